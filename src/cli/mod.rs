@@ -1,0 +1,80 @@
+//! The command line (spec/api.md): one file per command, the only code that uses anyhow.
+//! Every command takes `--index DIR`; those that read documents take `--corpus DIR`.
+
+mod compare;
+mod export;
+mod ingest;
+mod search;
+mod serve;
+mod show;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "zhili", version, about = "Search and compare Chinese social-governance case studies")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the index and the corpus live.
+#[derive(Debug, Clone, Args)]
+pub struct Dirs {
+    /// Index directory.
+    #[arg(long, global = true, default_value = "index", env = "ZHILI_INDEX")]
+    pub index: PathBuf,
+    /// Corpus directory (the files to import).
+    #[arg(long, global = true, default_value = "corpus", env = "ZHILI_CORPUS")]
+    pub corpus: PathBuf,
+}
+
+/// The search filters shared by `search` and `export`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Filters {
+    /// Region path prefix, e.g. 甘肃省 or 甘肃省/张掖市.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Measure id (repeatable; several are OR-ed).
+    #[arg(long = "measure")]
+    pub measures: Vec<String>,
+    #[arg(long)]
+    pub year_from: Option<i32>,
+    #[arg(long)]
+    pub year_to: Option<i32>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import files into the index (new and changed files are indexed, removed ones deleted).
+    Ingest(ingest::IngestArgs),
+    /// Search the index.
+    Search(search::SearchArgs),
+    /// Print one document.
+    Show(show::ShowArgs),
+    /// Compare documents side by side, aligned by measure type.
+    Compare(compare::CompareArgs),
+    /// Write matching documents as ndjson, es-bulk, csv or md.
+    Export(export::ExportArgs),
+    /// Serve the HTTP API and the web page.
+    Serve(serve::ServeArgs),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Serve(args) => serve::run(args),
+    }
+}
+
+/// Prints a value as one line of JSON on stdout.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Hand-off types between the pipeline stages: data only, no behaviour beyond small helpers.
+//!
+//! `RawFile` (walk/decode) → `RawCase` (clean/split) → `CaseDoc` (tag) → index.
+//! The JSON shapes of `Region`, `Source`, `Passage` and `CaseDoc` are the API's (spec/api.md).
+
+use serde::{Deserialize, Serialize};
+
+/// One input file, decoded to plain text (HTML and docx already reduced to their text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFile {
+    /// Path as shown to users and stored in the index: relative to the corpus dir when the file
+    /// is inside it, with `/` separators, so ids are the same on every machine.
+    pub path: String,
+    pub kind: FileKind,
+    /// Decoded text, not yet cleaned. Paragraphs separated by newlines.
+    pub text: String,
+    /// Canonical URL when the file itself says where it came from (crawl metadata, `<link rel=canonical>`).
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Text,
+    Markdown,
+    Html,
+    Docx,
+}
+
+/// One document found inside a file, before tagging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawCase {
+    pub source_path: String,
+    /// 0-based position of this document inside its file (part of its stable id).
+    pub ordinal: usize,
+    pub title: String,
+    /// The document's cleaned text (title line excluded), paragraphs separated by `\n`.
+    pub text: String,
+    /// URL the text names (`文章来源：http…`) or the file's own URL.
+    pub url: Option<String>,
+    /// Paragraph-sized pieces of `text`, in order; their concatenation covers the text.
+    pub passages: Vec<String>,
+}
+
+/// The place a case is about, as full official names. Any level may be `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub county: Option<String>,
+    /// `province/city/county` down to the deepest known level; `None` when nothing is known.
+    pub path: Option<String>,
+}
+
+impl Region {
+    /// Builds a region from its levels, filling `path` consistently.
+    pub fn from_levels(
+        province: Option<String>,
+        city: Option<String>,
+        county: Option<String>,
+    ) -> Region {
+        let parts: Vec<&str> = [&province, &city, &county]
+            .iter()
+            .map_while(|level| level.as_deref())
+            .collect();
+        let path = (!parts.is_empty()).then(|| parts.join("/"));
+        Region {
+            province,
+            city,
+            county,
+            path,
+        }
+    }
+}
+
+/// Tags the tagger gives one `RawCase`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tags {
+    pub region: Region,
+    pub year: Option<i32>,
+    pub years_mentioned: Vec<i32>,
+    /// Measure ids, most prominent first.
+    pub measures: Vec<String>,
+    /// Measure ids per passage, index-aligned with `RawCase::passages`.
+    pub passage_measures: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub path: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    /// `<doc id>-p<n>`, n from 1.
+    pub id: String,
+    pub measures: Vec<String>,
+    pub text: String,
+}
+
+/// A tagged document: what the index stores and `GET /api/docs/{id}` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDoc {
+    pub id: String,
+    pub title: String,
+    pub region: Region,
+    pub year: Option<i32>,
+    pub years_mentioned: Vec<i32>,
+    pub measures: Vec<String>,
+    pub source: Source,
+    /// Sources of near-duplicates collapsed into this (canonical) document.
+    pub duplicates: Vec<Source>,
+    /// Id of the canonical document when this one is a near-duplicate of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    pub text: String,
+    pub passages: Vec<Passage>,
+}
+
+/// Stable, URL-safe id of the `ordinal`-th document of the file at `source_path`.
+pub fn doc_id(source_path: &str, ordinal: usize) -> String {
+    let digest = blake3::hash(format!("{source_path}#{ordinal}").as_bytes());
+    digest.to_hex()[..16].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_path_stops_at_first_unknown_level() {
+        let region = Region::from_levels(Some("甘肃省".into()), None, Some("临泽县".into()));
+        assert_eq!(region.path.as_deref(), Some("甘肃省"));
+        assert_eq!(Region::from_levels(None, None, None).path, None);
+    }
+
+    #[test]
+    fn doc_ids_are_stable_and_url_safe() {
+        let id = doc_id("seeds/000.txt", 3);
+        assert_eq!(id, doc_id("seeds/000.txt", 3));
+        assert_ne!(id, doc_id("seeds/000.txt", 4));
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(id.len(), 16);
+    }
+}

@@ -1,0 +1,104 @@
+//! Request and response bodies of the search API (spec/api.md). Data only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Region, Source};
+
+pub const DEFAULT_PER_PAGE: usize = 10;
+pub const MAX_PER_PAGE: usize = 100;
+/// Longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    #[default]
+    Relevance,
+    Year,
+}
+
+/// A validated search: build it with `SearchRequest::new` and the setters, or from
+/// the HTTP/CLI parameters (which validate and report bad values as `Error::BadRequest`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub q: String,
+    /// Region path prefix such as `甘肃省` or `甘肃省/张掖市`.
+    pub region: Option<String>,
+    /// Measure ids, OR-ed.
+    pub measures: Vec<String>,
+    pub year_from: Option<i32>,
+    pub year_to: Option<i32>,
+    /// From 1.
+    pub page: usize,
+    pub per_page: usize,
+    pub sort: SortOrder,
+}
+
+impl SearchRequest {
+    pub fn new(q: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            q: q.into(),
+            region: None,
+            measures: Vec::new(),
+            year_from: None,
+            year_to: None,
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            sort: SortOrder::Relevance,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HitPassage {
+    pub measures: Vec<String>,
+    /// HTML: escaped text with `<mark>` around matches.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub title: String,
+    pub score: f32,
+    pub region: Region,
+    pub year: Option<i32>,
+    pub years_mentioned: Vec<i32>,
+    pub measures: Vec<String>,
+    pub source: Source,
+    /// HTML: escaped text with `<mark>` around matches.
+    pub snippet: String,
+    pub passages: Vec<HitPassage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FacetCount<T> {
+    pub value: T,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureCount {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// Children of the selected region path (provinces when none is selected).
+    pub region: Vec<FacetCount<String>>,
+    pub measure: Vec<MeasureCount>,
+    pub year: Vec<FacetCount<i32>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    pub query: String,
+    pub total: u64,
+    pub page: usize,
+    pub per_page: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: Facets,
+}
