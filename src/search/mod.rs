@@ -1,6 +1,8 @@
 //! Read-only side: a request → a response. Query building from analyzer tokens, facets,
 //! snippets, documents, similar documents. No actix here; `server` wraps it.
 
+pub mod compare;
+pub mod export;
 pub mod types;
 
 use std::path::Path;
