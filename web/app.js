@@ -318,7 +318,7 @@
       return el('button', { type: 'button', class: 'bar' + (inRange ? ' on' : ''),
         title: b.value + ' 年：' + b.count + ' 篇', 'aria-label': b.value + ' 年，' + b.count + ' 篇',
         onclick: () => go(withState({ year_from: b.value, year_to: b.value, page: 1 })) },
-      fill(pct), el('span', { class: 'yr', text: String(b.value).slice(2) }));
+      fill(pct), el('span', { class: 'yr', text: years.length <= 6 ? String(b.value) : "'" + String(b.value).slice(2) }));
     });
     $('year-hist').replaceChildren(...(bars.length ? bars : [el('p', { class: 'muted', text: '暂无年份信息' })]));
     $('year-from').value = s.year_from === null ? '' : s.year_from;
@@ -528,7 +528,9 @@
     return () => {
       document.title = '案例对比 - 治理案例检索';
       const filled = body.rows.filter((r) => r.cells.some((c) => c.length)).length;
-      setStatus('对比 ' + body.docs.length + ' 篇案例：' + filled + ' 类措施至少一篇有相关段落。');
+      setStatus('');
+      const summary = el('p', { class: 'meta', text: '对比 ' + body.docs.length + ' 篇案例：' + filled
+        + ' 类措施至少一篇有相关段落' + (s.empty ? '，下表列出全部 ' + body.rows.length + ' 类。' : '，其余空白行已隐藏。') });
       const { rows, table } = compareTable(s, body);
       const toggle = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: s.empty, onchange: (e) => {
         go(Object.assign(readState(), { empty: e.target.checked }), true);
@@ -539,7 +541,7 @@
         el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }));
       const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),
         el('ol', {}, body.docs.map((d) => el('li', {}, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))));
-      $('view').replaceChildren(el('h2', { text: '案例对比' }), tools, table, cites);
+      $('view').replaceChildren(el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, table, cites);
     };
   }
 

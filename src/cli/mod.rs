@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "zhili", version, about = "Search and compare Chinese social-governance case studies")]
+#[command(
+    name = "zhili",
+    version,
+    about = "Search and compare Chinese social-governance case studies"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -35,7 +35,11 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
 /// (corpus-relative, `/`-separated). The error is one short reason in words a person
 /// understands, e.g. "not a text, HTML or docx file", "empty file", "binary data",
 /// "larger than the 50 MB limit", "truncated or corrupt docx".
-pub fn read_file(path: &Path, display_path: &str, options: &ReadOptions) -> Result<RawFile, String> {
+pub fn read_file(
+    path: &Path,
+    display_path: &str,
+    options: &ReadOptions,
+) -> Result<RawFile, String> {
     let _ = (path, display_path, options);
     todo!("helper A")
 }
