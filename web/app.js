@@ -10,6 +10,7 @@
   const PER_PAGE = 10;
   const taxonomy = { groups: [], measures: new Map(), loaded: false };
   let renderToken = 0;
+  let refocus = null; // measure checkbox to focus again after the facets are redrawn
 
   // ---------- small DOM helpers ----------
   const $ = (id) => document.getElementById(id);
@@ -294,6 +295,7 @@
           const box = el('input', { type: 'checkbox', value: m.id, checked, onchange: (e) => {
             const next = s.measures.filter((id) => id !== m.id);
             if (e.target.checked) next.push(m.id);
+            refocus = m.id;
             go(withState({ measures: next, page: 1 }));
           } });
           return el('label', { class: 'measure-item' + (count ? '' : ' zero'), title: m.scope || '' },
@@ -301,6 +303,11 @@
         }));
     });
     $('measure-list').replaceChildren(...groups);
+    if (refocus) {
+      const box = $('measure-list').querySelector('input[value="' + CSS.escape(refocus) + '"]');
+      if (box) box.focus();
+      refocus = null;
+    }
   }
 
   function fill(pct) {
