@@ -4,6 +4,7 @@
 mod compare;
 mod export;
 mod ingest;
+mod render;
 mod search;
 mod serve;
 mod show;
@@ -13,7 +14,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "zhili", version, about = "Search and compare Chinese social-governance case studies")]
+#[command(
+    name = "zhili",
+    version,
+    about = "Search and compare Chinese social-governance case studies"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
