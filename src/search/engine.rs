@@ -65,7 +65,13 @@ impl Engine {
         Ok(served)
     }
 
+    /// Searches with facets and snippets, as the API answers.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        self.search_with(request, Extras::default())
+    }
+
+    /// Searches, computing facets and snippets only when `extras` asks (benchmarks compare).
+    pub fn search_with(&self, request: &SearchRequest, extras: Extras) -> Result<SearchResponse> {
         let started = Instant::now();
         filters::validate(request)?;
         let served = self.current()?;
@@ -73,7 +79,6 @@ impl Engine {
         let fields = &served.fields;
         let parsed = query::parse(&request.q)?;
         let text = query::build(&parsed, fields)?;
-        let region_root = facets::region_root(request.region.as_deref());
 
         let main = filters::combine(text.as_deref(), fields, request, None);
         let offset = (request.page - 1) * request.per_page;
@@ -92,16 +97,12 @@ impl Engine {
             }
         };
 
-        let region_query = filters::combine(text.as_deref(), fields, request, Some(Filter::Region));
-        let region_counts =
-            searcher.search(&*region_query, &facets::region_collector(&region_root))?;
-        let measure_query =
-            filters::combine(text.as_deref(), fields, request, Some(Filter::Measure));
-        let measure_counts = searcher.search(&*measure_query, &facets::measure_collector())?;
-        let year_query = filters::combine(text.as_deref(), fields, request, Some(Filter::Year));
-        let year_counts = searcher.search(&*year_query, &facets::YearCollector)?;
-
-        let builder = HitBuilder::new(&parsed);
+        let facets = if extras.facets {
+            count_facets(&searcher, text.as_deref(), fields, request)?
+        } else {
+            Facets::default()
+        };
+        let builder = HitBuilder::new(&parsed, extras.snippets);
         let hits = hits
             .into_iter()
             .map(|(score, addr)| Ok(builder.hit(load_doc(&searcher, fields, addr)?, score)))
@@ -113,11 +114,7 @@ impl Engine {
             per_page: request.per_page,
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
-            facets: Facets {
-                region: facets::region_counts(&region_counts, &region_root),
-                measure: facets::measure_counts(&measure_counts),
-                year: facets::year_counts(year_counts),
-            },
+            facets,
         })
     }
 
@@ -141,7 +138,7 @@ impl Engine {
         };
         let query = filters::canonical_only(like, fields);
         let top = TopDocs::with_limit(limit + 1).order_by_score();
-        let builder = HitBuilder::new(&query::ParsedQuery::default());
+        let builder = HitBuilder::new(&query::ParsedQuery::default(), true);
         let mut hits = Vec::new();
         for (score, addr) in searcher.search(&*query, &top)? {
             let other = load_doc(&searcher, fields, addr)?;
@@ -192,6 +189,43 @@ impl Engine {
             })
             .collect())
     }
+}
+
+/// What a search computes beyond the ranked hits.
+#[derive(Debug, Clone, Copy)]
+pub struct Extras {
+    pub facets: bool,
+    pub snippets: bool,
+}
+
+impl Default for Extras {
+    fn default() -> Extras {
+        Extras {
+            facets: true,
+            snippets: true,
+        }
+    }
+}
+
+/// Each facet over the results with every filter but its own.
+fn count_facets(
+    searcher: &Searcher,
+    text: Option<&dyn tantivy::query::Query>,
+    fields: &Fields,
+    request: &SearchRequest,
+) -> Result<Facets> {
+    let region_root = facets::region_root(request.region.as_deref());
+    let region_query = filters::combine(text, fields, request, Some(Filter::Region));
+    let region_counts = searcher.search(&*region_query, &facets::region_collector(&region_root))?;
+    let measure_query = filters::combine(text, fields, request, Some(Filter::Measure));
+    let measure_counts = searcher.search(&*measure_query, &facets::measure_collector())?;
+    let year_query = filters::combine(text, fields, request, Some(Filter::Year));
+    let year_counts = searcher.search(&*year_query, &facets::YearCollector)?;
+    Ok(Facets {
+        region: facets::region_counts(&region_counts, &region_root),
+        measure: facets::measure_counts(&measure_counts),
+        year: facets::year_counts(year_counts),
+    })
 }
 
 fn open_served(dir: &IndexDir) -> Result<Served> {

@@ -16,18 +16,27 @@ const MAX_PASSAGES: usize = 3;
 
 pub struct HitBuilder {
     highlighter: Highlighter,
+    snippets: bool,
 }
 
 impl HitBuilder {
-    pub fn new(query: &ParsedQuery) -> HitBuilder {
+    /// `snippets: false` leaves snippets and passages empty (benchmarks measure their cost).
+    pub fn new(query: &ParsedQuery, snippets: bool) -> HitBuilder {
         HitBuilder {
             highlighter: Highlighter::new(&query.highlight_terms()),
+            snippets,
         }
     }
 
     pub fn hit(&self, doc: CaseDoc, score: f32) -> Hit {
-        let snippet = self.highlighter.snippet(&doc.text, SNIPPET_CHARS);
-        let passages = self.passages(&doc);
+        let (snippet, passages) = if self.snippets {
+            (
+                self.highlighter.snippet(&doc.text, SNIPPET_CHARS),
+                self.passages(&doc),
+            )
+        } else {
+            (String::new(), Vec::new())
+        };
         Hit {
             id: doc.id,
             title: doc.title,

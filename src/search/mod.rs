@@ -10,5 +10,5 @@ mod similar;
 pub mod snippet;
 pub mod types;
 
-pub use engine::Engine;
+pub use engine::{Engine, Extras};
 pub use types::*;
