@@ -258,3 +258,54 @@ fn ids_do_not_depend_on_where_the_corpus_lives() {
     };
     assert_eq!(ids(&one), ids(&two));
 }
+
+#[test]
+fn seeds_end_to_end_twin_reports_are_one_hit_listing_both_sources() {
+    let ws = Workspace::new();
+    for entry in fs::read_dir(crate::common::corpus()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            fs::copy(&path, ws.corpus().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&summary, "files_indexed"), 5);
+    assert!(count(&summary, "duplicates") >= 1);
+
+    let body = ws.json(&["search", "\"塞上枫桥式优秀警务室\"", "--json"]);
+    assert_eq!(
+        body["total"], 1,
+        "the report is in 004 and in 002, and is found once: {body}"
+    );
+    let id = body["hits"][0]["id"].as_str().unwrap();
+    let doc = ws.json(&["show", id, "--json"]);
+    let mut sources = vec![doc["source"]["path"].as_str().unwrap().to_string()];
+    for duplicate in doc["duplicates"].as_array().unwrap() {
+        sources.push(duplicate["path"].as_str().unwrap().to_string());
+    }
+    sources.sort();
+    assert_eq!(
+        sources,
+        vec!["002_14a029665ec94cd9.txt", "004_638813c0128c00cf.txt"]
+    );
+
+    for boilerplate in [
+        "\"欢迎您的下载\"",
+        "\"由会员分享\"",
+        "\"下载文档前请自行甄别\"",
+    ] {
+        assert_eq!(
+            ws.json(&["search", boilerplate, "--json"])["total"],
+            0,
+            "{boilerplate}"
+        );
+    }
+    let compilation = ws.json(&["search", "", "--json", "--limit", "100"]);
+    let from_000 = compilation["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["source"]["path"] == "000_1ca011541b0c7cdb.txt")
+        .count();
+    assert_eq!(from_000, 10, "seed 000 is ten articles");
+}

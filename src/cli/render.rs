@@ -9,7 +9,8 @@ pub(crate) fn snippet_for_terminal(html: &str) -> String {
     } else {
         ("【", "】")
     };
-    unescape(&html.replace("<mark>", open).replace("</mark>", close))
+    let one_line = html.replace('\n', " ");
+    unescape(&one_line.replace("<mark>", open).replace("</mark>", close))
 }
 
 fn unescape(text: &str) -> String {

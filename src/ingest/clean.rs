@@ -49,7 +49,8 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Boilerplate phrases glued onto content lines.
 static INLINE_BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i:welcome)?\s*欢迎您的下载\s*[,，]?\s*(资料仅供参考\s*[!！]?\s*[。.]?)?").unwrap()
+    Regex::new(r"(?i:welcome)?\s*欢迎您的下载\s*[,，]?\s*(资料仅供参考\s*[!！]?\s*[。.]?)?")
+        .unwrap()
 });
 
 /// `《X.docx》由会员分享` → X.
@@ -163,8 +164,9 @@ pub(crate) fn is_chinese(c: char) -> bool {
 
 /// Sentence-final punctuation: a line ending with one of these ends a sentence.
 pub(crate) fn ends_sentence(line: &str) -> bool {
-    line.trim_end()
-        .ends_with(['。', '！', '？', '!', '?', '；', ';', '”', '’', '」', '…', ':', '：'])
+    line.trim_end().ends_with([
+        '。', '！', '？', '!', '?', '；', ';', '”', '’', '」', '…', ':', '：',
+    ])
 }
 
 /// Page-break repair: a run of ≥ 3 long lines numbered `n、`, `n+1、`, … where most breaks
@@ -213,7 +215,10 @@ fn marker_run(lines: &[Line], start: usize) -> Option<usize> {
         })
         .collect();
     let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
-    let mid_sentence = texts[..run - 1].iter().filter(|t| !ends_sentence(t)).count();
+    let mid_sentence = texts[..run - 1]
+        .iter()
+        .filter(|t| !ends_sentence(t))
+        .count();
     (run >= 3 && chars >= 150 * run && mid_sentence * 2 >= run - 1).then_some(run)
 }
 
@@ -234,8 +239,14 @@ mod tests {
 
     #[test]
     fn full_width_and_spaces_between_chinese() {
-        assert_eq!(normalize_line("ＡＢＣ１２３ 人力资源 不足 GDP 70%"), "ABC123 人力资源不足 GDP 70%");
-        assert_eq!(normalize_line("\u{3000}\u{3000}社会治 安防控"), "社会治安防控");
+        assert_eq!(
+            normalize_line("ＡＢＣ１２３ 人力资源 不足 GDP 70%"),
+            "ABC123 人力资源不足 GDP 70%"
+        );
+        assert_eq!(
+            normalize_line("\u{3000}\u{3000}社会治 安防控"),
+            "社会治安防控"
+        );
     }
 
     #[test]
@@ -261,7 +272,10 @@ mod tests {
 
     #[test]
     fn markdown_headings_and_comments() {
-        let cleaned = clean("# 中华人民共和国刑法\n\n<!-- INFO END -->\n## 第一章 总则", true);
+        let cleaned = clean(
+            "# 中华人民共和国刑法\n\n<!-- INFO END -->\n## 第一章 总则",
+            true,
+        );
         assert_eq!(texts(&cleaned), ["中华人民共和国刑法", "第一章总则"]);
     }
 }

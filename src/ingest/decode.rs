@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn invalid_bytes_are_undecodable_but_a_cut_last_char_is_fine() {
-        assert_eq!(decode(b"abc\x81\x20\xff\xfd\x81\x7f zz \xff"), Err(UNDECODABLE));
+        assert_eq!(
+            decode(b"abc\x81\x20\xff\xfd\x81\x7f zz \xff"),
+            Err(UNDECODABLE)
+        );
         assert_eq!(decode(&"治安".as_bytes()[..5]).unwrap(), "治");
     }
 

@@ -187,10 +187,13 @@ mod tests {
 
     #[test]
     fn identical_and_reformatted_texts_cluster_distinct_ones_do_not() {
-        let base = "社会治安防控体系建设是一项系统工程，需要党委领导、政府主导、部门协同、社会参与。".repeat(3)
-            + "今年以来共排查矛盾纠纷一百二十起，化解一百一十五起，群众满意度明显提升。";
+        let base =
+            "社会治安防控体系建设是一项系统工程，需要党委领导、政府主导、部门协同、社会参与。"
+                .repeat(3)
+                + "今年以来共排查矛盾纠纷一百二十起，化解一百一十五起，群众满意度明显提升。";
         let reformatted = base.replace('，', " ").replace('。', "\n");
-        let other = "警用无人机具有快速反应、机动灵活的特点，可在治安巡逻中发挥重要作用。".repeat(4);
+        let other =
+            "警用无人机具有快速反应、机动灵活的特点，可在治安巡逻中发挥重要作用。".repeat(4);
         let sigs = [signature(&base), signature(&other), signature(&reformatted)];
         assert_eq!(clusters(&sigs.iter().collect::<Vec<_>>()), vec![vec![0, 2]]);
     }

@@ -15,8 +15,31 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that start a new line.
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "section",
-    "article", "main", "blockquote", "pre", "ul", "ol", "table", "dt", "dd", "figcaption", "hr",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "table",
+    "dt",
+    "dd",
+    "figcaption",
+    "hr",
     "body",
 ];
 
@@ -128,7 +151,10 @@ mod tests {
              <script>var x=1;</script><h2>一、背景</h2><p>某县 推行\n网格化。</p>\
              <p>成效明显。</p><footer>版权所有</footer></body></html>",
         );
-        assert_eq!(page.text, "网格化管理经验\n一、背景\n某县 推行 网格化。\n成效明显。");
+        assert_eq!(
+            page.text,
+            "网格化管理经验\n一、背景\n某县 推行 网格化。\n成效明显。"
+        );
         assert_eq!(page.url.as_deref(), Some("https://example.org/a"));
     }
 }

@@ -47,8 +47,9 @@ fn is_heading(line: &str) -> bool {
     if chars > HEADING_CHARS {
         return false;
     }
-    let numbered = line.starts_with(['(', '（', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'])
-        || line.starts_with(|c: char| c.is_ascii_digit())
+    let numbered = line.starts_with([
+        '(', '（', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十',
+    ]) || line.starts_with(|c: char| c.is_ascii_digit())
         || line.starts_with("第");
     let open = !line.ends_with(['。', '！', '？', '!', '?', '；', ';', '”', '…']);
     (numbered && chars <= 30) || (open && line.chars().any(is_chinese))
@@ -72,7 +73,10 @@ fn split_long(paragraph: &str) -> Vec<&str> {
 
 /// Byte offset where the first piece of `text` should end.
 fn cut_point(text: &str) -> usize {
-    let window: usize = text.char_indices().nth(MAX_CHARS).map_or(text.len(), |(i, _)| i);
+    let window: usize = text
+        .char_indices()
+        .nth(MAX_CHARS)
+        .map_or(text.len(), |(i, _)| i);
     let floor = text.char_indices().nth(MAX_CHARS / 4).map_or(0, |(i, _)| i);
     let after = |set: &[char]| {
         text[..window]
@@ -108,10 +112,18 @@ mod tests {
 
     #[test]
     fn headings_merge_with_the_next_paragraph() {
-        let lines = owned(&["一是筑牢反恐维稳工作防线。", "按照主动进攻的方针开展工作。", "(二)目标任务。", "形成格局。"]);
+        let lines = owned(&[
+            "一是筑牢反恐维稳工作防线。",
+            "按照主动进攻的方针开展工作。",
+            "(二)目标任务。",
+            "形成格局。",
+        ]);
         assert_eq!(
             passages(&lines),
-            ["一是筑牢反恐维稳工作防线。\n按照主动进攻的方针开展工作。", "(二)目标任务。\n形成格局。"]
+            [
+                "一是筑牢反恐维稳工作防线。\n按照主动进攻的方针开展工作。",
+                "(二)目标任务。\n形成格局。"
+            ]
         );
     }
 
@@ -120,7 +132,10 @@ mod tests {
         let paragraph = "加强社会治安防控体系建设，维护社会稳定。".repeat(60);
         let got = passages(&[paragraph.clone()]);
         assert!(got.len() >= 2);
-        assert!(got.iter().all(|p| p.chars().count() <= MAX_CHARS && p.ends_with('。')));
+        assert!(
+            got.iter()
+                .all(|p| p.chars().count() <= MAX_CHARS && p.ends_with('。'))
+        );
         assert_eq!(got.concat(), paragraph);
     }
 
