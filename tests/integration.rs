@@ -4,5 +4,6 @@ mod cli_stage;
 mod common;
 mod crawl_stage;
 mod ingest_stage;
+mod search_stage;
 mod server_stage;
 mod tag_stage;

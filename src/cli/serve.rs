@@ -11,9 +11,6 @@ use super::Dirs;
 use crate::pipeline::{IngestOptions, run_ingest};
 use crate::search::Engine;
 
-/// Largest input file `serve`'s first ingest reads.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
@@ -72,12 +69,8 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         dirs.corpus.display()
     );
     let options = IngestOptions {
-        corpus: dirs.corpus.clone(),
-        index: dirs.index.clone(),
-        paths: Vec::new(),
-        full: false,
-        max_file_bytes: MAX_FILE_BYTES,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ..IngestOptions::new(&dirs.corpus, &dirs.index)
     };
     let summary = run_ingest(&options).context("importing the corpus failed")?;
     eprintln!(
