@@ -347,21 +347,49 @@ fn browser_renders_search_facets_document_and_compare() {
     assert!(all_rows.contains("队伍建设"), "the toggle shows empty rows");
     assert!(compare.contains("《临泽县打造智慧安防小区的经验做法》，甘肃省张掖市临泽县，2022年"));
 
+    let fixture_compare = "/?compare=a000000000000001,b000000000000002,d000000000000004";
+    screenshot(&server, fixture_compare, "compare.png", "1280,1000");
+    drop(server);
+    screenshots_of_the_sample_corpus(tmp.path());
+}
+
+/// Screenshots for the README, over the sample corpus (`corpus/`), ingested by `serve`; the
+/// compare view of the fixtures stays unless the sample cases share at least two measures.
+fn screenshots_of_the_sample_corpus(tmp: &Path) {
+    let server = Server::start(
+        &tmp.join("seeds-index"),
+        &common::corpus(),
+        tmp.join("seeds.log"),
+    );
+    let body = server.json(&format!("/api/search?q={}&per_page=3", enc("视频监控")));
+    let ids = super::hit_ids(&body);
+    assert!(ids.len() >= 2, "the sample corpus has cases about 视频监控");
     screenshot(
         &server,
         &format!("/?q={}", enc("视频监控")),
         "search.png",
         "1280,1000",
     );
+    let compare = server.json(&format!("/api/compare?ids={}", ids.join(",")));
+    let filled = compare["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| {
+            row["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c != &Value::Array(vec![]))
+        })
+        .count();
+    if filled >= 2 {
+        let path = format!("/?compare={}", ids.join(","));
+        screenshot(&server, &path, "compare.png", "1280,1000");
+    }
     screenshot(
         &server,
-        "/?compare=a000000000000001,b000000000000002,d000000000000004",
-        "compare.png",
-        "1280,1000",
-    );
-    screenshot(
-        &server,
-        &format!("/?q={}", enc("巡逻")),
+        &format!("/?q={}", enc("矛盾纠纷")),
         "search-phone.png",
         "390,844",
     );
