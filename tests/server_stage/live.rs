@@ -122,6 +122,22 @@ impl Server {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    /// Ctrl-C: the server stops by itself and exits 0.
+    fn interrupt_and_expect_clean_exit(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit after Ctrl-C: {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "still running after Ctrl-C");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -170,6 +186,7 @@ fn serve_ingests_an_empty_index_then_answers_over_http() {
         "one line per request: {log}"
     );
     assert!(log.contains("/api/search?per_page=1000\" 400"), "{log}");
+    server.interrupt_and_expect_clean_exit();
 }
 
 fn cli(args: &[&str]) -> String {
