@@ -186,7 +186,49 @@ fn serve_ingests_an_empty_index_then_answers_over_http() {
         "one line per request: {log}"
     );
     assert!(log.contains("/api/search?per_page=1000\" 400"), "{log}");
+    picks_up_a_reingest_by_another_process(&server, tmp.path(), &corpus);
     server.interrupt_and_expect_clean_exit();
+}
+
+/// A batch `zhili ingest` in another process: the running server sees the new commit within
+/// seconds, without a restart, and keeps answering meanwhile.
+fn picks_up_a_reingest_by_another_process(server: &Server, tmp: &Path, corpus: &Path) {
+    let before = server.json("/api/health")["documents"].as_u64().unwrap();
+    std::fs::write(
+        corpus.join("new-case.txt"),
+        "酒泉市推行无人机巡逻\n\n甘肃省酒泉市肃州区公安局组建无人机巡逻队，在城郊接合部开展空中巡逻。\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_zhili"))
+        .args(["ingest", "--index"])
+        .arg(tmp.join("index"))
+        .arg("--corpus")
+        .arg(corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "zhili ingest while serving");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = server.json("/api/health")["documents"].as_u64().unwrap();
+        if now > before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server never saw the new document"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let body = server.json(&format!("/api/search?q={}", enc("无人机巡逻")));
+    assert!(
+        body["hits"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("无人机"),
+        "{body}"
+    );
 }
 
 fn cli(args: &[&str]) -> String {
