@@ -56,7 +56,7 @@ const COMMON_SHORT: &[&str] = &[
 const COMMON_FULL: &[&str] = &[
     "城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "中区", "新城区", "老城区", "城中区",
     "市中区", "城关区", "平安区", "和平区", "新华区", "长安区", "永安区", "前进区", "新市区",
-    "开发区", "高新区", "向阳区", "太平区", "城东区", "城西区", "城北区", "中心区",
+    "开发区", "高新区", "向阳区", "太平区", "城东区", "城西区", "城北区", "中心区", "解放区",
 ];
 
 pub(crate) fn get() -> &'static Gazetteer {
@@ -103,7 +103,8 @@ fn build() -> Gazetteer {
         }
         for (suffix, form) in [("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")] {
             if p.full.ends_with(suffix) && p.short.chars().count() >= 2 {
-                add(&format!("{}{form}", p.short), i, Strength::Short);
+                // 凉山州 is how people write it, but 沿河县 is also "the riverside counties".
+                add(&format!("{}{form}", p.short), i, if form == "州" { Strength::Short } else { Strength::Weak });
             }
         }
     }
@@ -132,7 +133,9 @@ pub(crate) fn is_municipality(full: &str) -> bool {
 
 fn full_strength(p: &Place) -> Strength {
     let one_char = p.full.chars().count() <= 2;
-    if p.level == 2 && (one_char || COMMON_FULL.contains(&p.full.as_str())) {
+    // 应城市 inside 相应城市, 宜城市 inside 适宜城市.
+    let x_city = p.full.chars().count() == 3 && p.full.ends_with("城市");
+    if p.level == 2 && (one_char || x_city || COMMON_FULL.contains(&p.full.as_str())) {
         Strength::Weak
     } else {
         Strength::Full
@@ -150,7 +153,10 @@ fn short_strength(p: &Place) -> Option<Strength> {
         return (p.level < 2).then_some(Strength::Weak);
     }
     match p.level {
-        0 | 1 => Some(Strength::Short),
+        0 => Some(Strength::Short),
+        // Counties directly under a province (海南 定安县) have a county's short name.
+        1 if p.full.ends_with('县') => None,
+        1 => Some(Strength::Short),
         _ if len >= 3 => Some(Strength::Short),
         _ => None,
     }

@@ -10,19 +10,23 @@ use std::collections::HashMap;
 use super::gazetteer::{self, Gazetteer, Strength};
 use crate::model::Region;
 
+const TITLE_WEIGHT: f32 = 8.0;
+
 /// A found name and the weight of where it stands.
 struct Mention {
     pattern: usize,
     weight: f32,
+    /// Three characters or more (凉山州, 石景山): specific enough to count on its own.
+    long: bool,
 }
 
 /// Characters after a name that make it a street, school or the like, not the place itself.
-const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行"];
+const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行", "同胞"];
 
 pub(crate) fn region(title: &str, text: &str, url: Option<&str>) -> Region {
     let g = gazetteer::get();
     let mut mentions = Vec::new();
-    collect(g, title, &mut mentions, |_| 5.0);
+    collect(g, title, &mut mentions, |_| TITLE_WEIGHT);
     let len = text.len();
     collect(g, text, &mut mentions, |pos| zone_weight(text, pos, len));
     let _ = url; // hosts are too rarely informative to be worth a table here
@@ -40,6 +44,7 @@ fn collect(g: &Gazetteer, s: &str, out: &mut Vec<Mention>, weight: impl Fn(usize
         out.push(Mention {
             pattern: m.pattern().as_usize(),
             weight: weight(m.start()),
+            long: m.len() >= 9,
         });
     }
 }
@@ -51,7 +56,7 @@ fn zone_weight(text: &str, pos: usize, len: usize) -> f32 {
     let line = &text[line_start..line_end];
     if line.contains("来源") || line.contains("发布机构") || line.contains("作者") {
         3.0
-    } else if pos < 450 || (len > 3000 && pos + 300 > len && line.len() < 120) {
+    } else if pos < 900 || (len > 3000 && pos + 300 > len && line.len() < 120) {
         2.0
     } else {
         1.0
@@ -108,7 +113,9 @@ impl Scores {
         let mut deferred = Vec::new();
         for m in mentions {
             match g.patterns[m.pattern].places.as_slice() {
-                [(place, st)] if *st != Strength::Weak => s.add(g, *place, *st, m.weight),
+                [(place, st)] if *st == Strength::Full || g.places[*place].level == 0 || (m.long && *st == Strength::Short) => {
+                    s.add(g, *place, *st, m.weight)
+                }
                 _ => deferred.push(m),
             }
         }
@@ -126,17 +133,18 @@ impl Scores {
         for p in g.chain(place).into_iter().flatten() {
             *self.support.entry(p).or_default() += v;
         }
-        if weight >= 5.0 {
+        if weight >= TITLE_WEIGHT {
             self.in_title.push(place);
         }
     }
 
-    /// An ambiguous or weak name counts for the candidate whose parents are named elsewhere.
+    /// A short, ambiguous or weak name counts for the candidate that is itself named in full
+    /// or whose parents are named elsewhere (停运城镇 is not about 运城).
     fn resolve(&self, g: &Gazetteer, candidates: &[(usize, Strength)]) -> Option<(usize, Strength)> {
         let context = |place: usize| -> f32 {
-            let p = &g.places[place];
-            p.parent
-                .map_or(0.0, |parent| self.support.get(&parent).copied().unwrap_or(0.0))
+            let own = self.own.get(&place).copied().unwrap_or(0.0);
+            let parent = g.places[place].parent;
+            own + parent.map_or(0.0, |parent| self.support(parent))
         };
         let mut best: Option<((usize, Strength), f32)> = None;
         let mut tie = false;

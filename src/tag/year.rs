@@ -143,17 +143,27 @@ fn is_rule_or_target(line: &str) -> bool {
 }
 
 /// Dated lines right under the title (`2021年5月21日 …通过`, `——2026年1月25日在…上`):
-/// the latest one, since amendments follow adoption.
+/// the latest date they give, since amendments and approvals follow adoption, leaving out
+/// when it takes effect (`自2019年3月1日起施行`).
 fn header_year(text: &str) -> Option<i32> {
     lines(text)
-        .take(6)
-        .take_while(|l| !l.starts_with("<!--") && !l.starts_with('#'))
+        .take(30)
+        .take_while(|l| !["<!--", "#", "第"].iter().any(|p| l.starts_with(p)))
+        .filter(|l| l.chars().count() <= 200)
         .filter(|l| {
-            let start: String = l.trim_start_matches(['—', '-', '（', '(', ' ']).chars().take(12).collect();
+            let start: String = l.trim_start_matches(['—', '-', '（', '(', ' ', '　']).chars().take(14).collect();
             date_re().is_match(&start)
         })
-        .filter_map(|l| date_re().captures(l).and_then(|c| date_year(&c)))
+        .flat_map(|l| date_re().captures_iter(l).map(move |c| (l, c)))
+        .filter(|(l, c)| !c.get(0).is_some_and(|m| takes_effect(l, m.start(), m.end())))
+        .filter_map(|(_, c)| date_year(&c))
         .max()
+}
+
+/// `自2019年3月1日起施行`, `2015年3月1日 施行`: the date a text takes effect.
+fn takes_effect(line: &str, start: usize, end: usize) -> bool {
+    let after: String = line[end..].chars().take(8).collect();
+    line[..start].ends_with('自') || after.contains("施行") || after.contains("生效")
 }
 
 /// `2024年…实施方案`: the first year in the title that is not a target (`到2025年`).
@@ -201,5 +211,16 @@ mod tests {
     #[test]
     fn unknown_year_is_null() {
         assert_eq!(year("社区警务经验", "近年来，某县推进警务改革。", None), None);
+    }
+}
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    fn debug_year() {
+        let Ok(p) = std::env::var("ZHILI_DEBUG_FILE") else { return };
+        let content = std::fs::read_to_string(p).unwrap();
+        let case = crate::tag::eval::case_from_markdown("x", &content);
+        let (t, x) = (&case.title, &case.text);
+        eprintln!("src {:?} sign {:?} head {:?} title {:?}", super::source_line_year(x), super::sign_off_year(x), super::header_year(x), super::title_year(t));
     }
 }
