@@ -58,7 +58,11 @@ impl Report {
     pub fn table(&self) -> String {
         let mut out = String::from("part      field     docs  precision  recall\n");
         for (part, name) in ["tuning", "held-out"].iter().enumerate() {
-            for (field, c) in [("province", &self.province), ("city", &self.city), ("year", &self.year)] {
+            for (field, c) in [
+                ("province", &self.province),
+                ("city", &self.city),
+                ("year", &self.year),
+            ] {
                 let c = c[part];
                 let _ = writeln!(
                     out,
@@ -99,10 +103,28 @@ pub fn evaluate(tagger: &Tagger, set: &[Labelled]) -> Report {
         let tags = tagger.tag_unpinned(&doc.case);
         r.docs[part] += 1;
         let region = &tags.region;
-        score(&mut r.province[part], region.province.as_deref(), doc.province.as_deref(), true);
-        score(&mut r.city[part], region.city.as_deref(), doc.city.as_deref(), true);
-        let (py, ly) = (tags.year.map(|y| y.to_string()), doc.year.map(|y| y.to_string()));
-        score(&mut r.year[part], py.as_deref(), ly.as_deref(), doc.year.is_some());
+        score(
+            &mut r.province[part],
+            region.province.as_deref(),
+            doc.province.as_deref(),
+            true,
+        );
+        score(
+            &mut r.city[part],
+            region.city.as_deref(),
+            doc.city.as_deref(),
+            true,
+        );
+        let (py, ly) = (
+            tags.year.map(|y| y.to_string()),
+            doc.year.map(|y| y.to_string()),
+        );
+        score(
+            &mut r.year[part],
+            py.as_deref(),
+            ly.as_deref(),
+            doc.year.is_some(),
+        );
         let only = std::env::var("ZHILI_EVAL_SHOW").unwrap_or_default();
         let wrong_region = region.province.is_some() && region.province != doc.province
             || region.city.is_some() && region.city != doc.city;
@@ -150,7 +172,9 @@ fn held_out(path: &str) -> bool {
 /// A RawCase from a Markdown file: the `# ` line is the title, paragraphs are passages.
 pub fn case_from_markdown(path: &str, content: &str) -> RawCase {
     let (title, text) = match content.split_once('\n') {
-        Some((first, rest)) if first.starts_with("# ") => (first[2..].trim().to_string(), rest.trim()),
+        Some((first, rest)) if first.starts_with("# ") => {
+            (first[2..].trim().to_string(), rest.trim())
+        }
         _ => (String::new(), content.trim()),
     };
     case_from_text(path, &title, text)
@@ -178,7 +202,9 @@ fn laws(data_dir: &Path, every: usize) -> Result<Vec<Labelled>> {
     let manifest = read(&dir.join("manifest.csv"))?;
     let mut out = Vec::new();
     for (i, row) in parse_csv(&manifest).into_iter().skip(1).enumerate() {
-        let [path, category, province, title, date, ..] = &row[..] else { continue };
+        let [path, category, province, title, date, ..] = &row[..] else {
+            continue;
+        };
         if !matches!(category.as_str(), "地方性法规" | "行政法规") || i % every != 0 {
             continue;
         }
@@ -200,7 +226,11 @@ fn laws(data_dir: &Path, every: usize) -> Result<Vec<Labelled>> {
 fn law_year(date_in_filename: &str, content: &str) -> Option<i32> {
     let year: i32 = date_in_filename.get(..4)?.parse().ok()?;
     let header = content.split("<!-- INFO END -->").next().unwrap_or("");
-    let header = if header.len() < content.len() { header } else { "" };
+    let header = if header.len() < content.len() {
+        header
+    } else {
+        ""
+    };
     header.contains(&format!("{year}年")).then_some(year)
 }
 
@@ -209,14 +239,19 @@ fn law_year(date_in_filename: &str, content: &str) -> Option<i32> {
 /// municipality itself); no city when the title names none (a provincial regulation).
 fn law_region(short: &str, title: &str) -> (Option<String>, Option<String>) {
     let g = gazetteer::get();
-    let Some(p) = (!short.is_empty()).then(|| g.find(short, 0, None)).flatten() else {
+    let Some(p) = (!short.is_empty())
+        .then(|| g.find(short, 0, None))
+        .flatten()
+    else {
         return (None, None);
     };
     let province = g.places[p].full.clone();
     if gazetteer::is_municipality(&province) {
         return (Some(province.clone()), Some(province));
     }
-    let rest = title.trim_start_matches(province.as_str()).trim_start_matches(short);
+    let rest = title
+        .trim_start_matches(province.as_str())
+        .trim_start_matches(short);
     let city = g
         .places
         .iter()
@@ -243,11 +278,21 @@ fn reports(data_dir: &Path) -> Result<Vec<Labelled>> {
     for file in files {
         let content = read(&file)?;
         let rows = parse_csv(content.trim_start_matches('\u{feff}'));
-        let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         for row in rows.into_iter().skip(1) {
-            let [province, year, title, _url, _date, text, ..] = &row[..] else { continue };
-            let province = gazetteer::get().find(province, 0, None).map(|p| gazetteer::get().places[p].full.clone());
-            let city = province.as_deref().filter(|p| gazetteer::is_municipality(p)).map(String::from);
+            let [province, year, title, _url, _date, text, ..] = &row[..] else {
+                continue;
+            };
+            let province = gazetteer::get()
+                .find(province, 0, None)
+                .map(|p| gazetteer::get().places[p].full.clone());
+            let city = province
+                .as_deref()
+                .filter(|p| gazetteer::is_municipality(p))
+                .map(String::from);
             out.push(Labelled {
                 case: case_from_text(&name, title, text),
                 province,
@@ -298,15 +343,32 @@ mod tests {
     #[test]
     fn csv_reader_handles_quotes_and_newlines() {
         let rows = parse_csv("a,b\n\"x,1\",\"line\nnext \"\"q\"\"\"\n");
-        assert_eq!(rows[1], vec!["x,1".to_string(), "line\nnext \"q\"".to_string()]);
+        assert_eq!(
+            rows[1],
+            vec!["x,1".to_string(), "line\nnext \"q\"".to_string()]
+        );
     }
 
     #[test]
     fn law_labels_from_folder_and_title() {
-        assert_eq!(law_region("山东", "青岛市养犬管理条例"), (Some("山东省".into()), Some("青岛市".into())));
-        assert_eq!(law_region("山东", "山东省禁毒条例"), (Some("山东省".into()), None));
-        assert_eq!(law_region("浙江", "浙江省景宁畲族自治县自治条例").1.as_deref(), Some("丽水市"));
-        assert_eq!(law_region("上海", "上海口岸服务条例"), (Some("上海市".into()), Some("上海市".into())));
+        assert_eq!(
+            law_region("山东", "青岛市养犬管理条例"),
+            (Some("山东省".into()), Some("青岛市".into()))
+        );
+        assert_eq!(
+            law_region("山东", "山东省禁毒条例"),
+            (Some("山东省".into()), None)
+        );
+        assert_eq!(
+            law_region("浙江", "浙江省景宁畲族自治县自治条例")
+                .1
+                .as_deref(),
+            Some("丽水市")
+        );
+        assert_eq!(
+            law_region("上海", "上海口岸服务条例"),
+            (Some("上海市".into()), Some("上海市".into()))
+        );
         assert_eq!(law_region("", "治安管理处罚法"), (None, None));
     }
 }

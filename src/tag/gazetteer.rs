@@ -54,9 +54,35 @@ const COMMON_SHORT: &[&str] = &[
 
 /// Full county names that are also common words or phrases.
 const COMMON_FULL: &[&str] = &[
-    "城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "中区", "新城区", "老城区", "城中区",
-    "市中区", "城关区", "平安区", "和平区", "新华区", "长安区", "永安区", "前进区", "新市区",
-    "开发区", "高新区", "向阳区", "太平区", "城东区", "城西区", "城北区", "中心区", "解放区",
+    "城区",
+    "郊区",
+    "矿区",
+    "东区",
+    "西区",
+    "南区",
+    "北区",
+    "中区",
+    "新城区",
+    "老城区",
+    "城中区",
+    "市中区",
+    "城关区",
+    "平安区",
+    "和平区",
+    "新华区",
+    "长安区",
+    "永安区",
+    "前进区",
+    "新市区",
+    "开发区",
+    "高新区",
+    "向阳区",
+    "太平区",
+    "城东区",
+    "城西区",
+    "城北区",
+    "中心区",
+    "解放区",
 ];
 
 pub(crate) fn get() -> &'static Gazetteer {
@@ -89,7 +115,10 @@ fn build() -> Gazetteer {
     let mut forms: HashMap<String, Vec<(usize, Strength)>> = HashMap::new();
     let mut add = |name: &str, place: usize, strength: Strength| {
         if name.chars().count() >= 2 {
-            forms.entry(name.to_string()).or_default().push((place, strength));
+            forms
+                .entry(name.to_string())
+                .or_default()
+                .push((place, strength));
         }
     };
     for (i, p) in places.iter().enumerate() {
@@ -104,7 +133,15 @@ fn build() -> Gazetteer {
         for (suffix, form) in [("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")] {
             if p.full.ends_with(suffix) && p.short.chars().count() >= 2 {
                 // 凉山州 is how people write it, but 沿河县 is also "the riverside counties".
-                add(&format!("{}{form}", p.short), i, if form == "州" { Strength::Short } else { Strength::Weak });
+                add(
+                    &format!("{}{form}", p.short),
+                    i,
+                    if form == "州" {
+                        Strength::Short
+                    } else {
+                        Strength::Weak
+                    },
+                );
             }
         }
     }
@@ -175,11 +212,6 @@ impl Gazetteer {
         out
     }
 
-    /// The first child of `place` (a municipality's one city row).
-    pub fn chain_child(&self, place: usize) -> Option<usize> {
-        self.places.iter().position(|p| p.parent == Some(place))
-    }
-
     /// Looks up a user-written name (full or short) at any level; the first match wins.
     pub fn find(&self, name: &str, level: Level, parent: Option<usize>) -> Option<usize> {
         let ok = |p: &Place| p.level == level && (parent.is_none() || p.parent == parent);
@@ -199,7 +231,9 @@ mod tests {
         let chain = g.chain(linze).map(|i| i.map(|i| g.places[i].full.as_str()));
         assert_eq!(chain, [Some("甘肃省"), Some("张掖市"), Some("临泽县")]);
         let yuzhong = g.places.iter().position(|p| p.full == "渝中区").unwrap();
-        let chain = g.chain(yuzhong).map(|i| i.map(|i| g.places[i].full.as_str()));
+        let chain = g
+            .chain(yuzhong)
+            .map(|i| i.map(|i| g.places[i].full.as_str()));
         assert_eq!(chain, [Some("重庆市"), Some("重庆市"), Some("渝中区")]);
     }
 

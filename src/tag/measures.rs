@@ -89,8 +89,16 @@ impl Lexicon {
         let mut doc: Vec<usize> = (0..total.len())
             .filter(|&i| total[i] >= 2 && (!long || total[i] >= 3 || in_passages[i] >= 2))
             .collect();
-        doc.sort_by_key(|&i| (std::cmp::Reverse(total[i]), std::cmp::Reverse(in_passages[i])));
-        (doc.iter().map(|&i| self.ids[i].clone()).collect(), per_passage)
+        doc.sort_by_key(|&i| {
+            (
+                std::cmp::Reverse(total[i]),
+                std::cmp::Reverse(in_passages[i]),
+            )
+        });
+        (
+            doc.iter().map(|&i| self.ids[i].clone()).collect(),
+            per_passage,
+        )
     }
 }
 
@@ -138,7 +146,9 @@ mod tests {
 
     #[test]
     fn unknown_ids_and_bad_toml_are_reported() {
-        let err = Lexicon::parse("[no-such]\nphrases=[\"x\"]", "test").err().unwrap();
+        let err = Lexicon::parse("[no-such]\nphrases=[\"x\"]", "test")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("no-such"));
         assert!(Lexicon::parse("[video\nphrases", "test").is_err());
     }

@@ -43,7 +43,10 @@ impl Tagger {
                 .map_err(|e| Error::io(format!("reading {}", user.display()), e))?;
             (text, user.display().to_string())
         } else {
-            (measures::EMBEDDED.to_string(), "data/lexicon.toml (embedded)".to_string())
+            (
+                measures::EMBEDDED.to_string(),
+                "data/lexicon.toml (embedded)".to_string(),
+            )
         };
         let lexicon = measures::Lexicon::parse(&text, &origin)?;
         let _ = gazetteer::get();
@@ -115,7 +118,11 @@ mod tests {
     fn user_lexicon_replaces_embedded_and_changes_fingerprint() {
         let dir = tempfile::tempdir().unwrap();
         let before = Tagger::load(dir.path()).unwrap();
-        std::fs::write(dir.path().join(LEXICON_FILE), "[grid]\nphrases = [\"天网\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join(LEXICON_FILE),
+            "[grid]\nphrases = [\"天网\"]\n",
+        )
+        .unwrap();
         let after = Tagger::load(dir.path()).unwrap();
         assert_ne!(before.fingerprint("a.txt"), after.fingerprint("a.txt"));
         let tags = after.tag(&case("t", "天网\n天网"));

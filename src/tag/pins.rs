@@ -42,15 +42,19 @@ struct DocPins {
     fields: Fields,
 }
 
+/// Parsed pins of one file and the raw text they came from (for the fingerprint).
+type Parsed = (FilePins, String);
+
 /// All pins under one corpus root; sidecars are read on first use and cached for the run.
 pub(crate) struct Pins {
     root: PathBuf,
-    corpus: HashMap<String, (FilePins, String)>,
-    sidecars: Mutex<HashMap<String, Option<Arc<(FilePins, String)>>>>,
+    corpus: HashMap<String, Parsed>,
+    sidecars: Mutex<HashMap<String, Option<Arc<Parsed>>>>,
 }
 
 fn parse(text: &str, origin: &Path) -> Result<FilePins> {
-    toml::from_str(text).map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", origin.display())))
+    toml::from_str(text)
+        .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", origin.display())))
 }
 
 fn normalise(path: &str) -> String {
@@ -62,7 +66,8 @@ impl Pins {
         let file = root.join(CORPUS_FILE);
         let mut corpus = HashMap::new();
         if file.is_file() {
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
             let table: toml::Table = toml::from_str(&text)
                 .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", file.display())))?;
             for (path, value) in table {
@@ -77,7 +82,7 @@ impl Pins {
         })
     }
 
-    fn sidecar(&self, source_path: &str) -> Option<Arc<(FilePins, String)>> {
+    fn sidecar(&self, source_path: &str) -> Option<Arc<Parsed>> {
         let mut cache = self.sidecars.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(source_path.to_string())
@@ -99,7 +104,10 @@ impl Pins {
     pub fn fingerprint_input(&self, source_path: &str) -> String {
         let key = normalise(source_path);
         let corpus = self.corpus.get(&key).map_or("", |p| p.1.as_str());
-        let sidecar = self.sidecar(source_path).map(|p| p.1.clone()).unwrap_or_default();
+        let sidecar = self
+            .sidecar(source_path)
+            .map(|p| p.1.clone())
+            .unwrap_or_default();
         format!("{corpus}\u{0}{sidecar}")
     }
 
@@ -119,7 +127,10 @@ fn apply_file(pins: &FilePins, case: &RawCase, tags: &mut Tags) {
     apply_fields(&pins.fields, tags);
     for doc in &pins.doc {
         let by_ordinal = doc.ordinal.is_some_and(|o| o == case.ordinal);
-        let by_title = doc.title.as_deref().is_some_and(|t| t.trim() == case.title.trim());
+        let by_title = doc
+            .title
+            .as_deref()
+            .is_some_and(|t| t.trim() == case.title.trim());
         if by_ordinal || by_title {
             apply_fields(&doc.fields, tags);
         }
@@ -143,10 +154,18 @@ pub(crate) fn pinned_region(text: &str) -> Region {
     let g = gazetteer::get();
     let mut levels: Vec<Option<String>> = Vec::new();
     let mut parent = None;
-    for (level, name) in text.split('/').map(str::trim).filter(|s| !s.is_empty()).take(3).enumerate() {
+    for (level, name) in text
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .take(3)
+        .enumerate()
+    {
         let found = g.find(name, level as u8, parent);
         parent = found;
-        levels.push(Some(found.map_or_else(|| name.to_string(), |i| g.places[i].full.clone())));
+        levels.push(Some(
+            found.map_or_else(|| name.to_string(), |i| g.places[i].full.clone()),
+        ));
     }
     levels.resize(3, None);
     Region::from_levels(levels[0].clone(), levels[1].clone(), levels[2].clone())

@@ -74,11 +74,13 @@ pub(crate) struct Anonymised {
 impl Anonymised {
     pub fn scan(title: &str, text: &str) -> Anonymised {
         let has = |suffixes: &[&str]| {
-            ["xx", "XX", "Xx", "××", "某", "ＸＸ", "**"].iter().any(|p| {
-                suffixes
-                    .iter()
-                    .any(|s| title.contains(&format!("{p}{s}")) || text.contains(&format!("{p}{s}")))
-            })
+            ["xx", "XX", "Xx", "××", "某", "ＸＸ", "**"]
+                .iter()
+                .any(|p| {
+                    suffixes.iter().any(|s| {
+                        title.contains(&format!("{p}{s}")) || text.contains(&format!("{p}{s}"))
+                    })
+                })
         };
         Anonymised {
             province: has(&["省"]),
@@ -113,7 +115,11 @@ impl Scores {
         let mut deferred = Vec::new();
         for m in mentions {
             match g.patterns[m.pattern].places.as_slice() {
-                [(place, st)] if *st == Strength::Full || g.places[*place].level == 0 || (m.long && *st == Strength::Short) => {
+                [(place, st)]
+                    if *st == Strength::Full
+                        || g.places[*place].level == 0
+                        || (m.long && *st == Strength::Short) =>
+                {
                     s.add(g, *place, *st, m.weight)
                 }
                 _ => deferred.push(m),
@@ -140,7 +146,11 @@ impl Scores {
 
     /// A short, ambiguous or weak name counts for the candidate that is itself named in full
     /// or whose parents are named elsewhere (停运城镇 is not about 运城).
-    fn resolve(&self, g: &Gazetteer, candidates: &[(usize, Strength)]) -> Option<(usize, Strength)> {
+    fn resolve(
+        &self,
+        g: &Gazetteer,
+        candidates: &[(usize, Strength)],
+    ) -> Option<(usize, Strength)> {
         let context = |place: usize| -> f32 {
             let own = self.own.get(&place).copied().unwrap_or(0.0);
             let parent = g.places[place].parent;
@@ -164,7 +174,8 @@ impl Scores {
             return Some((place, st));
         }
         // No context: a province and its own city (吉林) still tell the province.
-        let provinces: Vec<Option<usize>> = candidates.iter().map(|&(p, _)| g.chain(p)[0]).collect();
+        let provinces: Vec<Option<usize>> =
+            candidates.iter().map(|&(p, _)| g.chain(p)[0]).collect();
         let same = provinces.windows(2).all(|w| w[0] == w[1]);
         let all_strong = candidates.iter().all(|&(_, s)| s != Strength::Weak);
         (same && all_strong && candidates.len() > 1)
@@ -179,11 +190,21 @@ impl Scores {
 
 /// The dominant child of `parent` (or province when `None`) at `level`, if one dominates.
 /// With `own_only`, only the place's own name counts (its descendants are hidden or cited).
-fn dominant(g: &Gazetteer, s: &Scores, level: u8, parent: Option<usize>, min: f32, share: f32, own_only: bool) -> Option<usize> {
+fn dominant(
+    g: &Gazetteer,
+    s: &Scores,
+    level: u8,
+    parent: Option<usize>,
+    min: f32,
+    share: f32,
+    own_only: bool,
+) -> Option<usize> {
     let map = if own_only { &s.own } else { &s.support };
     let mut ranked: Vec<(usize, f32)> = map
         .iter()
-        .filter(|&(&p, _)| g.places[p].level == level && (parent.is_none() || g.places[p].parent == parent))
+        .filter(|&(&p, _)| {
+            g.places[p].level == level && (parent.is_none() || g.places[p].parent == parent)
+        })
         .map(|(&p, &v)| (p, v))
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -195,25 +216,34 @@ fn dominant(g: &Gazetteer, s: &Scores, level: u8, parent: Option<usize>, min: f3
 
 fn choose(g: &Gazetteer, s: &Scores, anon: &Anonymised, title: &str) -> Region {
     let named_in_title = |p: usize| s.in_title.iter().any(|&t| g.chain(t).contains(&Some(p)));
-    let province = dominant(g, s, 0, None, 6.0, 0.6, anon.city).filter(|&p| !anon.province || named_in_title(p));
+    let province = dominant(g, s, 0, None, 6.0, 0.6, anon.city)
+        .filter(|&p| !anon.province || named_in_title(p));
     let Some(province) = province else {
         return Region::default();
     };
     let municipal = gazetteer::is_municipality(&g.places[province].full);
     let city = if municipal {
-        g.places.iter().position(|p| p.level == 1 && p.parent == Some(province))
+        g.places
+            .iter()
+            .position(|p| p.level == 1 && p.parent == Some(province))
     } else {
         let prov_title = title.contains(g.places[province].full.as_str());
         let min = if prov_title { 12.0 } else { 6.0 };
         dominant(g, s, 1, Some(province), min, 0.6, anon.county)
             .filter(|&c| !anon.city || named_in_title(c))
-            .filter(|&c| !prov_title || named_in_title(c) || s.support(c) >= 0.5 * s.support(province))
+            .filter(|&c| {
+                !prov_title || named_in_title(c) || s.support(c) >= 0.5 * s.support(province)
+            })
     };
     let county = city
         .and_then(|c| dominant(g, s, 2, Some(c), 6.0, 0.6, false))
         .filter(|&c| !anon.county || named_in_title(c));
     let name = |p: Option<usize>| p.map(|i| g.places[i].full.clone());
-    Region::from_levels(Some(g.places[province].full.clone()), name(city), name(county))
+    Region::from_levels(
+        Some(g.places[province].full.clone()),
+        name(city),
+        name(county),
+    )
 }
 
 #[cfg(test)]
@@ -253,7 +283,10 @@ mod tests {
     #[test]
     fn own_place_beats_cited_examples() {
         let text = "张掖市公安局学习借鉴了杭州、宁波、苏州、成都的经验。张掖市建成智慧安防小区。张掖市持续推进。";
-        assert_eq!(path("张掖市智慧防控经验", text).as_deref(), Some("甘肃省/张掖市"));
+        assert_eq!(
+            path("张掖市智慧防控经验", text).as_deref(),
+            Some("甘肃省/张掖市")
+        );
     }
 
     #[test]

@@ -14,7 +14,8 @@ const MAX_YEAR: i32 = 2100;
 fn year_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"((?:19|20)\d{2}|[一二][〇零○O一二三四五六七八九]{3})\s?年").expect("year regex")
+        Regex::new(r"((?:19|20)\d{2}|[一二][〇零○O一二三四五六七八九]{3})\s?年")
+            .expect("year regex")
     })
 }
 
@@ -62,7 +63,9 @@ fn numeral_year(s: &str) -> Option<i32> {
 }
 
 fn date_year(caps: &regex::Captures) -> Option<i32> {
-    caps.get(1).or_else(|| caps.get(2)).and_then(|m| numeral_year(m.as_str()))
+    caps.get(1)
+        .or_else(|| caps.get(2))
+        .and_then(|m| numeral_year(m.as_str()))
 }
 
 /// Sorted distinct years 1949–2100 the text refers to.
@@ -113,9 +116,17 @@ fn source_line_year(text: &str) -> Option<i32> {
         .filter(|l| l.chars().count() < 200)
         .find_map(|l| {
             let is_source = l.contains("来源");
-            let is_date = ["发布时间", "发布日期", "发文日期", "成文日期", "发表时间", "日期：", "时间："]
-                .iter()
-                .any(|k| l.contains(k));
+            let is_date = [
+                "发布时间",
+                "发布日期",
+                "发文日期",
+                "成文日期",
+                "发表时间",
+                "日期：",
+                "时间：",
+            ]
+            .iter()
+            .any(|k| l.contains(k));
             if is_source && l.contains("http") {
                 let at = l.find("http")?;
                 url_year(&l[at..])
@@ -137,9 +148,11 @@ fn sign_off_year(text: &str) -> Option<i32> {
 }
 
 fn is_rule_or_target(line: &str) -> bool {
-    ["施行", "实施", "起", "截至", "截止", "到", "至今", "以来", "期间"]
-        .iter()
-        .any(|w| line.contains(w))
+    [
+        "施行", "实施", "起", "截至", "截止", "到", "至今", "以来", "期间",
+    ]
+    .iter()
+    .any(|w| line.contains(w))
 }
 
 /// Dated lines right under the title (`2021年5月21日 …通过`, `——2026年1月25日在…上`):
@@ -151,11 +164,18 @@ fn header_year(text: &str) -> Option<i32> {
         .take_while(|l| !["<!--", "#", "第"].iter().any(|p| l.starts_with(p)))
         .filter(|l| l.chars().count() <= 200)
         .filter(|l| {
-            let start: String = l.trim_start_matches(['—', '-', '（', '(', ' ', '　']).chars().take(14).collect();
+            let start: String = l
+                .trim_start_matches(['—', '-', '（', '(', ' ', '　'])
+                .chars()
+                .take(14)
+                .collect();
             date_re().is_match(&start)
         })
         .flat_map(|l| date_re().captures_iter(l).map(move |c| (l, c)))
-        .filter(|(l, c)| !c.get(0).is_some_and(|m| takes_effect(l, m.start(), m.end())))
+        .filter(|(l, c)| {
+            !c.get(0)
+                .is_some_and(|m| takes_effect(l, m.start(), m.end()))
+        })
         .filter_map(|(_, c)| date_year(&c))
         .max()
 }
@@ -185,7 +205,14 @@ mod tests {
         let text = "2017年以来，张掖市持续推进。2019年、2020年成效明显。\n文章来源:https://www.jicengzhizhi.com/2022/1208/2449.shtml";
         assert_eq!(year("", text, None), Some(2022));
         assert_eq!(years_mentioned("", text), vec![2017, 2019, 2020]);
-        assert_eq!(year("", "正文", Some("http://www.gov.cn/xinwen/2021-03/05/content.htm")), Some(2021));
+        assert_eq!(
+            year(
+                "",
+                "正文",
+                Some("http://www.gov.cn/xinwen/2021-03/05/content.htm")
+            ),
+            Some(2021)
+        );
     }
 
     #[test]
@@ -203,24 +230,41 @@ mod tests {
 
     #[test]
     fn dated_title_and_header_lines() {
-        assert_eq!(year("2024年平安建设工作实施方案", "正文。", None), Some(2024));
+        assert_eq!(
+            year("2024年平安建设工作实施方案", "正文。", None),
+            Some(2024)
+        );
         let law = "2001年7月13日 上海市第十一届人民代表大会常务委员会第二十九次会议通过\n2024年12月31日 第二次修正\n<!-- INFO END -->\n第一条 本条例自2025年3月1日起施行。";
-        assert_eq!(year("上海市中小学校学生伤害事故处理条例", law, None), Some(2024));
+        assert_eq!(
+            year("上海市中小学校学生伤害事故处理条例", law, None),
+            Some(2024)
+        );
     }
 
     #[test]
     fn unknown_year_is_null() {
-        assert_eq!(year("社区警务经验", "近年来，某县推进警务改革。", None), None);
+        assert_eq!(
+            year("社区警务经验", "近年来，某县推进警务改革。", None),
+            None
+        );
     }
 }
 #[cfg(test)]
 mod debug_tests {
     #[test]
     fn debug_year() {
-        let Ok(p) = std::env::var("ZHILI_DEBUG_FILE") else { return };
+        let Ok(p) = std::env::var("ZHILI_DEBUG_FILE") else {
+            return;
+        };
         let content = std::fs::read_to_string(p).unwrap();
         let case = crate::tag::eval::case_from_markdown("x", &content);
         let (t, x) = (&case.title, &case.text);
-        eprintln!("src {:?} sign {:?} head {:?} title {:?}", super::source_line_year(x), super::sign_off_year(x), super::header_year(x), super::title_year(t));
+        eprintln!(
+            "src {:?} sign {:?} head {:?} title {:?}",
+            super::source_line_year(x),
+            super::sign_off_year(x),
+            super::header_year(x),
+            super::title_year(t)
+        );
     }
 }
