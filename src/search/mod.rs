@@ -1,7 +1,9 @@
 //! Read-only side: a request → a response. Query building from analyzer tokens, facets,
 //! snippets, documents, similar documents. No actix here; `server` wraps it.
 
+pub mod compare;
 mod engine;
+pub mod export;
 mod facets;
 mod filters;
 mod hits;
