@@ -4,6 +4,7 @@ mod cli_stage;
 mod common;
 mod crawl_stage;
 mod ingest_stage;
+mod robust_stage;
 mod search_stage;
 mod server_stage;
 mod tag_stage;
