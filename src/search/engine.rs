@@ -10,7 +10,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::index::{Fields, IndexDir, open_index, tokenizer};
+use crate::index::{Fields, IndexDir, open_index, stored, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -272,5 +272,5 @@ fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<Ca
         .get_first(fields.doc)
         .and_then(|v| v.as_str())
         .ok_or_else(|| Error::internal("a stored document has no body"))?;
-    Ok(serde_json::from_str(json)?)
+    stored::decode(json)
 }
