@@ -7,6 +7,7 @@
 //! `model` holds the hand-off types, `taxonomy` the measure types, `error` the error type.
 
 pub mod cli;
+pub mod crawl;
 pub mod error;
 pub mod index;
 pub mod ingest;

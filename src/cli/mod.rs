@@ -2,6 +2,7 @@
 //! Every command takes `--index DIR`; those that read documents take `--corpus DIR`.
 
 mod compare;
+mod crawl;
 mod export;
 mod ingest;
 mod search;
@@ -59,6 +60,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),
+    /// Fetch case-study pages over HTTP(S) into the corpus, then ingest them.
+    Crawl(crawl::CrawlArgs),
 }
 
 /// Runs the parsed command line.
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Crawl(args) => crawl::run(args),
     }
 }
 
