@@ -73,7 +73,10 @@ fn patterns(list: &[String], flag: &str) -> anyhow::Result<Vec<Regex>> {
 }
 
 pub fn run(args: CrawlArgs) -> anyhow::Result<()> {
-    let out = args.out.clone().unwrap_or_else(|| args.dirs.corpus.join("crawled"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.dirs.corpus.join("crawled"));
     let options = CrawlOptions {
         urls: args.urls.clone(),
         out: out.clone(),
@@ -129,12 +132,13 @@ fn ingest_after(args: &CrawlArgs, out: &std::path::Path) -> anyhow::Result<Inges
         _ => out.starts_with(corpus),
     };
     let options = IngestOptions {
-        corpus: corpus.clone(),
-        index: args.dirs.index.clone(),
-        paths: if inside { Vec::new() } else { vec![out.to_path_buf()] },
-        full: false,
-        max_file_bytes: 64 * 1024 * 1024,
+        paths: if inside {
+            Vec::new()
+        } else {
+            vec![out.to_path_buf()]
+        },
         progress: !args.json,
+        ..IngestOptions::new(corpus, &args.dirs.index)
     };
     pipeline::run_ingest(&options).context("ingesting the crawled pages")
 }

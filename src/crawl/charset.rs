@@ -121,7 +121,8 @@ mod tests {
 
     #[test]
     fn gbk_without_any_declaration_is_detected() {
-        let (bytes, _, _) = encoding_rs::GBK.encode("<p>甘肃省张掖市临泽县推进网格化服务管理，群众满意度明显提升。</p>");
+        let (bytes, _, _) = encoding_rs::GBK
+            .encode("<p>甘肃省张掖市临泽县推进网格化服务管理，群众满意度明显提升。</p>");
         let decoded = decode_html(&bytes, Some("text/html")).unwrap();
         assert!(decoded.text.contains("网格化服务管理"), "{}", decoded.text);
         assert_eq!(decoded.charset, "gbk");
@@ -131,8 +132,14 @@ mod tests {
     fn meta_charset_is_rewritten_to_utf8() {
         let html = r#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head></html>"#;
         let out = to_utf8_html(html);
-        assert!(out.contains(r#"<meta charset="utf-8">"#) && !out.contains("gb2312"), "{out}");
+        assert!(
+            out.contains(r#"<meta charset="utf-8">"#) && !out.contains("gb2312"),
+            "{out}"
+        );
         let bare = to_utf8_html("<html><head><title>t</title></head></html>");
-        assert!(bare.starts_with(r#"<html><head><meta charset="utf-8"><title>"#), "{bare}");
+        assert!(
+            bare.starts_with(r#"<html><head><meta charset="utf-8"><title>"#),
+            "{bare}"
+        );
     }
 }

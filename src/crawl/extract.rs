@@ -24,17 +24,22 @@ pub struct Article {
     pub text: String,
     /// Absolute http(s) links outside navigation and footers, fragments removed, in page order.
     pub links: Vec<Url>,
+    /// Share of the main block's characters that sit inside links (high on listing pages).
+    pub link_density: f64,
 }
 
 impl Article {
     /// True when the page has an article's worth of running text (a listing page has not).
     pub fn is_article(&self) -> bool {
         self.text.chars().filter(|c| !c.is_whitespace()).count() >= MIN_ARTICLE_CHARS
+            && self.link_density < MAX_ARTICLE_LINK_DENSITY
     }
 }
 
 /// Running text a page needs (outside link lists) to count as an article.
 pub const MIN_ARTICLE_CHARS: usize = 80;
+/// Above this share of link text, the main block is a list of links, not an article.
+pub const MAX_ARTICLE_LINK_DENSITY: f64 = 0.3;
 
 fn selector(css: &str) -> Selector {
     Selector::parse(css).expect("valid selector")
@@ -48,9 +53,36 @@ static BASE: LazyLock<Selector> = LazyLock::new(|| selector("base[href]"));
 static BLOCKS: LazyLock<Selector> = LazyLock::new(|| selector(BLOCK_TAGS.join(",").as_str()));
 
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "td", "li", "section", "article", "pre", "h1", "h2", "h3", "h4", "h5", "h6",
-    "table", "tbody", "tr", "ul", "ol", "dl", "dd", "dt", "blockquote", "main", "header",
-    "footer", "nav", "aside", "form", "center", "body",
+    "p",
+    "div",
+    "td",
+    "li",
+    "section",
+    "article",
+    "pre",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tbody",
+    "tr",
+    "ul",
+    "ol",
+    "dl",
+    "dd",
+    "dt",
+    "blockquote",
+    "main",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "form",
+    "center",
+    "body",
 ];
 const SKIP_TAGS: &[&str] = &[
     "nav", "footer", "aside", "script", "style", "noscript", "form", "iframe", "button", "select",
@@ -71,12 +103,14 @@ static BOILERPLATE_TEXT: LazyLock<Regex> = LazyLock::new(|| {
 pub fn extract_article(html: &str, url: &Url) -> Article {
     let doc = Html::parse_document(html);
     let visible = visible_text(doc.root_element());
+    let (text, link_density) = main_text(&doc);
     Article {
         title: title(&doc),
         published: published(&doc, &visible, url),
         source: source(&doc, &visible),
-        text: main_text(&doc),
+        text,
         links: links(&doc, url),
+        link_density,
     }
 }
 
@@ -106,8 +140,18 @@ fn title(doc: &Html) -> Option<String> {
     h1.or_else(|| {
         let full = clean(&doc.select(&TITLE).next()?.text().collect::<String>());
         // "文章标题_某某市人民政府" → the part before the site name.
-        let first = full.split(['_', '|', '｜']).next().unwrap_or(&full).trim().to_string();
-        Some(if first.chars().count() >= 4 { first } else { full }).filter(|t| !t.is_empty())
+        let first = full
+            .split(['_', '|', '｜'])
+            .next()
+            .unwrap_or(&full)
+            .trim()
+            .to_string();
+        Some(if first.chars().count() >= 4 {
+            first
+        } else {
+            full
+        })
+        .filter(|t| !t.is_empty())
     })
 }
 
@@ -132,7 +176,9 @@ fn ymd(year: &str, month: &str, day: Option<&str>) -> Option<String> {
         None => Some(format!("{year}-{month:02}")),
         Some(day) => {
             let day: u32 = day.parse().ok()?;
-            (1..=31).contains(&day).then(|| format!("{year}-{month:02}-{day:02}"))
+            (1..=31)
+                .contains(&day)
+                .then(|| format!("{year}-{month:02}-{day:02}"))
         }
     }
 }
@@ -272,7 +318,8 @@ fn text_blocks(doc: &Html) -> Vec<(ElementRef<'_>, String)> {
 }
 
 /// The densest block: each text block scores its parent fully and its grandparent by half.
-fn main_text(doc: &Html) -> String {
+/// Returns its text and the share of the block (boilerplate left out) that is link text.
+fn main_text(doc: &Html) -> (String, f64) {
     let blocks = text_blocks(doc);
     let mut scores = HashMap::new();
     for (el, text) in &blocks {
@@ -290,14 +337,48 @@ fn main_text(doc: &Html) -> String {
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map(|(id, _)| *id)
     else {
-        return String::new();
+        return (String::new(), 0.0);
     };
-    blocks
+    let text = blocks
         .iter()
         .filter(|(el, _)| el.ancestors().any(|a| a.id() == best))
         .map(|(_, text)| text.as_str())
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\n");
+    let density = doc
+        .tree
+        .get(best)
+        .and_then(ElementRef::wrap)
+        .map_or(0.0, link_density);
+    (text, density)
+}
+
+/// Link characters over all characters in `el`, boilerplate inside it left out.
+fn link_density(el: ElementRef) -> f64 {
+    let (mut all, mut linked) = (0usize, 0usize);
+    for node in el.descendants() {
+        let Node::Text(piece) = node.value() else {
+            continue;
+        };
+        let inside: Vec<ElementRef> = node
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take_while(|a| a.id() != el.id())
+            .collect();
+        if inside.iter().any(|a| is_boilerplate(*a)) {
+            continue;
+        }
+        let chars = piece.chars().filter(|c| !c.is_whitespace()).count();
+        all += chars;
+        if inside.iter().any(|a| a.value().name() == "a") {
+            linked += chars;
+        }
+    }
+    if all == 0 {
+        0.0
+    } else {
+        linked as f64 / all as f64
+    }
 }
 
 fn links(doc: &Html, page: &Url) -> Vec<Url> {
@@ -325,9 +406,18 @@ mod tests {
 
     #[test]
     fn dates_in_urls() {
-        assert_eq!(date_in_url("/art/2023/05/t20230512_99.html").as_deref(), Some("2023-05-12"));
-        assert_eq!(date_in_url("/news/2021/11/03/x.html").as_deref(), Some("2021-11-03"));
-        assert_eq!(date_in_url("/zwgk/202305/abc.shtml").as_deref(), Some("2023-05"));
+        assert_eq!(
+            date_in_url("/art/2023/05/t20230512_99.html").as_deref(),
+            Some("2023-05-12")
+        );
+        assert_eq!(
+            date_in_url("/news/2021/11/03/x.html").as_deref(),
+            Some("2021-11-03")
+        );
+        assert_eq!(
+            date_in_url("/zwgk/202305/abc.shtml").as_deref(),
+            Some("2023-05")
+        );
         assert_eq!(date_in_url("/a/b/123.html"), None);
     }
 

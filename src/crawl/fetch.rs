@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 use reqwest::redirect::Policy;
 use url::{Host, Url};
 
@@ -67,7 +69,10 @@ impl Fetcher {
             .no_proxy()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(redirect_policy(options.max_redirects, options.allow_private))
+            .redirect(redirect_policy(
+                options.max_redirects,
+                options.allow_private,
+            ))
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private: options.allow_private,
             }))
@@ -208,7 +213,9 @@ fn refusal(host: &str, ip: IpAddr, kind: &str) -> String {
     if host == ip.to_string() {
         format!("refused: {ip} is a {kind} address (use --allow-private to crawl it)")
     } else {
-        format!("refused: {host} resolves to {ip}, a {kind} address (use --allow-private to crawl it)")
+        format!(
+            "refused: {host} resolves to {ip}, a {kind} address (use --allow-private to crawl it)"
+        )
     }
 }
 
@@ -273,7 +280,10 @@ struct GuardedResolver {
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        Box::pin(resolve_guarded(name.as_str().to_string(), self.allow_private))
+        Box::pin(resolve_guarded(
+            name.as_str().to_string(),
+            self.allow_private,
+        ))
     }
 }
 
@@ -387,6 +397,10 @@ mod tests {
         let mapped = Url::parse("http://[::ffff:192.168.0.1]/").unwrap();
         assert!(check_url(&mapped, false).is_err());
         let ftp = Url::parse("ftp://example.com/a").unwrap();
-        assert!(check_url(&ftp, true).unwrap_err().contains("only http and https"));
+        assert!(
+            check_url(&ftp, true)
+                .unwrap_err()
+                .contains("only http and https")
+        );
     }
 }

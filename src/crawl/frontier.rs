@@ -41,7 +41,9 @@ struct Shared<'a> {
 
 impl Shared<'_> {
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -56,7 +58,12 @@ pub(super) fn crawl(options: &CrawlOptions, fetcher: &Fetcher) -> CrawlSummary {
                     state.queue.push_back(Job { url, depth: 0 });
                 }
             }
-            Err(err) => record_failure(options, &mut state.summary, raw, format!("not a URL: {err}")),
+            Err(err) => record_failure(
+                options,
+                &mut state.summary,
+                raw,
+                format!("not a URL: {err}"),
+            ),
         }
     }
     let shared = Shared {
@@ -167,7 +174,9 @@ fn finish(shared: &Shared, job: Job, result: PageResult) {
     state.in_flight -= 1;
     let host = host_key(&job.url);
     state.busy_hosts.remove(&host);
-    let delay = result.crawl_delay.map_or(options.delay, |d| d.max(options.delay));
+    let delay = result
+        .crawl_delay
+        .map_or(options.delay, |d| d.max(options.delay));
     state.next_at.insert(host, Instant::now() + delay);
     let summary = &mut state.summary;
     summary.pages_fetched += 1;

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::CrawlOptions;
 use super::charset::{self, Decoded};
 use super::extract::{self, Article};
 use super::fetch::{Fetched, Fetcher, Validators, check_url};
 use super::robots::RobotsCache;
 use super::store::{self, PageMeta, Slot};
-use super::CrawlOptions;
 
 pub(super) struct Context<'a> {
     pub options: &'a CrawlOptions,
@@ -97,7 +97,9 @@ fn crawl_page(
             .map_err(|reason| format!("redirected to {}: {reason}", fetched.final_url))?;
     }
     let hash = blake3::hash(&fetched.body).to_hex().to_string();
-    let unchanged = stored.as_ref().is_some_and(|(_, meta)| meta.content_hash == hash);
+    let unchanged = stored
+        .as_ref()
+        .is_some_and(|(_, meta)| meta.content_hash == hash);
     match kind(&fetched, url) {
         Kind::Other(mime) => Err(format!("not HTML ({mime}): skipped")),
         Kind::Docx if unchanged => Ok(Outcome::Unchanged),
@@ -176,7 +178,8 @@ fn save_html(
     hash: String,
 ) -> Result<Outcome, String> {
     let slot = store::slot_for(&ctx.options.out, url, "html");
-    let reencoded = !charset::is_utf8(&decoded.charset) || charset::meta_declares_non_utf8(&fetched.body);
+    let reencoded =
+        !charset::is_utf8(&decoded.charset) || charset::meta_declares_non_utf8(&fetched.body);
     let bytes = if reencoded {
         charset::to_utf8_html(&decoded.text).into_bytes()
     } else {

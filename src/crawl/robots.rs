@@ -65,7 +65,9 @@ impl RobotsCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Rules>>> {
-        self.by_origin.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.by_origin
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -94,7 +96,11 @@ mod tests {
 
     #[test]
     fn parsed_rules_disallow_a_path() {
-        let robot = Robot::new(AGENT, b"User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n").unwrap();
+        let robot = Robot::new(
+            AGENT,
+            b"User-agent: *\nDisallow: /private/\nCrawl-delay: 2\n",
+        )
+        .unwrap();
         let rules = Rules::Parsed(Box::new(robot));
         let ok = Url::parse("http://a.example/art/1.html").unwrap();
         let no = Url::parse("http://a.example/private/x.html").unwrap();

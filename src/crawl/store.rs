@@ -70,7 +70,10 @@ pub(crate) fn read_meta(path: &Path) -> Option<PageMeta> {
 
 /// `host` or `host_port`, safe as a directory name.
 pub(crate) fn host_dir(url: &Url) -> String {
-    let host = url.host_str().unwrap_or("unknown-host").trim_matches(['[', ']']);
+    let host = url
+        .host_str()
+        .unwrap_or("unknown-host")
+        .trim_matches(['[', ']']);
     let host = sanitize(&host.to_ascii_lowercase());
     match url.port() {
         Some(port) => format!("{host}_{port}"),
@@ -99,16 +102,21 @@ fn short_hash(text: &str) -> String {
 pub(crate) fn file_stem(url: &Url) -> String {
     let path = percent_decode(url.path());
     let path = path.trim_matches('/');
-    let path = ["html", "htm", "shtml", "jhtml", "php", "asp", "aspx", "jsp", "docx"]
-        .iter()
-        .find_map(|ext| path.strip_suffix(&format!(".{ext}")))
-        .unwrap_or(path);
+    let path = [
+        "html", "htm", "shtml", "jhtml", "php", "asp", "aspx", "jsp", "docx",
+    ]
+    .iter()
+    .find_map(|ext| path.strip_suffix(&format!(".{ext}")))
+    .unwrap_or(path);
     let mut stem = sanitize(path);
     if stem.is_empty() {
         stem = "index".to_string();
     }
     if stem.len() > 120 {
-        let cut = (0..=120).rev().find(|i| stem.is_char_boundary(*i)).unwrap_or(0);
+        let cut = (0..=120)
+            .rev()
+            .find(|i| stem.is_char_boundary(*i))
+            .unwrap_or(0);
         stem = format!("{}-{}", &stem[..cut], short_hash(url.path()));
     }
     match url.query() {
@@ -122,7 +130,9 @@ fn percent_decode(path: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -144,10 +154,9 @@ pub(crate) fn slot_for(out: &Path, url: &Url, ext: &str) -> Slot {
     let stem = file_stem(url);
     let plain = Slot::new(dir.join(format!("{stem}.{ext}")));
     match plain.read_meta() {
-        Some(meta) if meta.url != url.as_str() => Slot::new(dir.join(format!(
-            "{stem}-{}.{ext}",
-            short_hash(url.as_str())
-        ))),
+        Some(meta) if meta.url != url.as_str() => {
+            Slot::new(dir.join(format!("{stem}-{}.{ext}", short_hash(url.as_str()))))
+        }
         _ => plain,
     }
 }
@@ -166,7 +175,10 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)
         .map_err(|err| Error::io(format!("cannot create {}", dir.display()), err))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.part", std::process::id()));
     fs::write(&temp, bytes)
         .map_err(|err| Error::io(format!("cannot write {}", temp.display()), err))?;
