@@ -142,4 +142,17 @@ mod tests {
             "{bare}"
         );
     }
+
+    #[test]
+    fn a_wrong_charset_label_is_overruled_by_the_bytes() {
+        let page = "<html><head><title>综治中心</title></head><body><p>高台县整合人民调解、行政调解、司法调解力量，建立矛盾纠纷调处化解中心。</p></body></html>";
+        let (bytes, _, _) = encoding_rs::GBK.encode(page);
+        let decoded = decode_html(&bytes, Some("text/html; charset=utf-8")).unwrap();
+        assert_eq!(decoded.charset, "gbk");
+        assert!(
+            decoded.text.contains("矛盾纠纷调处化解中心"),
+            "{}",
+            decoded.text
+        );
+    }
 }

@@ -7,9 +7,10 @@
 //! and non-public addresses refused unless `allow_private`. One failure is one line
 //! (`crawl: <url>: <reason>`) and one summary entry; the run goes on.
 //!
-//! Files: `fetch` (HTTP and address checks), `robots`, `charset`, `extract` (article),
+//! Files: `fetch` (HTTP and limits), `address` (which addresses may be crawled), `robots`, `charset`, `extract` (article),
 //! `store` (layout, sidecar, atomic writes), `page` (one URL end to end), `frontier` (scheduling).
 
+mod address;
 pub mod charset;
 pub mod extract;
 pub(crate) mod fetch;
@@ -24,7 +25,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use fetch::forbidden_reason;
+pub use address::forbidden_reason;
 pub use store::PageMeta;
 
 use crate::{Error, Result};

@@ -9,9 +9,10 @@ use std::time::Duration;
 use url::Url;
 
 use super::CrawlOptions;
+use super::address::check_url;
 use super::charset::{self, Decoded};
 use super::extract::{self, Article};
-use super::fetch::{Fetched, Fetcher, Validators, check_url};
+use super::fetch::{Fetched, Fetcher, Validators};
 use super::robots::RobotsCache;
 use super::store::{self, PageMeta, Slot};
 
