@@ -24,6 +24,7 @@ macro_rules! get {
 }
 
 mod api;
+mod browser;
 mod errors;
 mod live;
 

@@ -68,9 +68,14 @@
     return m ? m.label : id;
   }
 
-  function chips(ids) {
+  // Measure chips, most prominent first; `limit` cuts long lists to "… 等 N 类".
+  function chips(ids, limit) {
+    const all = ids || [];
+    const shown = limit && all.length > limit + 1 ? all.slice(0, limit) : all;
+    const more = all.length - shown.length;
     return el('ul', { class: 'chips', 'aria-label': '措施类型' },
-      (ids || []).map((id) => el('li', { class: 'chip', title: id, text: measureLabel(id) })));
+      shown.map((id) => el('li', { class: 'chip', title: id, text: measureLabel(id) })),
+      more ? el('li', { class: 'chip more', title: all.slice(shown.length).map(measureLabel).join('、'), text: '等 ' + all.length + ' 类' }) : null);
   }
 
   function safeUrl(url) {
@@ -357,7 +362,7 @@
         pickBox(hit.id, hit.title)),
       el('p', { class: 'meta' }, el('span', { class: 'region', text: regionText(hit.region) }), ' · ',
         el('span', { class: 'year', text: year })),
-      chips(hit.measures),
+      chips(hit.measures, 5),
       hit.snippet ? marked(hit.snippet) : null);
   }
 
@@ -513,6 +518,16 @@
     } });
   }
 
+  // A cell's passages: the first few, the rest shown with "展开完整段落".
+  function cellPassages(passages) {
+    const FIRST = 3;
+    const nodes = passages.map((t, i) => el('p', { class: i < FIRST ? '' : 'extra', text: t }));
+    if (passages.length > FIRST) {
+      nodes.push(el('p', { class: 'more-note muted', text: '另有 ' + (passages.length - FIRST) + ' 段，勾选“展开完整段落”查看' }));
+    }
+    return nodes;
+  }
+
   function compareTable(s, body) {
     const rows = visibleRows(body, s.empty);
     const head = el('tr', {}, el('th', { scope: 'col', class: 'measure-col', text: '措施类型' }),
@@ -524,7 +539,7 @@
           : null)));
     const lines = rows.map((r) => el('tr', { class: r.cells.some((c) => c.length) ? '' : 'empty-row' },
       el('th', { scope: 'row', text: r.label }),
-      r.cells.map((c) => el('td', {}, c.length ? c.map((t) => el('p', { text: t })) : el('span', { class: 'muted', text: '—' })))));
+      r.cells.map((c) => el('td', {}, c.length ? cellPassages(c) : el('span', { class: 'muted', text: '—' })))));
     if (!rows.length) lines.push(el('tr', {}, el('td', { colSpan: body.docs.length + 1, class: 'muted', text: '这些案例都没有标注措施段落。' })));
     return { rows, table: el('div', { class: 'table-wrap', tabIndex: 0, 'aria-label': '对比表（可横向滚动）' },
       el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, lines))) };
@@ -542,8 +557,11 @@
       const toggle = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: s.empty, onchange: (e) => {
         go(Object.assign(readState(), { empty: e.target.checked }), true);
       } }), '显示所有措施类型（含空白行）');
+      const expand = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', onchange: (e) => {
+        table.classList.toggle('expanded', e.target.checked);
+      } }), '展开完整段落');
       const tools = el('div', { class: 'compare-tools' },
-        link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle,
+        link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle, expand,
         el('button', { type: 'button', text: '导出 Markdown', onclick: () => download('案例对比.md', 'text/markdown;charset=utf-8', tableMarkdown(body, rows)) }),
         el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }));
       const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),

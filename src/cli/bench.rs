@@ -16,6 +16,8 @@ use serde_json::json;
 use crate::pipeline::{IngestOptions, run_ingest};
 use crate::search::{Engine, Extras, SearchRequest};
 
+use super::Filters;
+
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Folder of documents (searched recursively).
@@ -33,6 +35,9 @@ pub struct BenchArgs {
     /// Skip facets and snippets (to show what they cost).
     #[arg(long)]
     pub bare: bool,
+    /// Filters applied to every query (zhili only: the peers have none).
+    #[command(flatten)]
+    pub filters: Filters,
     /// Append the JSON line to this file too.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -77,6 +82,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         "hits_total": hits.values().sum::<u64>(),
         "zero_hit_queries": hits.values().filter(|&&n| n == 0).count(),
         "facets_and_snippets": !args.bare,
+        "ingest_mb_s": round(text_bytes as f64 / 1e6 / build_s.max(1e-9)),
+        "stage_seconds": summary.stage_seconds,
     });
     eprintln!(
         "[{}] docs={} text={}MB build={}s index={}MB query median={}ms p95={}ms (n={}) hits_total={} zero-hit queries={}",

@@ -23,6 +23,7 @@ use crate::tag::Tagger;
 
 use duplicates::Status;
 use process::Processed;
+pub use process::StageTimes;
 use scan::Found;
 
 /// What to ingest and where.
@@ -75,6 +76,8 @@ pub struct IngestSummary {
     /// Bytes of the files read and indexed in this run.
     pub bytes: u64,
     pub seconds: f64,
+    /// Where the time went (thread-seconds; reading, splitting and tagging run in parallel).
+    pub stage_seconds: StageTimes,
     pub errors: Vec<FileError>,
 }
 
@@ -140,7 +143,9 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     summary.files_indexed += extra;
     summary.files_unchanged = summary.files_unchanged.saturating_sub(extra);
 
+    let committing = Instant::now();
     update.commit(&manifest)?;
+    summary.stage_seconds.commit = committing.elapsed().as_secs_f64();
     count_index(&manifest, &mut summary);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -200,10 +205,13 @@ fn record(
         }
     };
     apply_statuses(&mut processed, statuses);
+    let started = Instant::now();
     update.delete_file(&file.path);
     for doc in &processed.docs {
         update.add(doc)?;
     }
+    processed.timings.index = started.elapsed().as_secs_f64();
+    summary.stage_seconds.add(&processed.timings);
     manifest.files.insert(file.path.clone(), processed.entry);
     Ok(true)
 }

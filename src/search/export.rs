@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::model::CaseDoc;
-use crate::search::{Engine, MAX_PER_PAGE, SearchRequest};
+use crate::search::{Engine, Extras, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
@@ -249,7 +249,8 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
 }
 
 /// Ids of the documents matching `request` (query and filters; its page is ignored), best
-/// first, at most `limit`. Pages through `Engine::search` so memory holds ids, not documents.
+/// first, at most `limit`. Pages through the search (without facets or snippets) so memory
+/// holds ids, not documents.
 pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
     let mut ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -257,7 +258,11 @@ pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> R
     page_request.per_page = MAX_PER_PAGE;
     page_request.page = 1;
     while ids.len() < limit {
-        let response = engine.search(&page_request)?;
+        let bare = Extras {
+            facets: false,
+            snippets: false,
+        };
+        let response = engine.search_with(&page_request, bare)?;
         let before = ids.len();
         for hit in response.hits {
             if ids.len() < limit && seen.insert(hit.id.clone()) {

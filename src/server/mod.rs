@@ -50,13 +50,18 @@ pub fn resolve_addr(addr: &str) -> Result<Vec<SocketAddr>> {
         .to_socket_addrs()
         .map_err(|err| Error::bad_request(format!("cannot use address {addr}: {err}")))?
         .collect();
-    if addrs.iter().any(|a| !a.ip().is_loopback()) {
+    if reachable_from_outside(&addrs) {
         eprintln!(
             "zhili: warning: listening on {addr}, which other machines can reach; \
              the service has no authentication"
         );
     }
     Ok(addrs)
+}
+
+/// True when any of `addrs` is not a loopback address (other machines can connect).
+pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
+    addrs.iter().any(|a| !a.ip().is_loopback())
 }
 
 /// Serves until Ctrl-C (or SIGTERM), logging one line per request.
@@ -90,4 +95,22 @@ pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
     actix_web::rt::System::new()
         .block_on(server.run())
         .map_err(|err| Error::io("the HTTP server stopped", err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_addresses_are_private_and_others_are_not() {
+        let local = resolve_addr("127.0.0.1:8080").unwrap();
+        assert!(!reachable_from_outside(&local));
+        assert!(!reachable_from_outside(
+            &resolve_addr("[::1]:8080").unwrap()
+        ));
+        let all: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(reachable_from_outside(&[all]));
+        let err = resolve_addr("no port here").unwrap_err();
+        assert!(err.to_string().contains("no port here"));
+    }
 }

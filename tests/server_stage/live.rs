@@ -1,6 +1,6 @@
 //! The real binary: `serve` on a free loopback port (ingesting a corpus first) queried with a
-//! plain TcpStream, the CLI printing the same bodies as the API, and the page rendered by
-//! headless Chromium (skipped when /usr/bin/chromium is absent; `scripts/install-browser.sh`).
+//! plain TcpStream, a re-ingest by another process picked up live, Ctrl-C, and the CLI printing
+//! the same bodies as the API.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,8 +12,6 @@ use serde_json::Value;
 
 use super::{enc, index_dir};
 use crate::common;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -67,14 +65,14 @@ fn dechunk(mut body: &str) -> String {
 }
 
 /// A running `zhili serve`, killed when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
     port: u16,
     log: PathBuf,
 }
 
 impl Server {
-    fn start(index: &Path, corpus: &Path, log: PathBuf) -> Server {
+    pub(super) fn start(index: &Path, corpus: &Path, log: PathBuf) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_zhili"))
             .arg("serve")
@@ -112,14 +110,30 @@ impl Server {
         http_get(self.port, path).expect("request answered")
     }
 
-    fn json(&self, path: &str) -> Value {
+    pub(super) fn json(&self, path: &str) -> Value {
         let (status, body) = self.get(path);
         assert_eq!(status, 200, "{path}: {body}");
         serde_json::from_str(&body).expect("JSON body")
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(super) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Ctrl-C: the server stops by itself and exits 0.
+    fn interrupt_and_expect_clean_exit(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit after Ctrl-C: {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "still running after Ctrl-C");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn log_text(&self) -> String {
@@ -170,6 +184,49 @@ fn serve_ingests_an_empty_index_then_answers_over_http() {
         "one line per request: {log}"
     );
     assert!(log.contains("/api/search?per_page=1000\" 400"), "{log}");
+    picks_up_a_reingest_by_another_process(&server, tmp.path(), &corpus);
+    server.interrupt_and_expect_clean_exit();
+}
+
+/// A batch `zhili ingest` in another process: the running server sees the new commit within
+/// seconds, without a restart, and keeps answering meanwhile.
+fn picks_up_a_reingest_by_another_process(server: &Server, tmp: &Path, corpus: &Path) {
+    let before = server.json("/api/health")["documents"].as_u64().unwrap();
+    std::fs::write(
+        corpus.join("new-case.txt"),
+        "酒泉市推行无人机巡逻\n\n甘肃省酒泉市肃州区公安局组建无人机巡逻队，在城郊接合部开展空中巡逻。\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_zhili"))
+        .args(["ingest", "--index"])
+        .arg(tmp.join("index"))
+        .arg("--corpus")
+        .arg(corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "zhili ingest while serving");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = server.json("/api/health")["documents"].as_u64().unwrap();
+        if now > before {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server never saw the new document"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let body = server.json(&format!("/api/search?q={}", enc("无人机巡逻")));
+    assert!(
+        body["hits"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("无人机"),
+        "{body}"
+    );
 }
 
 fn cli(args: &[&str]) -> String {
@@ -216,153 +273,4 @@ async fn cli_compare_and_export_print_the_api_bodies() {
     assert!(bulk.lines().count() >= 8 && bulk.lines().count().is_multiple_of(2));
     let all = cli(&["export"]);
     assert_eq!(all.lines().count(), 8);
-}
-
-/// Runs headless Chromium on `url` with extra args; returns stdout (the DOM with --dump-dom).
-fn chromium(url: &str, extra: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--virtual-time-budget=15000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(extra)
-        .arg(url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromium starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        out
-    });
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("chromium did not finish on {url}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    reader.join().unwrap()
-}
-
-fn dom(server: &Server, path: &str) -> String {
-    let dom = chromium(&server.url(path), &["--dump-dom"]);
-    assert!(
-        dom.contains("data-ready=\"1\""),
-        "{path} did not finish rendering: {dom}"
-    );
-    assert!(
-        !dom.contains("class=\"error\""),
-        "{path} shows an error: {dom}"
-    );
-    dom
-}
-
-fn screenshot(server: &Server, path: &str, file: &str, size: &str) {
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("docs/screenshots")
-        .join(file);
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    let _ = std::fs::remove_file(&out);
-    chromium(
-        &server.url(path),
-        &[
-            &format!("--screenshot={}", out.display()),
-            &format!("--window-size={size}"),
-        ],
-    );
-    assert!(
-        out.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
-        "no screenshot {file}"
-    );
-}
-
-#[test]
-fn browser_renders_search_facets_document_and_compare() {
-    if !Path::new(CHROMIUM).exists() {
-        eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let server = Server::start(index_dir(), tmp.path(), tmp.path().join("serve.log"));
-
-    let search = dom(&server, &format!("/?q={}", enc("视频监控")));
-    assert!(search.matches("class=\"hit\"").count() >= 4, "{search}");
-    assert!(search.contains("<mark>"), "highlighted snippets");
-    assert!(
-        search.contains("视频监控与智能感知"),
-        "measure labels from /api/measures"
-    );
-    assert!(search.contains("用时"), "took_ms shown");
-    assert!(
-        !search.contains("<img src=\"x\"") && !search.contains("<script>alert"),
-        "XSS ran"
-    );
-    assert!(
-        search.contains("&lt;script&gt;alert('t')&lt;/script&gt;网络安全宣传"),
-        "title as text"
-    );
-
-    let facet = dom(&server, &format!("/?region={}", enc("甘肃省")));
-    assert_eq!(facet.matches("class=\"hit\"").count(), 4, "{facet}");
-    assert!(
-        facet.contains("aria-current=\"location\">甘肃省</a>"),
-        "breadcrumb shows the region"
-    );
-    assert!(
-        facet.contains("张掖市") && facet.contains("兰州市"),
-        "children listed"
-    );
-
-    let doc = dom(&server, "/?doc=a000000000000001");
-    assert!(
-        doc.contains("全量汇聚视频监控1.3万余路") && doc.contains("相似案例"),
-        "{doc}"
-    );
-    assert!(doc.contains("https://example.org/linze"), "source URL");
-
-    let compare = dom(&server, "/?compare=a000000000000001,d000000000000004");
-    assert!(compare.contains("<table class=\"compare\">"), "{compare}");
-    assert!(compare.contains("矛盾纠纷排查化解") && compare.contains("视频监控与智能感知"));
-    assert!(
-        !compare.contains("队伍建设"),
-        "rows empty for every case are hidden"
-    );
-    let all_rows = dom(
-        &server,
-        "/?compare=a000000000000001,d000000000000004&empty=1",
-    );
-    assert!(all_rows.contains("队伍建设"), "the toggle shows empty rows");
-    assert!(compare.contains("《临泽县打造智慧安防小区的经验做法》，甘肃省张掖市临泽县，2022年"));
-
-    screenshot(
-        &server,
-        &format!("/?q={}", enc("视频监控")),
-        "search.png",
-        "1280,1000",
-    );
-    screenshot(
-        &server,
-        "/?compare=a000000000000001,b000000000000002,d000000000000004",
-        "compare.png",
-        "1280,1000",
-    );
-    screenshot(
-        &server,
-        &format!("/?q={}", enc("巡逻")),
-        "search-phone.png",
-        "390,844",
-    );
 }
