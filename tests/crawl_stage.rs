@@ -602,11 +602,7 @@ fn crawled_pages_are_in_the_index_after_zhili_crawl() {
     let gbk_url = server.url("/gbk/t20230601_2.html");
     let crawl = || {
         let output = zhili()
-            .args([
-                "crawl",
-                &server.url("/art/2023/05/t20230512_1.html"),
-                &gbk_url,
-            ])
+            .args(["crawl", &server.url("/changing.html"), &gbk_url])
             .args(["--allow-private", "--delay-ms", "0", "--json", "--corpus"])
             .arg(&corpus)
             .arg("--index")
@@ -651,4 +647,30 @@ fn crawled_pages_are_in_the_index_after_zhili_crawl() {
     assert_eq!(second["pages_unchanged"], 2, "{second}");
     assert_eq!(second["ingest"]["files_indexed"], 0, "{second}");
     assert_eq!(second["ingest"]["documents"], 2, "{second}");
+
+    // A changed page replaces its document: same file, same id, no second document.
+    server.changed.store(true, Ordering::SeqCst);
+    let third = crawl();
+    assert_eq!(third["pages_saved"], 1, "{third}");
+    assert_eq!(third["ingest"]["files_indexed"], 1, "{third}");
+    assert_eq!(third["ingest"]["documents"], 2, "{third}");
+    let search = zhili()
+        .args(["search", "积分制", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&search.stdout).unwrap();
+    assert_eq!(body["total"], 1, "{body}");
+    let id = body["hits"][0]["id"].as_str().unwrap().to_string();
+    let show = zhili()
+        .args(["show", &id, "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .unwrap();
+    let doc = String::from_utf8_lossy(&show.stdout);
+    assert!(doc.contains("在全县72个村推广"), "{doc}");
 }
