@@ -27,7 +27,12 @@ fn seed(prefix: &str) -> Option<(String, Vec<RawCase>)> {
         .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
         .expect("seed file present");
     let raw = std::fs::read_to_string(&path).unwrap();
-    let file = read_file(&path, &format!("seeds/{prefix}.txt"), &ReadOptions::default()).unwrap();
+    let file = read_file(
+        &path,
+        &format!("seeds/{prefix}.txt"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
     Some((raw, split_file(&file)))
 }
 
@@ -42,12 +47,17 @@ fn read(name: &str) -> Result<RawFile, String> {
 #[test]
 fn seed_document_counts() {
     for (prefix, expected) in [("000", 10), ("001", 1), ("002", 18), ("003", 1), ("004", 1)] {
-        let Some((_, docs)) = seed(prefix) else { return };
+        let Some((_, docs)) = seed(prefix) else {
+            return;
+        };
         let titles: Vec<&str> = docs.iter().map(|d| d.title.as_str()).collect();
         assert_eq!(docs.len(), expected, "seed {prefix}: {titles:#?}");
         for (i, doc) in docs.iter().enumerate() {
             assert_eq!(doc.ordinal, i);
-            assert!(!doc.title.is_empty() && !doc.text.is_empty(), "seed {prefix} doc {i}");
+            assert!(
+                !doc.title.is_empty() && !doc.text.is_empty(),
+                "seed {prefix} doc {i}"
+            );
             assert_eq!(doc.passages.join("\n"), doc.text, "passages cover the text");
         }
     }
@@ -86,19 +96,30 @@ fn seed_002_boundaries_follow_the_texts_structure() {
     assert!(titles.contains(&"公安约稿推动社会治安防控体系建设高质量发展调研报告"));
     // After the site's "下载文档前请自行甄别" seam, a full copy of an earlier preview starts.
     assert_eq!(titles[17], "立体化社会治安防控体系———派出所基础工作");
-    assert!(docs[17].text.ends_with("实现对社会治安的整体防控。") || !docs[17].text.contains("Welcome"));
+    assert!(
+        docs[17].text.ends_with("实现对社会治安的整体防控。") || !docs[17].text.contains("Welcome")
+    );
 }
 
 #[test]
 fn single_document_seeds_get_their_real_titles() {
     let cases = [
         ("001", "科技赋能 智慧引领 稳步推动创建工作走深走实"),
-        ("003", "关于以高质量公安工作护航全县经济社会高质量发展的专题调研报告"),
+        (
+            "003",
+            "关于以高质量公安工作护航全县经济社会高质量发展的专题调研报告",
+        ),
         ("004", "推动社会治安防控体系建设高质量发展调研报告"),
     ];
     for (prefix, title) in cases {
-        let Some((_, docs)) = seed(prefix) else { return };
-        assert_eq!(docs[0].title.replace(' ', ""), title.replace(' ', ""), "seed {prefix}");
+        let Some((_, docs)) = seed(prefix) else {
+            return;
+        };
+        assert_eq!(
+            docs[0].title.replace(' ', ""),
+            title.replace(' ', ""),
+            "seed {prefix}"
+        );
     }
 }
 
@@ -121,10 +142,16 @@ fn seed_003_truncated_report_still_imports() {
 #[test]
 fn no_boilerplate_line_in_any_seed_document() {
     for prefix in ["000", "001", "002", "003", "004"] {
-        let Some((_, docs)) = seed(prefix) else { return };
+        let Some((_, docs)) = seed(prefix) else {
+            return;
+        };
         for doc in &docs {
             for marker in BOILERPLATE {
-                assert!(!doc.text.contains(marker), "seed {prefix} «{}»: {marker}", doc.title);
+                assert!(
+                    !doc.text.contains(marker),
+                    "seed {prefix} «{}»: {marker}",
+                    doc.title
+                );
                 assert!(!doc.title.contains(marker), "seed {prefix} title: {marker}");
             }
         }
@@ -154,8 +181,11 @@ fn content_chars(text: &str) -> usize {
 /// Whitespace and punctuation are not counted (spaces between Chinese characters are removed).
 #[test]
 fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
+    let marker = regex::Regex::new(r"^\d+、").unwrap();
     for prefix in ["000", "001", "002", "003", "004"] {
-        let Some((raw, docs)) = seed(prefix) else { return };
+        let Some((raw, docs)) = seed(prefix) else {
+            return;
+        };
         let lines: Vec<&str> = raw.lines().collect();
         let boilerplate: usize = lines
             .iter()
@@ -163,27 +193,34 @@ fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
             .map(|l| content_chars(l))
             .sum();
         let markers: usize = if prefix == "004" {
-            let marker = regex::Regex::new(r"^\d+、").unwrap();
-            lines.iter().filter_map(|l| marker.find(l)).map(|m| content_chars(m.as_str())).sum()
+            lines
+                .iter()
+                .filter_map(|l| marker.find(l))
+                .map(|m| content_chars(m.as_str()))
+                .sum()
         } else {
             0
         };
         let front: usize = if prefix == "000" {
             let first_article = lines
                 .iter()
-                .enumerate()
-                .filter(|(_, l)| l.trim() == docs[0].title)
-                .map(|(i, _)| i)
-                .nth(0)
+                .position(|l| l.trim() == docs[0].title)
                 .unwrap();
-            lines[..first_article].iter().map(|l| content_chars(l)).sum()
+            lines[..first_article]
+                .iter()
+                .map(|l| content_chars(l))
+                .sum()
         } else {
             0
         };
         let kept: usize = docs
             .iter()
             .map(|d| {
-                let title = if prefix == "004" { 0 } else { content_chars(&d.title) };
+                let title = if prefix == "004" {
+                    0
+                } else {
+                    content_chars(&d.title)
+                };
                 title + content_chars(&d.text)
             })
             .sum();
@@ -200,14 +237,20 @@ fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
 fn seed_004_and_its_twin_in_002_are_the_only_near_duplicates() {
     let mut docs: Vec<(String, RawCase)> = Vec::new();
     for prefix in ["000", "001", "002", "003", "004"] {
-        let Some((_, split)) = seed(prefix) else { return };
+        let Some((_, split)) = seed(prefix) else {
+            return;
+        };
         docs.extend(split.into_iter().map(|d| (prefix.to_owned(), d)));
     }
     let signatures: Vec<Signature> = docs.iter().map(|(_, d)| signature(&d.text)).collect();
     let groups = clusters(&signatures.iter().collect::<Vec<_>>());
     let named: Vec<Vec<String>> = groups
         .iter()
-        .map(|g| g.iter().map(|&i| format!("{} {}", docs[i].0, docs[i].1.title)).collect())
+        .map(|g| {
+            g.iter()
+                .map(|&i| format!("{} {}", docs[i].0, docs[i].1.title))
+                .collect()
+        })
         .collect();
     assert_eq!(
         named,
@@ -234,7 +277,10 @@ fn walk_skips_hidden_and_sidecar_files() {
         .collect();
     assert!(names.contains(&"crawled.html".to_owned()));
     assert!(!names.iter().any(|n| n.ends_with(".meta.json")));
-    assert!(names.contains(&"notes.pdf".to_owned()), "unsupported files are listed");
+    assert!(
+        names.contains(&"notes.pdf".to_owned()),
+        "unsupported files are listed"
+    );
     let mut sorted = files.clone();
     sorted.sort();
     assert_eq!(files, sorted);
@@ -260,22 +306,39 @@ fn oversize_file_is_skipped_before_reading() {
     let small = ReadOptions { max_bytes: 50 };
     let err = read_file(&fixture("gbk_no_bom.txt"), "gbk_no_bom.txt", &small).unwrap_err();
     assert!(err.starts_with("larger than the"), "{err}");
-    assert!(read_file(&fixture("gbk_no_bom.txt"), "x", &ReadOptions { max_bytes: 109 }).is_ok());
+    assert!(
+        read_file(
+            &fixture("gbk_no_bom.txt"),
+            "x",
+            &ReadOptions { max_bytes: 109 }
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn gbk_without_bom_and_utf16_with_bom_are_decoded() {
     let gbk = read("gbk_no_bom.txt").unwrap();
-    assert!(gbk.text.starts_with("网格化管理工作总结\n某县推行网格化管理，全县划分网格三百个"));
+    assert!(
+        gbk.text
+            .starts_with("网格化管理工作总结\n某县推行网格化管理，全县划分网格三百个")
+    );
     for name in ["utf16le_bom.txt", "utf16be_bom.txt"] {
         let file = read(name).unwrap();
-        assert!(file.text.starts_with("视频监控建设方案\n全县建成高清视频监控点位八百个"), "{name}");
+        assert!(
+            file.text
+                .starts_with("视频监控建设方案\n全县建成高清视频监控点位八百个"),
+            "{name}"
+        );
     }
     let md = read("utf8_bom.md").unwrap();
     assert_eq!(md.kind, FileKind::Markdown);
     let docs = split_file(&md);
     assert_eq!(docs[0].title, "平安建设经验");
-    assert_eq!(docs[0].text, "某市开展平安建设，群众安全感达到百分之九十八。");
+    assert_eq!(
+        docs[0].text,
+        "某市开展平安建设，群众安全感达到百分之九十八。"
+    );
 }
 
 #[test]
@@ -297,22 +360,44 @@ fn docx_paragraphs_become_lines() {
 #[test]
 fn html_keeps_headings_and_paragraphs_drops_furniture() {
     let file = read("page.html").unwrap();
-    for furniture in ["首页", "新闻中心", "某某政法网", "tracking", "广告", "相关阅读", "color"] {
-        assert!(!file.text.contains(furniture), "{furniture} in {}", file.text);
+    for furniture in [
+        "首页",
+        "新闻中心",
+        "某某政法网",
+        "tracking",
+        "广告",
+        "相关阅读",
+        "color",
+    ] {
+        assert!(
+            !file.text.contains(furniture),
+            "{furniture} in {}",
+            file.text
+        );
     }
-    assert_eq!(file.url.as_deref(), Some("https://example.gov.cn/og/1.html"));
+    assert_eq!(
+        file.url.as_deref(),
+        Some("https://example.gov.cn/og/1.html")
+    );
     let docs = split_file(&file);
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].title, "雪亮工程建设经验");
     assert!(docs[0].text.contains("一、主要做法\n某县整合公共视频资源"));
-    assert!(docs[0].text.contains("二、工作成效\n可防性案件同比下降百分之三十。"));
+    assert!(
+        docs[0]
+            .text
+            .contains("二、工作成效\n可防性案件同比下降百分之三十。")
+    );
 }
 
 #[test]
 fn crawler_sidecar_gives_the_html_url() {
     let file = read("crawled.html").unwrap();
     assert_eq!(file.url.as_deref(), Some("https://example.gov.cn/final"));
-    assert_eq!(split_file(&file)[0].url.as_deref(), Some("https://example.gov.cn/final"));
+    assert_eq!(
+        split_file(&file)[0].url.as_deref(),
+        Some("https://example.gov.cn/final")
+    );
 }
 
 proptest::proptest! {
@@ -345,45 +430,46 @@ proptest::proptest! {
 #[test]
 #[ignore = "benchmark: run in release mode by hand"]
 fn lawrefbook_read_split_throughput() {
-    let Some(dir) = common::shared("data/lawrefbook-laws/files") else { return };
+    let Some(dir) = common::shared("data/lawrefbook-laws/files") else {
+        return;
+    };
     let files = walk(&dir);
     let started = std::time::Instant::now();
     let (mut bytes, mut docs, mut passages) = (0u64, 0usize, 0usize);
+    let mut reading = std::time::Duration::ZERO;
+    let with_dedup = std::env::var_os("NO_DEDUP").is_none();
+    let mut signatures = Vec::new();
     for path in &files {
         bytes += std::fs::metadata(path).unwrap().len();
-        let Ok(file) = read_file(path, &display(path, &dir), &ReadOptions::default()) else {
-            continue;
-        };
-        for doc in split_file(&file) {
-            docs += 1;
-            passages += doc.passages.len();
+        let read_started = std::time::Instant::now();
+        let file = read_file(path, &display(path, &dir), &ReadOptions::default());
+        reading += read_started.elapsed();
+        let Ok(file) = file else { continue };
+        let split = split_file(&file);
+        if split.len() > 1 {
+            println!("{} → {} documents", file.path, split.len());
+        }
+        docs += split.len();
+        passages += split.iter().map(|d| d.passages.len()).sum::<usize>();
+        if with_dedup {
+            signatures.extend(split.iter().map(|d| signature(&d.text)));
         }
     }
+    let groups = clusters(&signatures.iter().collect::<Vec<_>>());
     let secs = started.elapsed().as_secs_f64();
+    println!("near-duplicate groups: {}", groups.len());
     println!(
-        "{} files, {:.1} MB, {docs} docs, {passages} passages in {secs:.2} s: {:.1} MB/s (1 thread)",
+        "{} files, {:.1} MB, {docs} docs, {passages} passages in {secs:.2} s (reading {:.2} s): {:.1} MB/s (1 thread)",
         files.len(),
         bytes as f64 / 1e6,
+        reading.as_secs_f64(),
         bytes as f64 / 1e6 / secs
     );
 }
 
 fn display(path: &Path, root: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
-}
-
-#[test]
-#[ignore]
-fn zz_print_seed() {
-    let prefix = std::env::var("SEED").unwrap();
-    let Some((_, docs)) = seed(&prefix) else { return };
-    let dump: Vec<String> = docs.iter().map(|d| format!("{}\n{}", d.title, d.text)).collect();
-    std::fs::write("/tmp/ing/dump.txt", dump.join("\n")).unwrap();
-    for d in &docs {
-        println!("=== {} «{}» url={:?} passages={}", d.ordinal, d.title, d.url, d.passages.len());
-        for p in &d.passages {
-            let s: String = p.chars().take(60).collect();
-            println!("  | {} …[{}]", s.replace('\n', "⏎"), p.chars().count());
-        }
-    }
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -38,39 +38,50 @@ const MAX_BUCKET: usize = 256;
 /// Fingerprint of a text (deterministic across runs and machines).
 pub fn signature(text: &str) -> Signature {
     let mut bins = vec![EMPTY; BINS];
-    let mut window = [0u32; SHINGLE];
-    let mut seen = 0usize;
-    for c in text.chars().filter(|c| c.is_alphanumeric()) {
-        let c = lowercase(c);
-        window.rotate_left(1);
-        window[SHINGLE - 1] = c as u32;
+    // Rolling polynomial hash of the last SHINGLE characters.
+    let drop_factor = (0..SHINGLE).fold(1u64, |f, _| f.wrapping_mul(PRIME));
+    let mut window = [0u64; SHINGLE];
+    let (mut rolling, mut seen) = (0u64, 0usize);
+    for c in text.chars() {
+        let Some(c) = normalized(c) else { continue };
+        let slot = seen % SHINGLE;
+        rolling = rolling
+            .wrapping_mul(PRIME)
+            .wrapping_add(c)
+            .wrapping_sub(window[slot].wrapping_mul(drop_factor));
+        window[slot] = c;
         seen += 1;
         if seen >= SHINGLE {
-            add(&mut bins, shingle_hash(&window));
+            add(&mut bins, splitmix64(rolling));
         }
     }
     if (1..SHINGLE).contains(&seen) {
-        add(&mut bins, shingle_hash(&window[SHINGLE - seen..]));
+        add(&mut bins, splitmix64(rolling));
     }
     densify(&mut bins);
     Signature(bins)
 }
 
-fn lowercase(c: char) -> char {
-    if c.is_ascii() {
-        c.to_ascii_lowercase()
-    } else if c.is_uppercase() {
-        c.to_lowercase().next().unwrap_or(c)
-    } else {
-        c
-    }
-}
+/// Multiplier of the rolling shingle hash.
+const PRIME: u64 = 0x1000_0000_01B3;
 
-fn shingle_hash(chars: &[u32]) -> u64 {
-    let folded = chars.iter().fold(0x243F_6A88_85A3_08D3u64, |h, &c| {
-        (h ^ u64::from(c)).wrapping_mul(0x1000_0000_01B3)
-    });
-    splitmix64(folded)
+/// Letters and digits, lowercased, as numbers; everything else is skipped.
+fn normalized(c: char) -> Option<u64> {
+    if ('\u{4e00}'..='\u{9fff}').contains(&c) {
+        return Some(u64::from(c)); // fast path: CJK ideographs
+    }
+    if c.is_ascii() {
+        return c
+            .is_ascii_alphanumeric()
+            .then(|| u64::from(c.to_ascii_lowercase()));
+    }
+    if matches!(c, '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{ff01}'..='\u{ff0f}') {
+        return None; // fast path: general and CJK punctuation
+    }
+    if !c.is_alphanumeric() {
+        return None;
+    }
+    Some(u64::from(c.to_lowercase().next().unwrap_or(c)))
 }
 
 fn splitmix64(mut x: u64) -> u64 {
@@ -187,10 +198,13 @@ mod tests {
 
     #[test]
     fn identical_and_reformatted_texts_cluster_distinct_ones_do_not() {
-        let base = "社会治安防控体系建设是一项系统工程，需要党委领导、政府主导、部门协同、社会参与。".repeat(3)
-            + "今年以来共排查矛盾纠纷一百二十起，化解一百一十五起，群众满意度明显提升。";
+        let base =
+            "社会治安防控体系建设是一项系统工程，需要党委领导、政府主导、部门协同、社会参与。"
+                .repeat(3)
+                + "今年以来共排查矛盾纠纷一百二十起，化解一百一十五起，群众满意度明显提升。";
         let reformatted = base.replace('，', " ").replace('。', "\n");
-        let other = "警用无人机具有快速反应、机动灵活的特点，可在治安巡逻中发挥重要作用。".repeat(4);
+        let other =
+            "警用无人机具有快速反应、机动灵活的特点，可在治安巡逻中发挥重要作用。".repeat(4);
         let sigs = [signature(&base), signature(&other), signature(&reformatted)];
         assert_eq!(clusters(&sigs.iter().collect::<Vec<_>>()), vec![vec![0, 2]]);
     }

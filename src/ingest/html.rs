@@ -15,8 +15,31 @@ const SKIPPED: &[&str] = &[
 
 /// Elements that start a new line.
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "td", "th", "section",
-    "article", "main", "blockquote", "pre", "ul", "ol", "table", "dt", "dd", "figcaption", "hr",
+    "p",
+    "div",
+    "br",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "section",
+    "article",
+    "main",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "table",
+    "dt",
+    "dd",
+    "figcaption",
+    "hr",
     "body",
 ];
 
@@ -36,7 +59,7 @@ pub(crate) struct Page {
 /// Reduces an HTML page to its article text.
 pub(crate) fn extract(source: &str) -> Page {
     let doc = Html::parse_document(source);
-    let title = first_text(&doc, &H1).or_else(|| first_text(&doc, &TITLE));
+    let title = first_text(&doc, &H1).or_else(|| first_text(&doc, &TITLE).map(strip_site_name));
     let mut lines = body_lines(&doc);
     if let Some(title) = title {
         if let Some(pos) = lines.iter().position(|line| *line == title) {
@@ -54,6 +77,19 @@ fn first_text(doc: &Html, selector: &Selector) -> Option<String> {
     let element = doc.select(selector).next()?;
     let text = squeeze(&element.text().collect::<String>());
     (!text.is_empty()).then_some(text)
+}
+
+/// `文章标题 - 某某网` → `文章标题` (a `<title>` usually ends with the site's name).
+fn strip_site_name(title: String) -> String {
+    let cut = [" - ", " | ", "_", " — ", "－"]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min()
+        .filter(|&at| title[..at].chars().count() >= 4);
+    match cut {
+        Some(at) => title[..at].trim().to_owned(),
+        None => title,
+    }
 }
 
 fn canonical_url(doc: &Html) -> Option<String> {
@@ -128,7 +164,16 @@ mod tests {
              <script>var x=1;</script><h2>一、背景</h2><p>某县 推行\n网格化。</p>\
              <p>成效明显。</p><footer>版权所有</footer></body></html>",
         );
-        assert_eq!(page.text, "网格化管理经验\n一、背景\n某县 推行 网格化。\n成效明显。");
+        assert_eq!(
+            page.text,
+            "网格化管理经验\n一、背景\n某县 推行 网格化。\n成效明显。"
+        );
         assert_eq!(page.url.as_deref(), Some("https://example.org/a"));
+    }
+
+    #[test]
+    fn title_without_h1_loses_the_site_name() {
+        let page = extract("<title>某县网格化管理经验 - 某某政法网</title><p>正文。</p>");
+        assert_eq!(page.text, "某县网格化管理经验\n正文。");
     }
 }

@@ -3,8 +3,8 @@
 //! and fingerprint documents for near-duplicate detection. Never touches the index.
 
 mod clean;
-pub mod dedup;
 mod decode;
+pub mod dedup;
 mod docx;
 mod html;
 mod passage;
@@ -49,13 +49,20 @@ pub fn walk(root: &Path) -> Vec<PathBuf> {
 /// (corpus-relative, `/`-separated). The error is one short reason in words a person
 /// understands, e.g. "not a text, HTML or docx file", "empty file", "binary data",
 /// "larger than the 50 MB limit", "truncated or corrupt docx".
-pub fn read_file(path: &Path, display_path: &str, options: &ReadOptions) -> Result<RawFile, String> {
+pub fn read_file(
+    path: &Path,
+    display_path: &str,
+    options: &ReadOptions,
+) -> Result<RawFile, String> {
     let kind = kind_of(path).ok_or(UNSUPPORTED)?;
     let size = std::fs::metadata(path)
         .map_err(|e| format!("cannot read: {e}"))?
         .len();
     if size > options.max_bytes {
-        return Err(format!("larger than the {} limit", human_size(options.max_bytes)));
+        return Err(format!(
+            "larger than the {} limit",
+            human_size(options.max_bytes)
+        ));
     }
     if size == 0 {
         return Err(EMPTY.into());
@@ -93,7 +100,7 @@ fn kind_of(path: &Path) -> Option<FileKind> {
 
 fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= 1024 {
         format!("{:.1} KB", bytes as f64 / 1024.0)
@@ -119,7 +126,8 @@ fn sidecar_url(path: &Path) -> Option<String> {
 
 /// `文章来源：http…`, `来源：http…`, `原文链接：http…`.
 static SOURCE_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:来源|原文链接|原文地址|原文网址|出处)\s*[:：]\s*(https?://[^\s，。；）)]+)").unwrap()
+    Regex::new(r"(?:来源|原文链接|原文地址|原文网址|出处)\s*[:：]\s*(https?://[^\s，。；）)]+)")
+        .unwrap()
 });
 
 /// Cleans a decoded file and splits it into its documents, each with passages.
@@ -145,7 +153,7 @@ fn to_case(file: &RawFile, ordinal: usize, doc: split::Doc) -> RawCase {
     let url = doc
         .lines
         .iter()
-        .filter(|l| l.len() < 600)
+        .filter(|l| l.len() < 600 && l.contains("http"))
         .find_map(|l| SOURCE_URL.captures(l).map(|c| c[1].to_owned()))
         .or_else(|| file.url.clone());
     let mut passages = passage::passages(&doc.lines);

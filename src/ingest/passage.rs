@@ -47,8 +47,9 @@ fn is_heading(line: &str) -> bool {
     if chars > HEADING_CHARS {
         return false;
     }
-    let numbered = line.starts_with(['(', '（', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十'])
-        || line.starts_with(|c: char| c.is_ascii_digit())
+    let numbered = line.starts_with([
+        '(', '（', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十',
+    ]) || line.starts_with(|c: char| c.is_ascii_digit())
         || line.starts_with("第");
     let open = !line.ends_with(['。', '！', '？', '!', '?', '；', ';', '”', '…']);
     (numbered && chars <= 30) || (open && line.chars().any(is_chinese))
@@ -72,13 +73,15 @@ fn split_long(paragraph: &str) -> Vec<&str> {
 
 /// Byte offset where the first piece of `text` should end.
 fn cut_point(text: &str) -> usize {
-    let window: usize = text.char_indices().nth(MAX_CHARS).map_or(text.len(), |(i, _)| i);
+    let window: usize = text
+        .char_indices()
+        .nth(MAX_CHARS)
+        .map_or(text.len(), |(i, _)| i);
     let floor = text.char_indices().nth(MAX_CHARS / 4).map_or(0, |(i, _)| i);
     let after = |set: &[char]| {
         text[..window]
             .char_indices()
-            .filter(|&(i, c)| i >= floor && set.contains(&c))
-            .last()
+            .rfind(|&(i, c)| i >= floor && set.contains(&c))
             .map(|(i, c)| end_after_quotes(text, i + c.len_utf8()))
     };
     after(&['。', '！', '？', '!', '?'])
@@ -108,25 +111,39 @@ mod tests {
 
     #[test]
     fn headings_merge_with_the_next_paragraph() {
-        let lines = owned(&["一是筑牢反恐维稳工作防线。", "按照主动进攻的方针开展工作。", "(二)目标任务。", "形成格局。"]);
+        let lines = owned(&[
+            "一是筑牢反恐维稳工作防线。",
+            "按照主动进攻的方针开展工作。",
+            "(二)目标任务。",
+            "形成格局。",
+        ]);
         assert_eq!(
             passages(&lines),
-            ["一是筑牢反恐维稳工作防线。\n按照主动进攻的方针开展工作。", "(二)目标任务。\n形成格局。"]
+            [
+                "一是筑牢反恐维稳工作防线。\n按照主动进攻的方针开展工作。",
+                "(二)目标任务。\n形成格局。"
+            ]
         );
     }
 
     #[test]
     fn long_paragraphs_split_at_sentence_ends_and_keep_every_char() {
         let paragraph = "加强社会治安防控体系建设，维护社会稳定。".repeat(60);
-        let got = passages(&[paragraph.clone()]);
+        let got = passages(std::slice::from_ref(&paragraph));
         assert!(got.len() >= 2);
-        assert!(got.iter().all(|p| p.chars().count() <= MAX_CHARS && p.ends_with('。')));
+        assert!(
+            got.iter()
+                .all(|p| p.chars().count() <= MAX_CHARS && p.ends_with('。'))
+        );
         assert_eq!(got.concat(), paragraph);
     }
 
     #[test]
     fn unpunctuated_text_is_cut_on_char_boundaries() {
         let paragraph = "治".repeat(1234);
-        assert_eq!(passages(&[paragraph.clone()]).concat(), paragraph);
+        assert_eq!(
+            passages(std::slice::from_ref(&paragraph)).concat(),
+            paragraph
+        );
     }
 }

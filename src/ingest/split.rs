@@ -23,8 +23,9 @@ static ENTRY_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:\d{1,3}\s*[.、．]|[一二三四五六七八九十]{1,3}\s*、)\s*").unwrap()
 });
 /// A chapter entry (`第一章 总则`): a table of contents of chapters belongs to one document.
-static CHAPTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*第[一二三四五六七八九十百零〇\d]{1,5}[章节编部分篇条卷]").unwrap());
+static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*第[一二三四五六七八九十百零〇\d]{1,5}[章节编部分篇条卷]").unwrap()
+});
 /// Dot leaders and a page number after a table-of-contents entry.
 static ENTRY_PAGE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\s*[.…·]{2,}\s*\d+|\s+\d{1,4})\s*$").unwrap());
@@ -74,12 +75,17 @@ fn by_toc(lines: &[Line]) -> Option<Vec<Doc>> {
     let toc = texts
         .iter()
         .take(TOC_WINDOW)
-        .position(|(_, t)| title_key(t) == "目录")?;
+        .position(|(_, t)| t.chars().filter(|c| !c.is_whitespace()).eq("目录".chars()))?;
     let mut entries: Vec<String> = Vec::new();
     let mut body = toc + 1;
     while let Some((_, line)) = texts.get(body) {
-        let entry = ENTRY_PAGE.replace(&ENTRY_PREFIX.replace(line, ""), "").trim().to_owned();
-        let repeat = entries.first().is_some_and(|first| title_key(first) == title_key(line));
+        let entry = ENTRY_PAGE
+            .replace(&ENTRY_PREFIX.replace(line, ""), "")
+            .trim()
+            .to_owned();
+        let repeat = entries
+            .first()
+            .is_some_and(|first| title_key(first) == title_key(line));
         if repeat || entry.is_empty() || entry.chars().count() > MAX_TITLE_CHARS {
             break;
         }
@@ -116,7 +122,10 @@ fn by_toc(lines: &[Line]) -> Option<Vec<Doc>> {
         .enumerate()
         .map(|(n, (start, title))| {
             let end = starts.get(n + 1).map_or(texts.len(), |s| s.0);
-            let lines = texts[start + 1..end].iter().map(|(_, t)| t.to_string()).collect();
+            let lines = texts[start + 1..end]
+                .iter()
+                .map(|(_, t)| t.to_string())
+                .collect();
             Doc {
                 title: title.clone(),
                 lines,
@@ -179,7 +188,8 @@ fn seam_starts(lines: &[Line]) -> Vec<usize> {
                 }
             }
             Line::Seam if text_since_start && !starts.is_empty() => {
-                let next = next_text(i + 1).filter(|&k| matches!(&lines[k], Line::Text(t) if title_like(t)));
+                let next = next_text(i + 1)
+                    .filter(|&k| matches!(&lines[k], Line::Text(t) if title_like(t)));
                 if let Some(next) = next {
                     starts.push(next);
                     text_since_start = false;
@@ -229,7 +239,8 @@ pub(crate) fn single(lines: &[Line], title_hint: Option<&str>) -> Doc {
 fn is_subtitle(line: &str) -> bool {
     let chars = line.chars().count();
     (line.starts_with(['—', '–', '-']) && chars <= 40)
-        || (chars <= 6 && ["报告", "方案", "意见", "总结", "通知", "办法", "材料"]
+        || (chars <= 6
+            && ["报告", "方案", "意见", "总结", "通知", "办法", "材料"]
                 .iter()
                 .any(|end| line.ends_with(end)))
 }

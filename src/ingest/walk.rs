@@ -42,14 +42,30 @@ mod tests {
     fn hidden_and_sidecars_skipped_sorted() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for name in ["b.txt", "a.html", "a.html.meta.json", "x.tags.toml", "zhili-tags.toml",
-            "zhili-lexicon.toml", ".hidden.txt", "pic.png", ".git/config", "sub/c.md"] {
+        for name in [
+            "b.txt",
+            "a.html",
+            "a.html.meta.json",
+            "x.tags.toml",
+            "zhili-tags.toml",
+            "zhili-lexicon.toml",
+            ".hidden.txt",
+            "pic.png",
+            ".git/config",
+            "sub/c.md",
+        ] {
             let path = root.join(name);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
-        let got: Vec<_> = walk(root).iter().map(|p| p.strip_prefix(root).unwrap().to_path_buf()).collect();
-        let want: Vec<PathBuf> = ["a.html", "b.txt", "pic.png", "sub/c.md"].iter().map(PathBuf::from).collect();
+        let got: Vec<_> = walk(root)
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        let want: Vec<PathBuf> = ["a.html", "b.txt", "pic.png", "sub/c.md"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
         assert_eq!(got, want);
         assert_eq!(walk(&root.join("b.txt")), vec![root.join("b.txt")]);
     }
