@@ -439,6 +439,7 @@ fn lawrefbook_read_split_throughput() {
     let mut reading = std::time::Duration::ZERO;
     let with_dedup = std::env::var_os("NO_DEDUP").is_none();
     let mut signatures = Vec::new();
+    let mut titles = Vec::new();
     for path in &files {
         bytes += std::fs::metadata(path).unwrap().len();
         let read_started = std::time::Instant::now();
@@ -446,6 +447,15 @@ fn lawrefbook_read_split_throughput() {
         reading += read_started.elapsed();
         let Ok(file) = file else { continue };
         let split = split_file(&file);
+        let heading = file
+            .text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("# ");
+        if split[0].title.replace(' ', "") != heading.replace(' ', "") {
+            println!("{}: title «{}»", file.path, split[0].title);
+        }
         if split.len() > 1 {
             println!("{} → {} documents", file.path, split.len());
         }
@@ -453,11 +463,19 @@ fn lawrefbook_read_split_throughput() {
         passages += split.iter().map(|d| d.passages.len()).sum::<usize>();
         if with_dedup {
             signatures.extend(split.iter().map(|d| signature(&d.text)));
+            titles.extend(split.iter().map(|d| d.title.clone()));
         }
     }
     let groups = clusters(&signatures.iter().collect::<Vec<_>>());
     let secs = started.elapsed().as_secs_f64();
     println!("near-duplicate groups: {}", groups.len());
+    for group in groups
+        .iter()
+        .take(usize::from(std::env::var_os("SHOW_DUPS").is_some()) * 400)
+    {
+        let names: Vec<&str> = group.iter().map(|&i| titles[i].as_str()).collect();
+        println!("  {names:?}");
+    }
     println!(
         "{} files, {:.1} MB, {docs} docs, {passages} passages in {secs:.2} s (reading {:.2} s): {:.1} MB/s (1 thread)",
         files.len(),

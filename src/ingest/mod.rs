@@ -133,8 +133,9 @@ static SOURCE_URL: LazyLock<Regex> = LazyLock::new(|| {
 /// Cleans a decoded file and splits it into its documents, each with passages.
 /// Always returns at least one document for a file with any text.
 pub fn split_file(file: &RawFile) -> Vec<RawCase> {
-    let cleaned = clean::clean(&file.text, file.kind == FileKind::Markdown);
-    let mut docs = split::documents(&cleaned);
+    let markdown = file.kind == FileKind::Markdown;
+    let cleaned = clean::clean(&file.text, markdown);
+    let mut docs = split::documents(&cleaned, markdown);
     if docs.is_empty() && !file.text.trim().is_empty() {
         // Only boilerplate: keep the file visible rather than silently empty.
         let text = clean::normalize_line(file.text.trim());

@@ -42,10 +42,11 @@ const MAX_TITLE_CHARS: usize = 80;
 /// How many leading lines may hold the `目录` heading.
 const TOC_WINDOW: usize = 60;
 
-/// Splits a cleaned file into documents (at least one when it has any text).
-pub(crate) fn documents(cleaned: &Cleaned) -> Vec<Doc> {
+/// Splits a cleaned file into documents (at least one when it has any text). `markdown`
+/// files are never cut at blank-line seams (there a blank line is just a paragraph break).
+pub(crate) fn documents(cleaned: &Cleaned, markdown: bool) -> Vec<Doc> {
     let docs = by_toc(&cleaned.lines)
-        .or_else(|| by_seams(&cleaned.lines))
+        .or_else(|| by_seams(&cleaned.lines).filter(|_| !markdown))
         .unwrap_or_else(|| vec![single(&cleaned.lines, cleaned.title_hint.as_deref())]);
     docs.into_iter()
         .filter(|d| !d.title.is_empty() || !d.lines.is_empty())
