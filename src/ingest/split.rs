@@ -255,3 +255,42 @@ fn leading_clause(line: &str) -> String {
         .take(40)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::clean::clean;
+    use super::*;
+
+    fn titles(text: &str, markdown: bool) -> Vec<String> {
+        documents(&clean(text, markdown), markdown)
+            .into_iter()
+            .map(|d| d.title)
+            .collect()
+    }
+
+    #[test]
+    fn table_of_contents_of_articles_splits_one_of_chapters_does_not() {
+        let compilation = "经验汇编\n目录\n1.网格化管理\n2.雪亮工程\n网格化管理\n某县推行网格化。\n雪亮工程\n某市建设视频监控。";
+        assert_eq!(titles(compilation, false), ["网格化管理", "雪亮工程"]);
+        let law = "# 某某条例\n\n目录\n\n第一章 总则\n\n第二章 附则\n\n## 第一章 总则\n\n第一条 为了……\n\n## 第二章 附则\n\n第二条 本条例自公布之日起施行。";
+        assert_eq!(titles(law, true), ["某某条例"]);
+    }
+
+    #[test]
+    fn concatenated_documents_split_at_title_seams_not_in_markdown() {
+        let text = "甲县网格化工作总结\n\n甲县网格化工作总结一、基本情况。\n正文一。\n乙市视频监控建设方案\n\n乙市视频监控建设方案一、目标。\n正文二。\n- 1、下载文档前请自行甄别文档内容的完整性\n丙县调研报告\n正文三。";
+        assert_eq!(
+            titles(text, false),
+            ["甲县网格化工作总结", "乙市视频监控建设方案", "丙县调研报告"]
+        );
+        assert_eq!(titles(text, true).len(), 1);
+    }
+
+    #[test]
+    fn title_skips_breadcrumbs_and_outlines_and_joins_subtitles() {
+        let text = "首页 > 案例 > 某县\n一、主要做法\n(一)强化领导\n关于某县公安工作的专题\n调研报告\n正文内容。";
+        let docs = documents(&clean(text, false), false);
+        assert_eq!(docs[0].title, "关于某县公安工作的专题调研报告");
+        assert_eq!(docs[0].lines[0], "首页 > 案例 > 某县");
+    }
+}
