@@ -1,9 +1,11 @@
 //! The command line (spec/api.md): one file per command, the only code that uses anyhow.
 //! Every command takes `--index DIR`; those that read documents take `--corpus DIR`.
 
+mod bench;
 mod compare;
 mod export;
 mod ingest;
+mod render;
 mod search;
 mod serve;
 mod show;
@@ -13,7 +15,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "zhili", version, about = "Search and compare Chinese social-governance case studies")]
+#[command(
+    name = "zhili",
+    version,
+    about = "Search and compare Chinese social-governance case studies"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -59,6 +65,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),
+    /// Benchmark ingest and queries with the peers' protocol (shared bench README).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line.
@@ -70,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

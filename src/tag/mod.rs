@@ -1,36 +1,163 @@
 //! Stage 2, `RawCase` → `Tags`, pure: region from the embedded gazetteer, measure types from
 //! the lexicon over the taxonomy, publication year and years mentioned. Pinned tags from the
 //! user's sidecar files override the tagger. Never touches files other than its own data
-//! files, and never the index.
+//! files (lexicon override and pin files under the corpus root), and never the index.
+//! Formats for users: docs/tagging.md.
 
 use std::path::Path;
 
-use crate::Result;
 use crate::model::{RawCase, Tags};
+use crate::{Error, Result};
+
+pub mod eval;
+mod gazetteer;
+mod measures;
+mod pins;
+mod region;
+mod year;
+
+/// Name of the user's lexicon under the corpus root; it replaces the embedded one.
+pub const LEXICON_FILE: &str = "zhili-lexicon.toml";
+/// Name of the corpus-level pin file under the corpus root.
+pub const PINS_FILE: &str = pins::CORPUS_FILE;
+/// Suffix of a sidecar pin file: `report.txt` → `report.txt.tags.toml`.
+pub const SIDECAR_SUFFIX: &str = pins::SIDECAR_SUFFIX;
+
+/// Bumped when the tagging rules change, so that fingerprints (and re-tagging) follow.
+const RULES_VERSION: &str = "tag-rules-1";
 
 /// Everything the tagger needs, loaded once and shared (read-only) by all ingest threads.
-pub struct Tagger {}
+pub struct Tagger {
+    lexicon: measures::Lexicon,
+    lexicon_digest: String,
+    pins: pins::Pins,
+}
 
 impl Tagger {
     /// Loads the embedded gazetteer and the measure lexicon (an editable file overrides the
     /// embedded one when present), plus the user's pinned tags under `corpus_root`.
     pub fn load(corpus_root: &Path) -> Result<Tagger> {
-        let _ = corpus_root;
-        Ok(Tagger {})
+        let user = corpus_root.join(LEXICON_FILE);
+        let (text, origin) = if user.is_file() {
+            let text = std::fs::read_to_string(&user)
+                .map_err(|e| Error::io(format!("reading {}", user.display()), e))?;
+            (text, user.display().to_string())
+        } else {
+            (
+                measures::EMBEDDED.to_string(),
+                "data/lexicon.toml (embedded)".to_string(),
+            )
+        };
+        let lexicon = measures::Lexicon::parse(&text, &origin)?;
+        let _ = gazetteer::get();
+        Ok(Tagger {
+            lexicon,
+            lexicon_digest: blake3::hash(text.as_bytes()).to_hex().to_string(),
+            pins: pins::Pins::load(corpus_root)?,
+        })
     }
 
     /// Tags one document; pinned values win over computed ones.
     pub fn tag(&self, case: &RawCase) -> Tags {
+        let mut tags = self.tag_unpinned(case);
+        self.pins.apply(case, &mut tags);
+        tags
+    }
+
+    /// Tags one document from its text alone (no pins).
+    pub fn tag_unpinned(&self, case: &RawCase) -> Tags {
+        let url = case.url.as_deref();
+        let (measures, passage_measures) = self.lexicon.tag(&case.passages);
         Tags {
-            passage_measures: vec![Vec::new(); case.passages.len()],
-            ..Tags::default()
+            region: region::region(&case.title, &case.text, url),
+            year: year::year(&case.title, &case.text, url),
+            years_mentioned: year::years_mentioned(&case.title, &case.text),
+            measures,
+            passage_measures,
         }
     }
 
     /// A string that changes whenever the pinned tags or the lexicon that apply to the file at
     /// `source_path` change, so that the incremental ingest re-tags that file.
     pub fn fingerprint(&self, source_path: &str) -> String {
-        let _ = source_path;
-        String::new()
+        let mut h = blake3::Hasher::new();
+        h.update(RULES_VERSION.as_bytes());
+        h.update(self.lexicon_digest.as_bytes());
+        h.update(self.pins.fingerprint_input(source_path).as_bytes());
+        h.finalize().to_hex()[..16].to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(title: &str, text: &str) -> RawCase {
+        RawCase {
+            source_path: "a.txt".into(),
+            ordinal: 0,
+            title: title.into(),
+            text: text.into(),
+            url: None,
+            passages: text.split('\n').map(String::from).collect(),
+        }
+    }
+
+    #[test]
+    fn tagger_is_send_and_sync_and_aligned_with_passages() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Tagger>();
+        let dir = tempfile::tempdir().unwrap();
+        let tagger = Tagger::load(dir.path()).unwrap();
+        let tags = tagger.tag(&case("t", "视频监控全覆盖\n天网工程\n无关"));
+        assert_eq!(tags.passage_measures.len(), 3);
+        assert_eq!(tags.measures, vec!["video".to_string()]);
+    }
+
+    #[test]
+    fn user_lexicon_replaces_embedded_and_changes_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = Tagger::load(dir.path()).unwrap();
+        std::fs::write(
+            dir.path().join(LEXICON_FILE),
+            "[grid]\nphrases = [\"天网\"]\n",
+        )
+        .unwrap();
+        let after = Tagger::load(dir.path()).unwrap();
+        assert_ne!(before.fingerprint("a.txt"), after.fingerprint("a.txt"));
+        let tags = after.tag(&case("t", "天网\n天网"));
+        assert_eq!(tags.measures, vec!["grid".to_string()]);
+        std::fs::write(dir.path().join(LEXICON_FILE), "[nonsense]\nphrases = []\n").unwrap();
+        assert!(Tagger::load(dir.path()).is_err());
+    }
+
+    #[test]
+    fn pins_win_and_change_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = Tagger::load(dir.path()).unwrap().fingerprint("a.txt");
+        std::fs::write(
+            dir.path().join("a.txt.tags.toml"),
+            "year = 2020\n[[doc]]\nordinal = 0\nregion = \"甘肃/张掖\"\nmeasures = [\"grid\"]\n",
+        )
+        .unwrap();
+        let tagger = Tagger::load(dir.path()).unwrap();
+        assert_ne!(tagger.fingerprint("a.txt"), plain);
+        let tags = tagger.tag(&case("2024年工作方案", "上海市推进。"));
+        assert_eq!(tags.year, Some(2020));
+        assert_eq!(tags.region.path.as_deref(), Some("甘肃省/张掖市"));
+        assert_eq!(tags.measures, vec!["grid".to_string()]);
+    }
+
+    #[test]
+    fn corpus_level_pins_by_title() {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = "[\"a.txt\"]\nyear = 0\n[[\"a.txt\".doc]]\ntitle = \"第二篇\"\nregion = \"\"\n";
+        std::fs::write(dir.path().join(PINS_FILE), toml).unwrap();
+        let tagger = Tagger::load(dir.path()).unwrap();
+        let tags = tagger.tag(&case("第二篇", "2023年5月\n上海市浦东新区推进。上海市。"));
+        assert_eq!(tags.year, None);
+        assert_eq!(tags.region.path, None);
+        let other = Tagger::load(dir.path()).unwrap().fingerprint("b.txt");
+        assert_ne!(tagger.fingerprint("a.txt"), other);
     }
 }

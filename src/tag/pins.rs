@@ -1,0 +1,184 @@
+//! Pinned tags ("human corrections win"): a sidecar `<file>.tags.toml` next to a corpus file,
+//! or a section per file path in `<corpus>/zhili-tags.toml`; either may narrow a pin to one
+//! document of a compilation (`[[doc]]` with `ordinal` or `title`). Pinned fields replace the
+//! computed ones. Reads only those pin files; format documented in docs/tagging.md.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Deserialize;
+
+use super::gazetteer;
+use crate::model::{RawCase, Region, Tags};
+use crate::{Error, Result};
+
+pub(crate) const CORPUS_FILE: &str = "zhili-tags.toml";
+pub(crate) const SIDECAR_SUFFIX: &str = ".tags.toml";
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FilePins {
+    #[serde(flatten)]
+    fields: Fields,
+    #[serde(default)]
+    doc: Vec<DocPins>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct Fields {
+    /// `省/市/县` (full or short names); `""` pins "no region".
+    region: Option<String>,
+    /// `0` pins "no year".
+    year: Option<i64>,
+    measures: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct DocPins {
+    ordinal: Option<usize>,
+    title: Option<String>,
+    #[serde(flatten)]
+    fields: Fields,
+}
+
+/// Parsed pins of one file and the raw text they came from (for the fingerprint).
+type Parsed = (FilePins, String);
+
+/// All pins under one corpus root; sidecars are read on first use and cached for the run.
+pub(crate) struct Pins {
+    root: PathBuf,
+    corpus: HashMap<String, Parsed>,
+    sidecars: Mutex<HashMap<String, Option<Arc<Parsed>>>>,
+}
+
+fn parse(text: &str, origin: &Path) -> Result<FilePins> {
+    toml::from_str(text)
+        .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", origin.display())))
+}
+
+fn normalise(path: &str) -> String {
+    path.trim_start_matches("./").replace('\\', "/")
+}
+
+impl Pins {
+    pub fn load(root: &Path) -> Result<Pins> {
+        let file = root.join(CORPUS_FILE);
+        let mut corpus = HashMap::new();
+        if file.is_file() {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+            let table: toml::Table = toml::from_str(&text)
+                .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", file.display())))?;
+            for (path, value) in table {
+                let raw = toml::to_string(&value).unwrap_or_default();
+                corpus.insert(normalise(&path), (parse(&raw, &file)?, raw));
+            }
+        }
+        Ok(Pins {
+            root: root.to_path_buf(),
+            corpus,
+            sidecars: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn sidecar(&self, source_path: &str) -> Option<Arc<Parsed>> {
+        let mut cache = self.sidecars.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(source_path.to_string())
+            .or_insert_with(|| {
+                let path = self.root.join(format!("{source_path}{SIDECAR_SUFFIX}"));
+                let text = std::fs::read_to_string(&path).ok()?;
+                match parse(&text, &path) {
+                    Ok(pins) => Some(Arc::new((pins, text))),
+                    Err(e) => {
+                        tracing::warn!("{e:#}; ignoring it");
+                        None
+                    }
+                }
+            })
+            .clone()
+    }
+
+    /// The raw pin texts that apply to a file, for its fingerprint.
+    pub fn fingerprint_input(&self, source_path: &str) -> String {
+        let key = normalise(source_path);
+        let corpus = self.corpus.get(&key).map_or("", |p| p.1.as_str());
+        let sidecar = self
+            .sidecar(source_path)
+            .map(|p| p.1.clone())
+            .unwrap_or_default();
+        format!("{corpus}\u{0}{sidecar}")
+    }
+
+    /// Overrides `tags` with whatever is pinned for this document.
+    pub fn apply(&self, case: &RawCase, tags: &mut Tags) {
+        let key = normalise(&case.source_path);
+        if let Some((pins, _)) = self.corpus.get(&key) {
+            apply_file(pins, case, tags);
+        }
+        if let Some(pins) = self.sidecar(&case.source_path) {
+            apply_file(&pins.0, case, tags);
+        }
+    }
+}
+
+fn apply_file(pins: &FilePins, case: &RawCase, tags: &mut Tags) {
+    apply_fields(&pins.fields, tags);
+    for doc in &pins.doc {
+        let by_ordinal = doc.ordinal.is_some_and(|o| o == case.ordinal);
+        let by_title = doc
+            .title
+            .as_deref()
+            .is_some_and(|t| t.trim() == case.title.trim());
+        if by_ordinal || by_title {
+            apply_fields(&doc.fields, tags);
+        }
+    }
+}
+
+fn apply_fields(fields: &Fields, tags: &mut Tags) {
+    if let Some(region) = &fields.region {
+        tags.region = pinned_region(region);
+    }
+    if let Some(year) = fields.year {
+        tags.year = (year != 0).then_some(year as i32);
+    }
+    if let Some(measures) = &fields.measures {
+        tags.measures = measures.clone();
+    }
+}
+
+/// `甘肃/张掖市/临泽` → full official names where the gazetteer knows them.
+pub(crate) fn pinned_region(text: &str) -> Region {
+    let g = gazetteer::get();
+    let mut levels: Vec<Option<String>> = Vec::new();
+    let mut parent = None;
+    for (level, name) in text
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .take(3)
+        .enumerate()
+    {
+        let found = g.find(name, level as u8, parent);
+        parent = found;
+        levels.push(Some(
+            found.map_or_else(|| name.to_string(), |i| g.places[i].full.clone()),
+        ));
+    }
+    levels.resize(3, None);
+    Region::from_levels(levels[0].clone(), levels[1].clone(), levels[2].clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinned_region_uses_full_names() {
+        let r = pinned_region("甘肃/张掖/临泽县");
+        assert_eq!(r.path.as_deref(), Some("甘肃省/张掖市/临泽县"));
+        assert_eq!(pinned_region("").path, None);
+    }
+}
