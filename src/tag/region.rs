@@ -6,6 +6,9 @@
 //! text is anonymised at that level (xx市, 某县). Pure: no I/O.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use super::gazetteer::{self, Gazetteer, Strength};
 use crate::model::Region;
@@ -73,19 +76,35 @@ pub(crate) struct Anonymised {
 
 impl Anonymised {
     pub fn scan(title: &str, text: &str) -> Anonymised {
-        let has = |suffixes: &[&str]| {
-            ["xx", "XX", "Xx", "××", "某", "ＸＸ", "**"]
+        const PREFIXES: &[&str] = &["xx", "XX", "Xx", "××", "某", "ＸＸ", "**", "X", "x"];
+        const SUFFIXES: &[(&str, u8)] = &[
+            ("省", 0),
+            ("市", 1),
+            ("州", 1),
+            ("地区", 1),
+            ("县", 2),
+            ("区", 2),
+            ("旗", 2),
+        ];
+        static AUTOMATON: OnceLock<(AhoCorasick, Vec<u8>)> = OnceLock::new();
+        let (automaton, levels) = AUTOMATON.get_or_init(|| {
+            let pairs: Vec<(String, u8)> = PREFIXES
                 .iter()
-                .any(|p| {
-                    suffixes.iter().any(|s| {
-                        title.contains(&format!("{p}{s}")) || text.contains(&format!("{p}{s}"))
-                    })
-                })
-        };
+                .flat_map(|p| SUFFIXES.iter().map(move |(s, l)| (format!("{p}{s}"), *l)))
+                .collect();
+            let ac = AhoCorasick::new(pairs.iter().map(|p| &p.0)).expect("placeholder automaton");
+            (ac, pairs.iter().map(|p| p.1).collect())
+        });
+        let mut found = [false; 3];
+        for s in [title, text] {
+            for m in automaton.find_iter(s) {
+                found[usize::from(levels[m.pattern().as_usize()])] = true;
+            }
+        }
         Anonymised {
-            province: has(&["省"]),
-            city: has(&["市", "州", "地区"]),
-            county: has(&["县", "区", "旗"]),
+            province: found[0],
+            city: found[1],
+            county: found[2],
         }
     }
 }
@@ -278,6 +297,19 @@ mod tests {
         assert_eq!(path("xx市经验交流", text), None);
         let text = "我市公安局积极推动创建工作，全市刑事警情下降。";
         assert_eq!(path("", text), None);
+    }
+
+    #[test]
+    fn anonymised_county_keeps_the_certain_city() {
+        let text = "张掖市XX县公安局推进智慧警务。张掖市XX县建成综治中心，张掖市高度重视。";
+        assert_eq!(path("", text).as_deref(), Some("甘肃省/张掖市"));
+        assert_eq!(
+            path(
+                "某市公安局经验",
+                "某市公安局推进警务改革，参考了临泽县做法。"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -242,29 +242,16 @@ mod tests {
     }
 
     #[test]
+    fn years_mentioned_range_and_numerals() {
+        let text = "1840年鸦片战争，二〇二三年五月，2150年设想，1949年10月1日，2023-05-10。";
+        assert_eq!(years_mentioned("", text), vec![1949, 2023]);
+    }
+
+    #[test]
     fn unknown_year_is_null() {
         assert_eq!(
             year("社区警务经验", "近年来，某县推进警务改革。", None),
             None
-        );
-    }
-}
-#[cfg(test)]
-mod debug_tests {
-    #[test]
-    fn debug_year() {
-        let Ok(p) = std::env::var("ZHILI_DEBUG_FILE") else {
-            return;
-        };
-        let content = std::fs::read_to_string(p).unwrap();
-        let case = crate::tag::eval::case_from_markdown("x", &content);
-        let (t, x) = (&case.title, &case.text);
-        eprintln!(
-            "src {:?} sign {:?} head {:?} title {:?}",
-            super::source_line_year(x),
-            super::sign_off_year(x),
-            super::header_year(x),
-            super::title_year(t)
         );
     }
 }
