@@ -56,6 +56,10 @@ fn seed_001_gets_full_chain_and_year_from_source_line() {
     };
     let case = case_from_file(&dir.join("001_1e7243c06fe9807f.txt"), "001.txt", 0);
     let tags = tagger().tag(&case);
+    println!("001: {:?} {:?} {:?}", tags.region.path, tags.year, tags.measures);
+    for (p, m) in case.passages.iter().zip(&tags.passage_measures) {
+        println!("  {m:?} {}", p.chars().take(50).collect::<String>());
+    }
     assert_eq!(tags.region.path.as_deref(), Some("甘肃省/张掖市/临泽县"));
     assert_eq!(tags.year, Some(2022));
     assert!(tags.years_mentioned.len() > 1);
