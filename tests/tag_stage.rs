@@ -56,7 +56,10 @@ fn seed_001_gets_full_chain_and_year_from_source_line() {
     };
     let case = case_from_file(&dir.join("001_1e7243c06fe9807f.txt"), "001.txt", 0);
     let tags = tagger().tag(&case);
-    println!("001: {:?} {:?} {:?}", tags.region.path, tags.year, tags.measures);
+    println!(
+        "001: {:?} {:?} {:?}",
+        tags.region.path, tags.year, tags.measures
+    );
     for (p, m) in case.passages.iter().zip(&tags.passage_measures) {
         println!("  {m:?} {}", p.chars().take(50).collect::<String>());
     }
@@ -163,7 +166,12 @@ fn tag_throughput() {
         return;
     };
     let set = eval::load_set(&data, 1).unwrap();
+    let started = Instant::now();
     let tagger = tagger();
+    println!(
+        "Tagger::load (gazetteer + lexicon automata): {:?}",
+        started.elapsed()
+    );
     let bytes: usize = set
         .iter()
         .map(|d| d.case.title.len() + d.case.text.len())
