@@ -181,10 +181,25 @@ fn tag_throughput() {
         std::hint::black_box(tagger.tag(&d.case));
     }
     let secs = started.elapsed().as_secs_f64();
+    let mb = bytes as f64 / 1e6;
     println!(
-        "tagged {} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s (one thread)",
+        "tagged {} docs, {mb:.1} MB in {secs:.2} s: {:.1} MB/s (one thread)",
         set.len(),
-        bytes as f64 / 1e6,
-        bytes as f64 / 1e6 / secs
+        mb / secs
+    );
+    use rayon::prelude::*;
+    let started = Instant::now();
+    set.par_iter().for_each(|d| {
+        std::hint::black_box(tagger.tag(&d.case));
+    });
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "rayon, {} threads: {:.1} MB/s",
+        rayon::current_num_threads(),
+        mb / secs
+    );
+    println!(
+        "full set (every document):\n{}",
+        eval::evaluate(&tagger, &set).table()
     );
 }
