@@ -126,6 +126,37 @@ fn evaluation_on_shared_data_meets_floors() {
         report.docs[0] + report.docs[1],
         started.elapsed()
     );
+    // Harder: the same documents with their titles removed (region from the body alone).
+    let untitled: Vec<eval::Labelled> = set
+        .iter()
+        .map(|d| eval::Labelled {
+            case: RawCase {
+                title: String::new(),
+                ..d.case.clone()
+            },
+            province: d.province.clone(),
+            city: d.city.clone(),
+            year: d.year,
+            held_out: d.held_out,
+        })
+        .collect();
+    let body_only = eval::evaluate(&tagger, &untitled);
+    println!("titles removed:\n{}", body_only.table());
+    for part in [0, 1] {
+        // measured: province 99.5/99.6 %, city 98.4/99.5 % precision; recall 96/94 %
+        assert!(
+            body_only.province[part].precision() >= 0.98,
+            "untitled province precision"
+        );
+        assert!(
+            body_only.city[part].precision() >= 0.97,
+            "untitled city precision"
+        );
+        assert!(
+            body_only.city[part].recall() >= 0.90,
+            "untitled city recall"
+        );
+    }
     // The provincial work reports name many of their cities: the province, not a city.
     let (reports, _): (Vec<_>, Vec<_>) = set
         .into_iter()
@@ -146,15 +177,18 @@ fn evaluation_on_shared_data_meets_floors() {
         "reports: {province_ok}/{}, {cities_named} cities",
         reports.len()
     );
+    // Floors a little below the measured figures (tuning / held-out, sample of every 2nd file):
+    // province 99.5/99.7 % precision, city 99.3/99.5 %, year exact 99.7/98.2 %.
     for part in [0, 1] {
         assert!(
-            report.province[part].precision() >= 0.98,
+            report.province[part].precision() >= 0.985,
             "province precision"
         );
-        assert!(report.province[part].recall() >= 0.90, "province recall");
-        assert!(report.city[part].precision() >= 0.95, "city precision");
-        assert!(report.city[part].recall() >= 0.80, "city recall");
-        assert!(report.year[part].recall() >= 0.95, "year exact");
+        assert!(report.province[part].recall() >= 0.97, "province recall");
+        assert!(report.city[part].precision() >= 0.975, "city precision");
+        assert!(report.city[part].recall() >= 0.96, "city recall");
+        assert!(report.year[part].recall() >= 0.965, "year exact");
+        assert!(report.year[part].precision() >= 0.965, "year precision");
     }
 }
 

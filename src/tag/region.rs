@@ -24,7 +24,7 @@ struct Mention {
 }
 
 /// Characters after a name that make it a street, school or the like, not the place itself.
-const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行", "同胞"];
+const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行", "同胞", "时间"];
 
 pub(crate) fn region(title: &str, text: &str, url: Option<&str>) -> Region {
     let g = gazetteer::get();
