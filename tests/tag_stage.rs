@@ -70,6 +70,28 @@ fn seed_001_gets_full_chain_and_year_from_source_line() {
 }
 
 #[test]
+fn seed_003_is_anonymised_and_seeds_tag_without_panics() {
+    let Some(dir) = common::shared("seeds") else {
+        return;
+    };
+    let tagger = tagger();
+    for name in [
+        "002_14a029665ec94cd9.txt",
+        "003_b7f468352ddaff21.txt",
+        "004_638813c0128c00cf.txt",
+    ] {
+        let tags = tagger.tag(&case_from_file(&dir.join(name), name, 0));
+        println!(
+            "{name}: {:?} {:?} {:?}",
+            tags.region.path, tags.year, tags.measures
+        );
+        if name.starts_with("003") {
+            assert_eq!(tags.region.path, None);
+        }
+    }
+}
+
+#[test]
 fn anonymised_fixture_names_no_place_and_no_target_year() {
     let path = common::fixture("tag/anonymised.txt");
     let tags = tagger().tag(&case_from_file(&path, "anonymised.txt", 0));

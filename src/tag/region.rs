@@ -39,11 +39,19 @@ pub(crate) fn region(title: &str, text: &str, url: Option<&str>) -> Region {
 }
 
 fn collect(g: &Gazetteer, s: &str, out: &mut Vec<Mention>, weight: impl Fn(usize) -> f32) {
+    let mut previous_end = usize::MAX;
     for m in g.automaton.find_iter(s) {
         let rest = &s[m.end()..];
+        if is_native_place(rest) {
+            if previous_end == m.start() {
+                out.pop(); // the 山东 of 山东潍坊人
+            }
+            continue;
+        }
         if NOT_PLACE_AFTER.iter().any(|w| rest.starts_with(w)) {
             continue;
         }
+        previous_end = m.end();
         out.push(Mention {
             pattern: m.pattern().as_usize(),
             weight: weight(m.start()),
@@ -52,12 +60,22 @@ fn collect(g: &Gazetteer, s: &str, out: &mut Vec<Mention>, weight: impl Fn(usize
     }
 }
 
+/// `山东潍坊人，` in an author's note: where a person comes from, not the case's place.
+fn is_native_place(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    chars.next() == Some('人') && chars.next().is_none_or(|c| !is_cjk(c))
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// Opening, sign-off and source lines weigh more than the body.
 fn zone_weight(text: &str, pos: usize, len: usize) -> f32 {
     let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[pos..].find('\n').map_or(len, |i| pos + i);
     let line = &text[line_start..line_end];
-    if line.contains("来源") || line.contains("发布机构") || line.contains("作者") {
+    if line.contains("来源") || line.contains("发布机构") {
         3.0
     } else if pos < 900 || (len > 3000 && pos + 300 > len && line.len() < 120) {
         2.0
@@ -310,6 +328,13 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn an_authors_native_place_is_not_the_case_place() {
+        let text =
+            "一、主要做法\n作者简介：王齐，女，山东潍坊人，中国人民公安大学研究生。\n山东潍坊人。";
+        assert_eq!(path("", text), None);
     }
 
     #[test]
