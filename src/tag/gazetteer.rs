@@ -238,7 +238,13 @@ mod tests {
     }
 
     #[test]
-    fn loads_all_levels() {
+    fn loads_all_levels_quickly() {
+        let started = std::time::Instant::now();
+        let fresh = build();
+        let took = started.elapsed();
+        eprintln!("gazetteer built in {took:?}");
+        assert!(took.as_millis() < 2000, "{took:?}"); // ~20 ms in release; debug and a busy CI are slower
+        assert_eq!(fresh.places.len(), get().places.len());
         let g = get();
         assert!(g.places.iter().filter(|p| p.level == 0).count() >= 34);
         assert!(g.places.iter().filter(|p| p.level == 1).count() >= 330);
