@@ -1,1 +1,311 @@
-//! Integration tests: cli.
+//! Integration tests: the `zhili` binary run as a real process on a temp corpus and index.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+/// A temp corpus + index and a way to run the binary on them.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Workspace {
+    fn default() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("corpus")).unwrap();
+        Workspace { dir }
+    }
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace::default()
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    pub fn write(&self, rel: &str, content: &[u8]) {
+        let path = self.corpus().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, content).unwrap();
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_zhili"))
+            .args(args)
+            .arg("--index")
+            .arg(self.index())
+            .arg("--corpus")
+            .arg(self.corpus())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed and print one JSON value.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&output.stdout))
+        })
+    }
+
+    pub fn search_titles(&self, q: &str) -> Vec<String> {
+        let body = self.json(&["search", q, "--json", "--limit", "100"]);
+        let mut titles: Vec<String> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_string())
+            .collect();
+        titles.sort();
+        titles
+    }
+}
+
+fn count(summary: &Value, key: &str) -> u64 {
+    summary[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} missing in {summary}"))
+}
+
+const A: &str = "临泽县网格化治理经验\n临泽县推行网格化管理，网格员每日巡逻，化解矛盾纠纷。\n";
+const B: &str = "张掖市视频监控建设\n全市建成视频监控1.3万余路，雪亮工程覆盖全部乡镇。\n";
+const C: &str = "校园安全防控\n学校落实一键报警，护学岗每日值守。\n";
+
+fn seeded() -> Workspace {
+    let ws = Workspace::new();
+    ws.write("a.txt", A.as_bytes());
+    ws.write("sub/b.txt", B.as_bytes());
+    ws.write("c.txt", C.as_bytes());
+    ws
+}
+
+#[test]
+fn ingest_json_summary_has_the_contract_fields() {
+    let ws = seeded();
+    ws.write("x.bin", b"\x00\x01\x02binary");
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&summary, "files_seen"), 4);
+    assert_eq!(count(&summary, "files_indexed"), 3);
+    assert_eq!(count(&summary, "files_failed"), 1);
+    assert_eq!(count(&summary, "documents"), 3);
+    assert!(count(&summary, "passages") >= 3);
+    assert!(count(&summary, "bytes") > 0);
+    assert!(summary["seconds"].as_f64().is_some());
+    let errors = summary["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["path"], "x.bin");
+}
+
+#[test]
+fn incremental_ingest_touches_only_what_changed() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+
+    let again = ws.json(&["ingest", "--json"]);
+    assert_eq!(
+        (
+            count(&again, "files_indexed"),
+            count(&again, "files_unchanged")
+        ),
+        (0, 3)
+    );
+    let text = ws.run(&["ingest"]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("nothing to index"));
+
+    ws.write(
+        "c.txt",
+        "校园安全防控\n学校落实一键报警，护校队巡逻。\n".as_bytes(),
+    );
+    let changed = ws.json(&["ingest", "--json"]);
+    assert_eq!(
+        (
+            count(&changed, "files_indexed"),
+            count(&changed, "files_unchanged")
+        ),
+        (1, 2)
+    );
+    assert_eq!(ws.search_titles("护校队"), vec!["校园安全防控"]);
+    assert!(
+        ws.search_titles("护学岗").is_empty(),
+        "the old version is gone"
+    );
+
+    fs::remove_file(ws.corpus().join("sub/b.txt")).unwrap();
+    let removed = ws.json(&["ingest", "--json"]);
+    assert_eq!(
+        (
+            count(&removed, "files_removed"),
+            count(&removed, "documents")
+        ),
+        (1, 2)
+    );
+    assert!(ws.search_titles("视频监控").is_empty());
+}
+
+#[test]
+fn touching_a_file_without_changing_it_does_no_indexing() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let path = ws.corpus().join("a.txt");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&summary, "files_indexed"), 0);
+}
+
+#[test]
+fn full_rebuild_gives_the_same_documents_and_ids() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let before = ws.json(&["search", "", "--json"]);
+    let full = ws.json(&["ingest", "--full", "--json"]);
+    assert_eq!(count(&full, "files_indexed"), 3);
+    let after = ws.json(&["search", "", "--json"]);
+    let ids = |v: &Value| {
+        let mut ids: Vec<String> = v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().into())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&before), ids(&after));
+    assert_eq!(ids(&after).len(), 3);
+}
+
+#[test]
+fn search_and_show_print_the_api_bodies() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let body = ws.json(&["search", "网格员", "--json"]);
+    assert_eq!(body["query"], "网格员");
+    assert_eq!(body["total"], 1);
+    for key in ["page", "per_page", "took_ms", "facets"] {
+        assert!(body.get(key).is_some(), "{key}");
+    }
+    let hit = &body["hits"][0];
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>网格员</mark>")
+    );
+    assert_eq!(hit["source"]["path"], "a.txt");
+
+    let id = hit["id"].as_str().unwrap();
+    let doc = ws.json(&["show", id, "--json"]);
+    assert_eq!(doc["id"], id);
+    assert!(doc["text"].as_str().unwrap().contains("网格员每日巡逻"));
+    assert!(doc["passages"][0]["id"].as_str().unwrap().starts_with(id));
+
+    let human = ws.run(&["search", "网格员"]);
+    let out = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        out.contains("1 results") && out.contains("【网格员】"),
+        "{out}"
+    );
+}
+
+#[test]
+fn user_errors_exit_non_zero_with_a_message() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let missing = ws.run(&["show", "0000000000000000"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no document has the id"));
+    let bad = ws.run(&["search", "\"unclosed"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("quote"));
+    let no_index = Workspace::new().run(&["search", "x"]);
+    assert!(String::from_utf8_lossy(&no_index.stderr).contains("zhili ingest"));
+}
+
+#[test]
+fn ids_do_not_depend_on_where_the_corpus_lives() {
+    let one = seeded();
+    let two = seeded();
+    let ids = |ws: &Workspace| {
+        ws.json(&["ingest", "--json"]);
+        let body = ws.json(&["search", "", "--json"]);
+        let mut ids: Vec<String> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().into())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&one), ids(&two));
+}
+
+#[test]
+fn seeds_end_to_end_twin_reports_are_one_hit_listing_both_sources() {
+    let ws = Workspace::new();
+    for entry in fs::read_dir(crate::common::corpus()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            fs::copy(&path, ws.corpus().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&summary, "files_indexed"), 5);
+    assert!(count(&summary, "duplicates") >= 1);
+
+    let body = ws.json(&["search", "\"塞上枫桥式优秀警务室\"", "--json"]);
+    assert_eq!(
+        body["total"], 1,
+        "the report is in 004 and in 002, and is found once: {body}"
+    );
+    let id = body["hits"][0]["id"].as_str().unwrap();
+    let doc = ws.json(&["show", id, "--json"]);
+    let mut sources = vec![doc["source"]["path"].as_str().unwrap().to_string()];
+    for duplicate in doc["duplicates"].as_array().unwrap() {
+        sources.push(duplicate["path"].as_str().unwrap().to_string());
+    }
+    sources.sort();
+    assert_eq!(
+        sources,
+        vec!["002_14a029665ec94cd9.txt", "004_638813c0128c00cf.txt"]
+    );
+
+    for boilerplate in [
+        "\"欢迎您的下载\"",
+        "\"由会员分享\"",
+        "\"下载文档前请自行甄别\"",
+    ] {
+        assert_eq!(
+            ws.json(&["search", boilerplate, "--json"])["total"],
+            0,
+            "{boilerplate}"
+        );
+    }
+    let compilation = ws.json(&["search", "", "--json", "--limit", "100"]);
+    let from_000 = compilation["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["source"]["path"] == "000_1ca011541b0c7cdb.txt")
+        .count();
+    assert_eq!(from_000, 10, "seed 000 is ten articles");
+}

@@ -1,8 +1,10 @@
 //! The one integration-test binary: one module per stage, fixtures under tests/fixtures/.
 
-mod common;
-mod ingest_stage;
-mod tag_stage;
-mod server_stage;
-mod crawl_stage;
 mod cli_stage;
+mod common;
+mod crawl_stage;
+mod ingest_stage;
+mod robust_stage;
+mod search_stage;
+mod server_stage;
+mod tag_stage;

@@ -1,16 +1,66 @@
-//! `zhili export`.
+//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|csv|md]`: every matching document
+//! (all when no query or filter) streamed to stdout, one document in memory at a time.
 
+use std::io::{BufWriter, Write};
+
+use anyhow::Context;
 use clap::Args;
 
-use super::Dirs;
+use super::{Dirs, Filters};
+use crate::search::export::{ExportFormat, ExportWriter, matching_ids};
+use crate::search::{Engine, SearchRequest};
+use crate::server::params;
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub dirs: Dirs,
+    /// Query (optional: without it, every document that passes the filters).
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Output format: ndjson, es-bulk, csv or md.
+    #[arg(long, default_value = "ndjson")]
+    pub format: String,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("not implemented yet")
+    let format: ExportFormat = args.format.parse()?;
+    let mut request = SearchRequest::new(args.query.unwrap_or_default());
+    request.region = args.filters.region;
+    request.measures = args.filters.measures;
+    request.year_from = args.filters.year_from;
+    request.year_to = args.filters.year_to;
+    params::check(&mut request)?;
+    let engine = Engine::open(&args.dirs.index)
+        .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
+    let ids = matching_ids(&engine, &request, usize::MAX)?;
+    let stdout = std::io::stdout().lock();
+    match write_all(&engine, format, &ids, BufWriter::new(stdout)) {
+        Err(err) if is_broken_pipe(&err) => Ok(()),
+        other => other,
+    }
+}
+
+fn write_all<W: Write>(
+    engine: &Engine,
+    format: ExportFormat,
+    ids: &[String],
+    out: W,
+) -> anyhow::Result<()> {
+    let mut writer = ExportWriter::new(format, out)?;
+    for id in ids {
+        match engine.doc(id) {
+            Ok(doc) => writer.write(&doc)?,
+            Err(crate::Error::NotFound(_)) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    writer.finish()?;
+    Ok(())
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }

@@ -1,16 +1,69 @@
-//! `zhili ingest`.
+//! `zhili ingest [PATH ...] [--full] [--json]`: bring the index up to date with the corpus.
+
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::Dirs;
+use crate::pipeline::{IngestOptions, IngestSummary, run_ingest};
+
+use super::{Dirs, print_json};
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
     #[command(flatten)]
     pub dirs: Dirs,
+    /// Files or directories to import (default: the corpus dir).
+    pub paths: Vec<PathBuf>,
+    /// Rebuild the whole index from scratch (into a fresh directory, switched atomically).
+    #[arg(long)]
+    pub full: bool,
+    /// Print one JSON summary object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Skip files larger than this many megabytes.
+    #[arg(long, default_value_t = 50, env = "ZHILI_MAX_FILE_MB")]
+    pub max_file_mb: u64,
 }
 
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("not implemented yet")
+    let options = IngestOptions {
+        paths: args.paths,
+        full: args.full,
+        max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+        progress: !args.json,
+        ..IngestOptions::new(&args.dirs.corpus, &args.dirs.index)
+    };
+    let summary = run_ingest(&options)?;
+    for error in &summary.errors {
+        eprintln!("zhili: skipped {}: {}", error.path, error.error);
+    }
+    if args.json {
+        print_json(&summary)
+    } else {
+        println!("{}", describe(&summary));
+        Ok(())
+    }
+}
+
+/// One line for people.
+pub(crate) fn describe(s: &IngestSummary) -> String {
+    let holds = format!(
+        "the index holds {} documents ({} passages, {} near-duplicates folded)",
+        s.documents, s.passages, s.duplicates
+    );
+    if s.files_indexed == 0 && s.files_removed == 0 {
+        return format!(
+            "nothing to index: {} files unchanged, {} skipped; {holds}",
+            s.files_unchanged, s.files_failed
+        );
+    }
+    format!(
+        "indexed {} files ({:.1} MB) in {:.2} s; {} unchanged, {} removed, {} skipped; {holds}",
+        s.files_indexed,
+        s.bytes as f64 / 1e6,
+        s.seconds,
+        s.files_unchanged,
+        s.files_removed,
+        s.files_failed
+    )
 }

@@ -1,9 +1,12 @@
 //! The command line (spec/api.md): one file per command, the only code that uses anyhow.
 //! Every command takes `--index DIR`; those that read documents take `--corpus DIR`.
 
+mod bench;
 mod compare;
+mod crawl;
 mod export;
 mod ingest;
+mod render;
 mod search;
 mod serve;
 mod show;
@@ -13,7 +16,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "zhili", version, about = "Search and compare Chinese social-governance case studies")]
+#[command(
+    name = "zhili",
+    version,
+    about = "Search and compare Chinese social-governance case studies"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -59,6 +66,10 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),
+    /// Fetch case-study pages over HTTP(S) into the corpus, then ingest them.
+    Crawl(crawl::CrawlArgs),
+    /// Benchmark ingest and queries with the peers' protocol (shared bench README).
+    Bench(bench::BenchArgs),
 }
 
 /// Runs the parsed command line.
@@ -70,6 +81,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Crawl(args) => crawl::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -1,16 +1,90 @@
-//! `zhili search`.
+//! `zhili search QUERY [filters] [--limit N] [--json]`.
 
 use clap::Args;
 
-use super::Dirs;
+use crate::model::Region;
+use crate::search::{Engine, SearchRequest, SearchResponse, SortOrder};
+
+use super::render::snippet_for_terminal;
+use super::{Dirs, Filters, print_json};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     #[command(flatten)]
     pub dirs: Dirs,
+    /// The query: words (AND), "a phrase", -excluded, a OR b. Empty: every document.
+    #[arg(allow_hyphen_values = true, default_value = "")]
+    pub query: String,
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Results per page.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long, default_value_t = 1)]
+    pub page: usize,
+    /// relevance or year.
+    #[arg(long, value_enum, default_value = "relevance")]
+    pub sort: SortArg,
+    /// Print the body of GET /api/search.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Year,
 }
 
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("not implemented yet")
+    let engine = Engine::open(&args.dirs.index)?;
+    let request = SearchRequest {
+        region: args.filters.region.clone(),
+        measures: args.filters.measures.clone(),
+        year_from: args.filters.year_from,
+        year_to: args.filters.year_to,
+        page: args.page,
+        per_page: args.limit,
+        sort: match args.sort {
+            SortArg::Relevance => SortOrder::Relevance,
+            SortArg::Year => SortOrder::Year,
+        },
+        ..SearchRequest::new(args.query.clone())
+    };
+    let response = engine.search(&request)?;
+    if args.json {
+        return print_json(&response);
+    }
+    print!("{}", describe(&response));
+    Ok(())
+}
+
+fn describe(response: &SearchResponse) -> String {
+    let mut out = format!("{} results ({:.1} ms)\n", response.total, response.took_ms);
+    let first = (response.page - 1) * response.per_page;
+    for (i, hit) in response.hits.iter().enumerate() {
+        out.push_str(&format!(
+            "\n{}. {}\n   {} · {} · {}\n   {}\n   id {} · {}\n",
+            first + i + 1,
+            hit.title,
+            region_text(&hit.region),
+            hit.year.map_or("年份不详".to_string(), |y| y.to_string()),
+            if hit.measures.is_empty() {
+                "-".to_string()
+            } else {
+                hit.measures.join(", ")
+            },
+            snippet_for_terminal(&hit.snippet),
+            hit.id,
+            hit.source.url.as_deref().unwrap_or(&hit.source.path),
+        ));
+    }
+    out
+}
+
+pub(crate) fn region_text(region: &Region) -> String {
+    region
+        .path
+        .clone()
+        .unwrap_or_else(|| "地区不详".to_string())
 }

@@ -1,16 +1,93 @@
-//! `zhili serve`.
+//! `zhili serve [--addr HOST:PORT]`: ingest the corpus first when the index is missing or
+//! empty, then serve the HTTP API and the web page until Ctrl-C.
 
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
 use clap::Args;
 
 use super::Dirs;
+use crate::pipeline::{IngestOptions, run_ingest};
+use crate::search::Engine;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub dirs: Dirs,
+    /// Address to listen on, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "ZHILI_ADDR")]
+    pub addr: String,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("not implemented yet")
+    init_logging();
+    let engine = open_or_ingest(&args.dirs)?;
+    tracing::info!(
+        "index {} holds {} documents",
+        args.dirs.index.display(),
+        engine.document_count()
+    );
+    crate::server::run(Arc::new(engine), &args.addr)?;
+    Ok(())
+}
+
+/// One log line per request on stderr; `RUST_LOG` overrides the default `info`.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Opens the index, ingesting the corpus first when the index is missing or holds nothing.
+fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
+    let has_files = corpus_has_files(&dirs.corpus);
+    let needs_ingest = if is_empty_dir(&dirs.index) {
+        true
+    } else {
+        let engine = Engine::open(&dirs.index)
+            .with_context(|| format!("cannot open the index at {}", dirs.index.display()))?;
+        if engine.document_count() > 0 || !has_files {
+            return Ok(engine);
+        }
+        true
+    };
+    if needs_ingest && !has_files {
+        anyhow::bail!(
+            "there is no index at {} and no files in the corpus dir {}: put case files there \
+             (or pass --corpus DIR) and run again",
+            dirs.index.display(),
+            dirs.corpus.display()
+        );
+    }
+    eprintln!(
+        "zhili: the index is empty; importing {} first",
+        dirs.corpus.display()
+    );
+    let options = IngestOptions {
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ..IngestOptions::new(&dirs.corpus, &dirs.index)
+    };
+    let summary = run_ingest(&options).context("importing the corpus failed")?;
+    eprintln!(
+        "zhili: imported {} files into {} documents ({} failed)",
+        summary.files_indexed, summary.documents, summary.files_failed
+    );
+    Engine::open(&dirs.index)
+        .with_context(|| format!("cannot open the index at {}", dirs.index.display()))
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
+}
+
+fn corpus_has_files(dir: &Path) -> bool {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_type().is_file())
 }

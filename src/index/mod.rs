@@ -1,15 +1,15 @@
 //! The only writer of `index/`: schema (the one place field names are spelled), tokenizers
-//! (the only code that names jieba), and the writer (incremental upsert/delete, commit, full
-//! rebuild into a fresh directory switched atomically).
+//! (the only code that names jieba), the directory layout (generations, atomic switch, write
+//! lock), the manifest kept with each commit, and the writer.
 
-use std::path::Path;
+pub mod layout;
+pub mod manifest;
+pub mod schema;
+pub mod stored;
+pub mod tokenizer;
+pub mod writer;
 
-use crate::Result;
-use crate::model::CaseDoc;
-
-/// Builds a fresh index at `dir` holding exactly `docs` (all searchable). For tests and
-/// benchmarks; `pipeline::run_ingest` is what users run.
-pub fn build_index(dir: &Path, docs: &[CaseDoc]) -> Result<()> {
-    let _ = (dir, docs);
-    todo!("lead")
-}
+pub use layout::IndexDir;
+pub use manifest::Manifest;
+pub use schema::Fields;
+pub use writer::{IndexUpdate, build_index, open_index};

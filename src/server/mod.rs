@@ -1,2 +1,116 @@
 //! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the embedded
 //! web page, and `error.rs`, the only place status codes appear.
+//! Input: HTTP requests and a shared `web::Data<Arc<Engine>>`. Output: JSON, the page, exports.
+//! Every Engine call runs inside `web::block`, off the async executor. Never writes the index.
+
+pub mod error;
+mod export_body;
+pub mod params;
+mod routes;
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::Service;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpServer, web};
+
+use crate::search::Engine;
+use crate::{Error, Result};
+
+/// Content-Security-Policy of every response: scripts and styles only from this origin.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+/// Registers every route and the security headers. The caller provides the engine as
+/// `app_data(web::Data::new(Arc<Engine>))` (see [`engine_data`]).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"));
+    cfg.service(
+        web::scope("")
+            .wrap(headers)
+            .configure(routes::configure)
+            .default_service(web::to(error::no_such_route)),
+    );
+}
+
+/// The engine as the routes expect it.
+pub fn engine_data(engine: Arc<Engine>) -> web::Data<Arc<Engine>> {
+    web::Data::new(engine)
+}
+
+/// Resolves `addr` (`HOST:PORT`); warns on stderr when it is not a loopback address.
+pub fn resolve_addr(addr: &str) -> Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = addr
+        .to_socket_addrs()
+        .map_err(|err| Error::bad_request(format!("cannot use address {addr}: {err}")))?
+        .collect();
+    if reachable_from_outside(&addrs) {
+        eprintln!(
+            "zhili: warning: listening on {addr}, which other machines can reach; \
+             the service has no authentication"
+        );
+    }
+    Ok(addrs)
+}
+
+/// True when any of `addrs` is not a loopback address (other machines can connect).
+pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
+    addrs.iter().any(|a| !a.ip().is_loopback())
+}
+
+/// Serves until Ctrl-C (or SIGTERM), logging one line per request.
+pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
+    let addrs = resolve_addr(addr)?;
+    let data = engine_data(engine);
+    let server =
+        HttpServer::new(move || {
+            App::new()
+            .app_data(data.clone())
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let line = format!("{} {}", req.method(), req.uri());
+                let peer = req.peer_addr().map(|p| p.ip().to_string()).unwrap_or_default();
+                let response = srv.call(req);
+                async move {
+                    let response = response.await?;
+                    let ms = started.elapsed().as_secs_f64() * 1000.0;
+                    let status = response.status().as_u16();
+                    tracing::info!(target: "zhili::http", "{peer} \"{line}\" {status} {ms:.1}ms");
+                    Ok(response)
+                }
+            })
+            .configure(configure)
+        })
+        .bind(&addrs[..])
+        .map_err(|err| Error::io(format!("cannot listen on {addr}"), err))?;
+    for bound in server.addrs() {
+        eprintln!("zhili: serving on http://{bound}/ (Ctrl-C to stop)");
+    }
+    actix_web::rt::System::new()
+        .block_on(server.run())
+        .map_err(|err| Error::io("the HTTP server stopped", err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_addresses_are_private_and_others_are_not() {
+        let local = resolve_addr("127.0.0.1:8080").unwrap();
+        assert!(!reachable_from_outside(&local));
+        assert!(!reachable_from_outside(
+            &resolve_addr("[::1]:8080").unwrap()
+        ));
+        let all: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(reachable_from_outside(&[all]));
+        let err = resolve_addr("no port here").unwrap_err();
+        assert!(err.to_string().contains("no port here"));
+    }
+}

@@ -6,16 +6,23 @@ use std::path::PathBuf;
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// `../shared/<rel>` when it exists; otherwise prints that the test is skipped and returns None.
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(rel);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(rel);
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is absent (no ../shared on this clone)", path.display());
+        eprintln!(
+            "skipped: {} is absent (no ../shared on this clone)",
+            path.display()
+        );
         None
     }
 }

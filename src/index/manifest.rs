@@ -1,0 +1,164 @@
+//! The manifest: what the index holds, per source file (size, mtime, content hash, tagger
+//! fingerprint, its documents with their near-duplicate signatures and status). It is written
+//! next to the tantivy files as `manifest-<hash>.json` and named in the commit payload, so the
+//! manifest a reader sees always belongs to the commit it sees.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::dedup::Signature;
+use crate::model::Source;
+use crate::{Error, Result};
+
+use super::schema::SCHEMA_VERSION;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema_version: u32,
+    /// By source path (corpus-relative, `/`-separated).
+    pub files: BTreeMap<String, FileEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub size: u64,
+    pub mtime_ns: u128,
+    /// blake3 of the file's bytes.
+    pub hash: String,
+    /// The tagger's fingerprint for this file (pins, lexicon) when it was tagged.
+    pub fingerprint: String,
+    pub docs: Vec<DocEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocEntry {
+    pub id: String,
+    pub url: Option<String>,
+    /// Length of the text in characters (the longest of a duplicate group is canonical).
+    pub chars: usize,
+    pub passages: usize,
+    pub signature: Signature,
+    /// The near-duplicate status the document was indexed with.
+    pub duplicate_of: Option<String>,
+    pub duplicates: Vec<Source>,
+}
+
+/// The commit payload: which manifest file belongs to the commit.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    schema_version: u32,
+    manifest: String,
+}
+
+impl Manifest {
+    pub fn new() -> Manifest {
+        Manifest {
+            schema_version: SCHEMA_VERSION,
+            files: BTreeMap::new(),
+        }
+    }
+
+    pub fn documents(&self) -> u64 {
+        self.files.values().map(|f| f.docs.len() as u64).sum()
+    }
+
+    pub fn passages(&self) -> u64 {
+        self.files
+            .values()
+            .flat_map(|f| &f.docs)
+            .map(|d| d.passages as u64)
+            .sum()
+    }
+
+    /// Reads the manifest named by a commit payload (none → an empty manifest, as for an index
+    /// that was built without one).
+    pub fn load(generation: &Path, payload: Option<&str>) -> Result<Manifest> {
+        let Some(payload) = payload else {
+            return Ok(Manifest::new());
+        };
+        let payload: Payload = serde_json::from_str(payload)?;
+        if payload.schema_version != SCHEMA_VERSION {
+            return Ok(Manifest {
+                schema_version: payload.schema_version,
+                files: BTreeMap::new(),
+            });
+        }
+        let path = generation.join(&payload.manifest);
+        let bytes =
+            fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        Ok(serde_json::from_slice(&bytes)?)
+    }
+
+    /// Writes the manifest file (synced) and returns the payload to commit with it.
+    pub fn store(&self, generation: &Path) -> Result<String> {
+        let bytes = serde_json::to_vec(self)?;
+        let name = format!("manifest-{}.json", &blake3::hash(&bytes).to_hex()[..16]);
+        let path = generation.join(&name);
+        let write = || -> std::io::Result<()> {
+            let tmp = generation.join(format!("{name}.tmp"));
+            fs::write(&tmp, &bytes)?;
+            fs::File::open(&tmp)?.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        Ok(serde_json::to_string(&Payload {
+            schema_version: SCHEMA_VERSION,
+            manifest: name,
+        })?)
+    }
+
+    /// Removes manifest files other than the one `payload` names (after a successful commit).
+    pub fn remove_stale(generation: &Path, payload: &str) {
+        let Ok(payload) = serde_json::from_str::<Payload>(payload) else {
+            return;
+        };
+        let Ok(entries) = fs::read_dir(generation) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("manifest-") && name != payload.manifest {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_manifest_loads_back_from_its_payload() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut manifest = Manifest::new();
+        manifest.files.insert(
+            "a.txt".into(),
+            FileEntry {
+                size: 3,
+                mtime_ns: 7,
+                hash: "h".into(),
+                fingerprint: String::new(),
+                docs: vec![DocEntry {
+                    id: "x".into(),
+                    url: None,
+                    chars: 10,
+                    passages: 2,
+                    signature: Signature(vec![1, 2, 3]),
+                    duplicate_of: None,
+                    duplicates: Vec::new(),
+                }],
+            },
+        );
+        let payload = manifest.store(tmp.path()).unwrap();
+        assert_eq!(
+            Manifest::load(tmp.path(), Some(&payload)).unwrap(),
+            manifest
+        );
+        assert_eq!(manifest.documents(), 1);
+        assert_eq!(manifest.passages(), 2);
+    }
+}

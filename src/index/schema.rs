@@ -1,0 +1,79 @@
+//! The index schema: the one place field names are spelled. `Fields` hands the resolved
+//! field handles to the writer and to `search`.
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use super::tokenizer;
+
+/// Bump when the schema or the analyzers change: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Handles of every field, resolved once.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Document id (exact term, stored).
+    pub id: Field,
+    /// Source path of the file the document came from (exact term: delete by file).
+    pub file: Field,
+    /// Title, jieba words (search mode).
+    pub title: Field,
+    /// Full text, jieba words (search mode).
+    pub body: Field,
+    /// Title and text, character bigrams: sub-word recall and exact phrases.
+    pub grams: Field,
+    /// `/province/city/county` facet.
+    pub region: Field,
+    /// `/measure-id` facets, one per measure.
+    pub measure: Field,
+    /// Publication year (absent when unknown).
+    pub year: Field,
+    /// 1 for the canonical document of a near-duplicate group (or a unique one), else 0.
+    pub canonical: Field,
+    /// The whole `CaseDoc` as JSON.
+    pub doc: Field,
+}
+
+pub const YEAR: &str = "year";
+
+impl Fields {
+    pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
+        Ok(Fields {
+            id: schema.get_field("id")?,
+            file: schema.get_field("file")?,
+            title: schema.get_field("title")?,
+            body: schema.get_field("body")?,
+            grams: schema.get_field("grams")?,
+            region: schema.get_field("region")?,
+            measure: schema.get_field("measure")?,
+            year: schema.get_field(YEAR)?,
+            canonical: schema.get_field("canonical")?,
+            doc: schema.get_field("doc")?,
+        })
+    }
+}
+
+fn analyzed(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+pub fn build() -> Schema {
+    let mut builder = Schema::builder();
+    builder.add_text_field("id", STRING | STORED);
+    builder.add_text_field("file", STRING);
+    builder.add_text_field("title", analyzed(tokenizer::WORDS));
+    builder.add_text_field("body", analyzed(tokenizer::WORDS));
+    builder.add_text_field("grams", analyzed(tokenizer::BIGRAMS));
+    builder.add_facet_field("region", INDEXED);
+    builder.add_facet_field("measure", INDEXED);
+    builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
+    builder.add_u64_field("canonical", INDEXED);
+    builder.add_text_field("doc", STORED);
+    builder.build()
+}

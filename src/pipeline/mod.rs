@@ -1,0 +1,286 @@
+//! `ingest` end to end: scan → read → split → tag → index, then near-duplicate status across
+//! the whole index, incrementally against the manifest of the last commit. The only code that
+//! runs the stages in order. Nothing is visible to readers until the single commit at the end.
+
+mod duplicates;
+mod process;
+mod scan;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::Result;
+use crate::index::IndexUpdate;
+use crate::index::manifest::{FileEntry, Manifest};
+use crate::ingest::ReadOptions;
+use crate::tag::Tagger;
+
+use duplicates::Status;
+use process::Processed;
+pub use process::StageTimes;
+use scan::Found;
+
+/// What to ingest and where.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub corpus: PathBuf,
+    pub index: PathBuf,
+    /// Paths to import (default: the corpus dir). Files inside the corpus dir are named
+    /// relative to it; others by the path as given.
+    pub paths: Vec<PathBuf>,
+    /// Rebuild from scratch in a fresh directory and switch to it atomically.
+    pub full: bool,
+    pub max_file_bytes: u64,
+    /// Show a progress bar on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+impl IngestOptions {
+    pub fn new(corpus: impl Into<PathBuf>, index: impl Into<PathBuf>) -> IngestOptions {
+        IngestOptions {
+            corpus: corpus.into(),
+            index: index.into(),
+            paths: Vec::new(),
+            full: false,
+            max_file_bytes: ReadOptions::default().max_bytes,
+            progress: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileError {
+    pub path: String,
+    pub error: String,
+}
+
+/// The `zhili ingest --json` summary (spec/api.md).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IngestSummary {
+    pub files_seen: u64,
+    pub files_indexed: u64,
+    pub files_unchanged: u64,
+    pub files_removed: u64,
+    pub files_failed: u64,
+    /// Searchable documents and their passages in the index after the run.
+    pub documents: u64,
+    pub passages: u64,
+    /// Near-duplicates folded into a canonical document (not searchable themselves).
+    pub duplicates: u64,
+    /// Bytes of the files read and indexed in this run.
+    pub bytes: u64,
+    pub seconds: f64,
+    /// Where the time went (thread-seconds; reading, splitting and tagging run in parallel).
+    pub stage_seconds: StageTimes,
+    pub errors: Vec<FileError>,
+}
+
+/// Files handed to the processing threads at a time (bounds memory on large corpora).
+const BATCH: usize = 256;
+
+/// Brings the index up to date with the corpus.
+pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
+    let started = Instant::now();
+    let mut summary = IngestSummary::default();
+    let tagger = Tagger::load(&options.corpus)?;
+    let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
+    let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
+    let found = scan::find_files(&roots);
+    summary.files_seen = found.len() as u64;
+
+    let mut manifest = previous.clone();
+    for path in scan::removed(&previous, &roots, &found) {
+        update.delete_file(&path);
+        manifest.files.remove(&path);
+        summary.files_removed += 1;
+    }
+    let to_read = select_changed(&found, &mut manifest, &tagger, &mut summary);
+    let read_options = ReadOptions {
+        max_bytes: options.max_file_bytes,
+    };
+    let progress = progress_bar(options.progress, to_read.len());
+    for batch in to_read.chunks(BATCH) {
+        let outcomes: Vec<(&Found, std::result::Result<Processed, String>)> = batch
+            .par_iter()
+            .map(|file| (*file, process::process(file, &tagger, &read_options)))
+            .collect();
+        for (file, outcome) in outcomes {
+            progress.inc(1);
+            if record(
+                &mut update,
+                &mut manifest,
+                &mut summary,
+                file,
+                outcome,
+                &HashMap::new(),
+            )? {
+                summary.files_indexed += 1;
+                summary.bytes += file.size;
+            }
+        }
+    }
+    progress.finish_and_clear();
+    let read_now: Vec<&str> = to_read.iter().map(|f| f.path.as_str()).collect();
+    let settled = settle_duplicates(
+        &mut update,
+        &mut manifest,
+        &found,
+        &tagger,
+        &read_options,
+        &mut summary,
+    )?;
+    // Unchanged files re-indexed only because their near-duplicate status changed.
+    let extra = settled
+        .iter()
+        .filter(|p| !read_now.contains(&p.as_str()))
+        .count() as u64;
+    summary.files_indexed += extra;
+    summary.files_unchanged = summary.files_unchanged.saturating_sub(extra);
+
+    let committing = Instant::now();
+    update.commit(&manifest)?;
+    summary.stage_seconds.commit = committing.elapsed().as_secs_f64();
+    count_index(&manifest, &mut summary);
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// The files that need reading: new ones, and those whose size, mtime or tagger fingerprint
+/// changed and whose content hash differs. Unchanged files are counted.
+fn select_changed<'a>(
+    found: &'a [Found],
+    manifest: &mut Manifest,
+    tagger: &Tagger,
+    summary: &mut IngestSummary,
+) -> Vec<&'a Found> {
+    let mut to_read = Vec::new();
+    for file in found {
+        let fingerprint = tagger.fingerprint(&file.path);
+        let Some(entry) = manifest.files.get_mut(&file.path) else {
+            to_read.push(file);
+            continue;
+        };
+        if scan::unchanged_by_stat(entry, file, &fingerprint) {
+            summary.files_unchanged += 1;
+            continue;
+        }
+        let same_content =
+            std::fs::read(&file.abs).is_ok_and(|b| process::content_hash(&b) == entry.hash);
+        if same_content && entry.fingerprint == fingerprint {
+            entry.size = file.size;
+            entry.mtime_ns = file.mtime_ns;
+            summary.files_unchanged += 1;
+        } else {
+            to_read.push(file);
+        }
+    }
+    to_read
+}
+
+/// Indexes one processed file (replacing what the index held of it), or reports why not and
+/// returns false. A file that fails keeps whatever the index already held of it.
+fn record(
+    update: &mut IndexUpdate,
+    manifest: &mut Manifest,
+    summary: &mut IngestSummary,
+    file: &Found,
+    outcome: std::result::Result<Processed, String>,
+    statuses: &HashMap<String, Status>,
+) -> Result<bool> {
+    let mut processed = match outcome {
+        Ok(processed) => processed,
+        Err(error) => {
+            summary.files_failed += 1;
+            summary.errors.push(FileError {
+                path: file.path.clone(),
+                error,
+            });
+            return Ok(false);
+        }
+    };
+    apply_statuses(&mut processed, statuses);
+    let started = Instant::now();
+    update.delete_file(&file.path);
+    for doc in &processed.docs {
+        update.add(doc)?;
+    }
+    processed.timings.index = started.elapsed().as_secs_f64();
+    summary.stage_seconds.add(&processed.timings);
+    manifest.files.insert(file.path.clone(), processed.entry);
+    Ok(true)
+}
+
+fn apply_statuses(processed: &mut Processed, statuses: &HashMap<String, Status>) {
+    for (doc, entry) in processed
+        .docs
+        .iter_mut()
+        .zip(processed.entry.docs.iter_mut())
+    {
+        let status = statuses.get(&doc.id).cloned().unwrap_or_default();
+        doc.duplicate_of = status.duplicate_of.clone();
+        doc.duplicates = status.duplicates.clone();
+        entry.duplicate_of = status.duplicate_of;
+        entry.duplicates = status.duplicates;
+    }
+}
+
+/// Recomputes near-duplicate groups over the whole manifest and re-indexes the files whose
+/// documents' status changed (a new twin arrived, a canonical one was removed, …). Returns the
+/// paths re-indexed.
+fn settle_duplicates(
+    update: &mut IndexUpdate,
+    manifest: &mut Manifest,
+    found: &[Found],
+    tagger: &Tagger,
+    read_options: &ReadOptions,
+    summary: &mut IngestSummary,
+) -> Result<Vec<String>> {
+    let statuses = duplicates::statuses(manifest);
+    let stale = duplicates::stale_files(manifest, &statuses);
+    let files: Vec<&Found> = found
+        .iter()
+        .filter(|f| stale.binary_search(&f.path).is_ok())
+        .filter(|f| !summary.errors.iter().any(|e| e.path == f.path))
+        .collect();
+    let outcomes: Vec<_> = files
+        .par_iter()
+        .map(|file| (*file, process::process(file, tagger, read_options)))
+        .collect();
+    let mut settled = Vec::new();
+    for (file, outcome) in outcomes {
+        if record(update, manifest, summary, file, outcome, &statuses)? {
+            settled.push(file.path.clone());
+        }
+    }
+    Ok(settled)
+}
+
+fn count_index(manifest: &Manifest, summary: &mut IngestSummary) {
+    let docs = manifest.files.values().flat_map(|f: &FileEntry| &f.docs);
+    for doc in docs {
+        if doc.duplicate_of.is_some() {
+            summary.duplicates += 1;
+        } else {
+            summary.documents += 1;
+            summary.passages += doc.passages as u64;
+        }
+    }
+}
+
+fn progress_bar(wanted: bool, len: usize) -> ProgressBar {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed_precise} (eta {eta})")
+            .expect("valid template"),
+    );
+    bar
+}

@@ -1,0 +1,185 @@
+//! Side-by-side comparison (the body of `GET /api/compare` and `zhili compare --json`).
+//! Input: the documents to compare, in the order asked for. Output: one row per measure type in
+//! taxonomy order, each cell a document's passages (plain text) for that measure. Pure: no
+//! index access, no HTML.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{CaseDoc, Region, Source};
+use crate::search::export::citation;
+use crate::taxonomy::Taxonomy;
+
+/// A compared document, as the header of its column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompareDoc {
+    pub id: String,
+    pub title: String,
+    pub region: Region,
+    pub year: Option<i32>,
+    pub measures: Vec<String>,
+    pub source: Source,
+    /// A one-line reference to the case, ready to paste into a report.
+    pub citation: String,
+}
+
+/// One measure type across the compared documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompareRow {
+    pub measure: String,
+    pub label: String,
+    /// `cells[i]`: document `i`'s passages for this measure (possibly none).
+    pub cells: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub docs: Vec<CompareDoc>,
+    pub rows: Vec<CompareRow>,
+}
+
+/// Aligns `docs` by measure type: one row for every measure of the taxonomy (in its order),
+/// then rows for any measure id a document carries that the taxonomy does not know.
+pub fn compare(docs: &[CaseDoc]) -> Comparison {
+    let taxonomy = Taxonomy::get();
+    let mut ids: Vec<(String, String)> = taxonomy
+        .measures
+        .iter()
+        .map(|m| (m.id.clone(), m.label.clone()))
+        .collect();
+    for doc in docs {
+        let tagged = doc
+            .measures
+            .iter()
+            .chain(doc.passages.iter().flat_map(|p| &p.measures));
+        for id in tagged {
+            if !ids.iter().any(|(known, _)| known == id) {
+                ids.push((id.clone(), id.clone()));
+            }
+        }
+    }
+    let rows = ids
+        .into_iter()
+        .map(|(measure, label)| CompareRow {
+            cells: docs.iter().map(|doc| passages_for(doc, &measure)).collect(),
+            measure,
+            label,
+        })
+        .collect();
+    Comparison {
+        docs: docs.iter().map(compare_doc).collect(),
+        rows,
+    }
+}
+
+fn passages_for(doc: &CaseDoc, measure: &str) -> Vec<String> {
+    doc.passages
+        .iter()
+        .filter(|p| p.measures.iter().any(|m| m == measure))
+        .map(|p| p.text.clone())
+        .collect()
+}
+
+fn compare_doc(doc: &CaseDoc) -> CompareDoc {
+    CompareDoc {
+        id: doc.id.clone(),
+        title: doc.title.clone(),
+        region: doc.region.clone(),
+        year: doc.year,
+        measures: doc.measures.clone(),
+        source: doc.source.clone(),
+        citation: citation(doc),
+    }
+}
+
+impl Comparison {
+    /// Rows where at least one document has a passage.
+    pub fn filled_rows(&self) -> impl Iterator<Item = &CompareRow> {
+        self.rows
+            .iter()
+            .filter(|r| r.cells.iter().any(|c| !c.is_empty()))
+    }
+
+    /// A readable plain-text rendering for the terminal: filled rows only.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for (i, doc) in self.docs.iter().enumerate() {
+            out.push_str(&format!("[{}] {}\n", i + 1, doc.citation));
+        }
+        for row in self.filled_rows() {
+            out.push_str(&format!("\n== {} ({}) ==\n", row.label, row.measure));
+            for (i, cell) in row.cells.iter().enumerate() {
+                if cell.is_empty() {
+                    out.push_str(&format!("[{}] —\n", i + 1));
+                }
+                for passage in cell {
+                    out.push_str(&format!("[{}] {}\n", i + 1, passage.trim()));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Passage;
+
+    fn doc(id: &str, passages: &[(&[&str], &str)]) -> CaseDoc {
+        CaseDoc {
+            id: id.into(),
+            title: format!("{id} 的经验"),
+            region: Region::from_levels(Some("甘肃省".into()), None, None),
+            year: Some(2022),
+            years_mentioned: vec![],
+            measures: vec![],
+            source: Source {
+                path: format!("corpus/{id}.txt"),
+                url: None,
+            },
+            duplicates: vec![],
+            duplicate_of: None,
+            text: String::new(),
+            passages: passages
+                .iter()
+                .enumerate()
+                .map(|(n, (measures, text))| Passage {
+                    id: format!("{id}-p{}", n + 1),
+                    measures: measures.iter().map(|m| m.to_string()).collect(),
+                    text: text.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn rows_follow_taxonomy_order_and_cells_hold_each_docs_passages() {
+        let a = doc(
+            "a",
+            &[
+                (&["video"], "A 建成视频监控"),
+                (&["patrol", "video"], "A 巡逻"),
+            ],
+        );
+        let b = doc("b", &[(&["patrol"], "B 巡逻"), (&[], "B 其他")]);
+        let cmp = compare(&[a, b]);
+        assert_eq!(cmp.docs.len(), 2);
+        assert_eq!(cmp.rows.len(), Taxonomy::get().measures.len());
+        assert_eq!(cmp.rows[0].measure, "patrol");
+        let video = cmp.rows.iter().find(|r| r.measure == "video").unwrap();
+        assert_eq!(video.label, "视频监控与智能感知");
+        assert_eq!(video.cells, vec![vec!["A 建成视频监控", "A 巡逻"], vec![]]);
+        let patrol = &cmp.rows[0];
+        assert_eq!(patrol.cells, vec![vec!["A 巡逻"], vec!["B 巡逻"]]);
+        let filled: Vec<_> = cmp.filled_rows().map(|r| r.measure.as_str()).collect();
+        assert_eq!(filled, vec!["patrol", "video"]);
+        assert!(cmp.to_text().contains("== 视频监控与智能感知 (video) =="));
+    }
+
+    #[test]
+    fn unknown_measure_ids_get_a_row_at_the_end() {
+        let cmp = compare(&[doc("a", &[(&["zzz"], "x")]), doc("b", &[])]);
+        let last = cmp.rows.last().unwrap();
+        assert_eq!((last.measure.as_str(), last.cells.len()), ("zzz", 2));
+    }
+}

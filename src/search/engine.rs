@@ -1,0 +1,276 @@
+//! `Engine`: an open index that answers searches, documents, similar documents and exports.
+//! It follows the index directory by itself: a new commit (incremental ingest) or a new
+//! generation (full rebuild) by another process is picked up on the next request.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Instant, SystemTime};
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::index::{Fields, IndexDir, open_index, stored, tokenizer};
+use crate::model::CaseDoc;
+use crate::taxonomy::Taxonomy;
+use crate::{Error, Result};
+
+use super::filters::{self, Filter};
+use super::hits::HitBuilder;
+use super::types::{Facets, Hit, SearchRequest, SearchResponse, SortOrder};
+use super::{facets, query, similar};
+
+/// The generation being served and what was seen of it.
+struct Served {
+    name: String,
+    meta_stamp: Mutex<Option<SystemTime>>,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+/// An open, searchable index. Share it as `Arc<Engine>`.
+pub struct Engine {
+    dir: IndexDir,
+    served: RwLock<Arc<Served>>,
+}
+
+impl Engine {
+    /// Opens the index under `index_dir` (the directory `ingest` writes).
+    pub fn open(index_dir: &Path) -> Result<Engine> {
+        let dir = IndexDir::new(index_dir);
+        let served = open_served(&dir)?;
+        tokenizer::warm_up();
+        Ok(Engine {
+            dir,
+            served: RwLock::new(Arc::new(served)),
+        })
+    }
+
+    /// The generation to answer from, after picking up any newer commit or generation.
+    fn current(&self) -> Result<Arc<Served>> {
+        let served = self.served.read().expect("engine lock poisoned").clone();
+        let name = self.dir.current_name()?;
+        if name.is_some() && name.as_deref() != Some(served.name.as_str()) {
+            let fresh = Arc::new(open_served(&self.dir)?);
+            *self.served.write().expect("engine lock poisoned") = fresh.clone();
+            return Ok(fresh);
+        }
+        let stamp = meta_stamp(&self.dir.root().join(&served.name));
+        let mut seen = served.meta_stamp.lock().expect("engine lock poisoned");
+        if stamp != *seen {
+            served.reader.reload()?;
+            *seen = stamp;
+        }
+        drop(seen);
+        Ok(served)
+    }
+
+    /// Searches with facets and snippets, as the API answers.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        self.search_with(request, Extras::default())
+    }
+
+    /// Searches, computing facets and snippets only when `extras` asks (benchmarks compare).
+    pub fn search_with(&self, request: &SearchRequest, extras: Extras) -> Result<SearchResponse> {
+        let started = Instant::now();
+        filters::validate(request)?;
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let fields = &served.fields;
+        let parsed = query::parse(&request.q)?;
+        let text = query::build(&parsed, fields)?;
+
+        let main = filters::combine(text.as_deref(), fields, request, None);
+        let offset = (request.page - 1) * request.per_page;
+        let top = TopDocs::with_limit(request.per_page).and_offset(offset);
+        let (hits, total) = match request.sort {
+            SortOrder::Relevance => {
+                let (docs, total) = searcher.search(&*main, &(top.order_by_score(), Count))?;
+                (docs, total)
+            }
+            SortOrder::Year => {
+                let by_year =
+                    top.order_by_fast_field::<i64>(crate::index::schema::YEAR, Order::Desc);
+                let (docs, total) = searcher.search(&*main, &(by_year, Count))?;
+                let docs = docs.into_iter().map(|(_, addr)| (0.0, addr)).collect();
+                (docs, total)
+            }
+        };
+
+        let facets = if extras.facets {
+            count_facets(&searcher, text.as_deref(), fields, request)?
+        } else {
+            Facets::default()
+        };
+        let builder = HitBuilder::new(&parsed, extras.snippets);
+        let hits = hits
+            .into_iter()
+            .map(|(score, addr)| Ok(builder.hit(load_doc(&searcher, fields, addr)?, score)))
+            .collect::<Result<Vec<Hit>>>()?;
+        Ok(SearchResponse {
+            query: request.q.clone(),
+            total: total as u64,
+            page: request.page,
+            per_page: request.per_page,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            facets,
+        })
+    }
+
+    /// One document by id (`Error::NotFound` for an unknown id).
+    pub fn doc(&self, id: &str) -> Result<CaseDoc> {
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let addr = find_id(&searcher, &served.fields, id)?
+            .ok_or_else(|| Error::not_found(format!("no document has the id {id:?}")))?;
+        load_doc(&searcher, &served.fields, addr)
+    }
+
+    /// Documents most like `id`, itself and near-duplicates excluded.
+    pub fn similar(&self, id: &str, limit: usize) -> Result<Vec<Hit>> {
+        let doc = self.doc(id)?;
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let fields = &served.fields;
+        let Some(like) = similar::query_like(&doc, &searcher, fields)? else {
+            return Ok(Vec::new());
+        };
+        let query = filters::canonical_only(like, fields);
+        let top = TopDocs::with_limit(limit + 1).order_by_score();
+        let builder = HitBuilder::new(&query::ParsedQuery::default(), true);
+        let mut hits = Vec::new();
+        for (score, addr) in searcher.search(&*query, &top)? {
+            let other = load_doc(&searcher, fields, addr)?;
+            if other.id != doc.id && other.duplicate_of.as_deref() != Some(doc.id.as_str()) {
+                hits.push(builder.hit(other, score));
+            }
+        }
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Every document matching the request's query and filters (page ignored), best first,
+    /// at most `limit`. For export.
+    pub fn matching_docs(&self, request: &SearchRequest, limit: usize) -> Result<Vec<CaseDoc>> {
+        filters::validate(request)?;
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let parsed = query::parse(&request.q)?;
+        let text = query::build(&parsed, &served.fields)?;
+        let main = filters::combine(text.as_deref(), &served.fields, request, None);
+        let top = TopDocs::with_limit(limit.max(1)).order_by_score();
+        searcher
+            .search(&*main, &top)?
+            .into_iter()
+            .map(|(_, addr)| load_doc(&searcher, &served.fields, addr))
+            .collect()
+    }
+
+    /// Number of searchable (canonical) documents.
+    pub fn document_count(&self) -> u64 {
+        let Ok(served) = self.current() else {
+            return 0;
+        };
+        let searcher = served.reader.searcher();
+        let query = filters::canonical_only(Box::new(tantivy::query::AllQuery), &served.fields);
+        searcher.search(&*query, &Count).map_or(0, |n| n as u64)
+    }
+
+    /// Searchable documents per measure id, for every measure of the taxonomy.
+    pub fn measure_counts(&self) -> Result<Vec<(String, u64)>> {
+        let response = self.search(&SearchRequest::new(""))?;
+        Ok(Taxonomy::get()
+            .measures
+            .iter()
+            .map(|m| {
+                let count = response.facets.measure.iter().find(|c| c.value == m.id);
+                (m.id.clone(), count.map_or(0, |c| c.count))
+            })
+            .collect())
+    }
+}
+
+/// What a search computes beyond the ranked hits.
+#[derive(Debug, Clone, Copy)]
+pub struct Extras {
+    pub facets: bool,
+    pub snippets: bool,
+}
+
+impl Default for Extras {
+    fn default() -> Extras {
+        Extras {
+            facets: true,
+            snippets: true,
+        }
+    }
+}
+
+/// Each facet over the results with every filter but its own.
+fn count_facets(
+    searcher: &Searcher,
+    text: Option<&dyn tantivy::query::Query>,
+    fields: &Fields,
+    request: &SearchRequest,
+) -> Result<Facets> {
+    let region_root = facets::region_root(request.region.as_deref());
+    let region_query = filters::combine(text, fields, request, Some(Filter::Region));
+    let region_counts = searcher.search(&*region_query, &facets::region_collector(&region_root))?;
+    let measure_query = filters::combine(text, fields, request, Some(Filter::Measure));
+    let measure_counts = searcher.search(&*measure_query, &facets::measure_collector())?;
+    let year_query = filters::combine(text, fields, request, Some(Filter::Year));
+    let year_counts = searcher.search(&*year_query, &facets::YearCollector)?;
+    Ok(Facets {
+        region: facets::region_counts(&region_counts, &region_root),
+        measure: facets::measure_counts(&measure_counts),
+        year: facets::year_counts(year_counts),
+    })
+}
+
+fn open_served(dir: &IndexDir) -> Result<Served> {
+    let name = dir.current_name()?.ok_or_else(|| {
+        Error::not_found(format!(
+            "there is no index in {}: run `zhili ingest` first",
+            dir.root().display()
+        ))
+    })?;
+    let generation = dir.root().join(&name);
+    let meta_stamp = meta_stamp(&generation);
+    let index = open_index(&generation)?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let fields = Fields::resolve(&index.schema())?;
+    Ok(Served {
+        name,
+        meta_stamp: Mutex::new(meta_stamp),
+        reader,
+        fields,
+    })
+}
+
+fn meta_stamp(generation: &Path) -> Option<SystemTime> {
+    std::fs::metadata(generation.join("meta.json"))
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+fn find_id(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<DocAddress>> {
+    let query = tantivy::query::TermQuery::new(
+        Term::from_field_text(fields.id, id),
+        tantivy::schema::IndexRecordOption::Basic,
+    );
+    let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+    Ok(found.first().map(|(_, addr)| *addr))
+}
+
+fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<CaseDoc> {
+    let stored: TantivyDocument = searcher.doc(addr)?;
+    let json = stored
+        .get_first(fields.doc)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| Error::internal("a stored document has no body"))?;
+    stored::decode(json)
+}

@@ -1,0 +1,404 @@
+//! Export of matching documents (`zhili export`, `GET /api/export`): ndjson (one `GET
+//! /api/docs/{id}` body a line), es-bulk (an Elasticsearch/OpenSearch `_bulk` action line before
+//! each), csv and md (a citation list). Input: `CaseDoc`s one at a time. Output: bytes on any
+//! `io::Write`, streamed: nothing but the current document is held.
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use crate::model::CaseDoc;
+use crate::search::{Engine, Extras, MAX_PER_PAGE, SearchRequest};
+use crate::taxonomy::Taxonomy;
+use crate::{Error, Result};
+
+/// Index name used in es-bulk action lines.
+pub const ES_INDEX: &str = "cases";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Ndjson,
+    EsBulk,
+    Csv,
+    Md,
+}
+
+impl FromStr for ExportFormat {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<ExportFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ndjson" | "jsonl" => Ok(ExportFormat::Ndjson),
+            "es-bulk" | "bulk" => Ok(ExportFormat::EsBulk),
+            "csv" => Ok(ExportFormat::Csv),
+            "md" | "markdown" => Ok(ExportFormat::Md),
+            _ => Err(Error::bad_request(format!(
+                "参数 format 只能是 csv、md、ndjson 或 es-bulk，收到的是“{s}”"
+            ))),
+        }
+    }
+}
+
+impl ExportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Ndjson => "ndjson",
+            ExportFormat::EsBulk => "es-bulk",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Md => "md",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ExportFormat::Ndjson | ExportFormat::EsBulk => "application/x-ndjson; charset=utf-8",
+            ExportFormat::Csv => "text/csv; charset=utf-8",
+            ExportFormat::Md => "text/markdown; charset=utf-8",
+        }
+    }
+
+    /// File name offered for download.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ExportFormat::Ndjson => "zhili-cases.ndjson",
+            ExportFormat::EsBulk => "zhili-cases.bulk.ndjson",
+            ExportFormat::Csv => "zhili-cases.csv",
+            ExportFormat::Md => "zhili-cases.md",
+        }
+    }
+}
+
+/// CSV header of the citation list.
+pub const CSV_HEADER: &str = "title,region,year,measures,source,id,citation";
+
+/// Writes documents in one format, one at a time.
+pub struct ExportWriter<W: Write> {
+    format: ExportFormat,
+    out: W,
+    written: usize,
+}
+
+impl<W: Write> ExportWriter<W> {
+    /// Starts an export (writes the csv header or the md heading).
+    pub fn new(format: ExportFormat, mut out: W) -> io::Result<ExportWriter<W>> {
+        match format {
+            ExportFormat::Csv => writeln!(out, "{CSV_HEADER}")?,
+            ExportFormat::Md => writeln!(out, "# 案例引用清单\n")?,
+            ExportFormat::Ndjson | ExportFormat::EsBulk => {}
+        }
+        Ok(ExportWriter {
+            format,
+            out,
+            written: 0,
+        })
+    }
+
+    pub fn write(&mut self, doc: &CaseDoc) -> io::Result<()> {
+        self.written += 1;
+        match self.format {
+            ExportFormat::Ndjson => write_json_line(&mut self.out, doc),
+            ExportFormat::EsBulk => {
+                let action = serde_json::json!({"index": {"_index": ES_INDEX, "_id": doc.id}});
+                write_json_line(&mut self.out, &action)?;
+                write_json_line(&mut self.out, doc)
+            }
+            ExportFormat::Csv => write_csv_row(&mut self.out, doc),
+            ExportFormat::Md => write_md_item(&mut self.out, self.written, doc),
+        }
+    }
+
+    /// Documents written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Mutable access to the sink (to take what was written so far from a buffer).
+    pub fn sink(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.format == ExportFormat::Md && self.written == 0 {
+            writeln!(self.out, "（没有符合条件的案例）")?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+fn write_json_line<W: Write, T: serde::Serialize>(out: &mut W, value: &T) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// Region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
+pub fn region_text(doc: &CaseDoc) -> String {
+    let r = &doc.region;
+    let text: String = [&r.province, &r.city, &r.county]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    if text.is_empty() {
+        "地区不详".to_string()
+    } else {
+        text
+    }
+}
+
+fn year_text(doc: &CaseDoc) -> String {
+    doc.year
+        .map_or("年份不详".to_string(), |y| format!("{y}年"))
+}
+
+fn source_text(doc: &CaseDoc) -> &str {
+    doc.source.url.as_deref().unwrap_or(&doc.source.path)
+}
+
+fn measure_labels(doc: &CaseDoc) -> String {
+    let taxonomy = Taxonomy::get();
+    let labels: Vec<&str> = doc
+        .measures
+        .iter()
+        .map(|id| taxonomy.label(id).unwrap_or(id))
+        .collect();
+    labels.join("、")
+}
+
+/// One line citing a case: `《标题》，甘肃省张掖市临泽县，2022年。来源：…`
+pub fn citation(doc: &CaseDoc) -> String {
+    format!(
+        "《{}》，{}，{}。来源：{}",
+        doc.title.trim(),
+        region_text(doc),
+        year_text(doc),
+        source_text(doc)
+    )
+}
+
+/// A CSV field: quoted when needed, and defused when a spreadsheet would run it as a formula.
+pub fn csv_field(value: &str) -> String {
+    let risky = value.chars().next().is_some_and(|c| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
+        )
+    });
+    let value = if risky {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+fn write_csv_row<W: Write>(out: &mut W, doc: &CaseDoc) -> io::Result<()> {
+    let year = doc.year.map(|y| y.to_string()).unwrap_or_default();
+    let fields = [
+        doc.title.trim(),
+        doc.region.path.as_deref().unwrap_or(""),
+        &year,
+        &measure_labels(doc),
+        source_text(doc),
+        &doc.id,
+        &citation(doc),
+    ];
+    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    writeln!(out, "{}", row.join(","))
+}
+
+/// Escapes Markdown syntax characters so a title renders as the text it is.
+pub fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '(' | ')' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<()> {
+    let source = match doc.source.url.as_deref() {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            format!("<{}>", url.replace(['<', '>', ' '], ""))
+        }
+        _ => md_escape(&doc.source.path),
+    };
+    let measures = measure_labels(doc);
+    let measures = if measures.is_empty() {
+        String::new()
+    } else {
+        format!("；措施：{}", md_escape(&measures))
+    };
+    writeln!(
+        out,
+        "{n}. 《{}》，{}，{}{measures}。来源：{source}",
+        md_escape(doc.title.trim()),
+        md_escape(&region_text(doc)),
+        year_text(doc)
+    )
+}
+
+/// Ids of the documents matching `request` (query and filters; its page is ignored), best
+/// first, at most `limit`. Pages through the search (without facets or snippets) so memory
+/// holds ids, not documents.
+pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut page_request = request.clone();
+    page_request.per_page = MAX_PER_PAGE;
+    page_request.page = 1;
+    while ids.len() < limit {
+        let bare = Extras {
+            facets: false,
+            snippets: false,
+        };
+        let response = engine.search_with(&page_request, bare)?;
+        let before = ids.len();
+        for hit in response.hits {
+            if ids.len() < limit && seen.insert(hit.id.clone()) {
+                ids.push(hit.id);
+            }
+        }
+        let fetched = page_request.page * page_request.per_page;
+        if ids.len() == before || fetched as u64 >= response.total {
+            break;
+        }
+        page_request.page += 1;
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Passage, Region, Source};
+
+    fn doc(id: &str, title: &str) -> CaseDoc {
+        CaseDoc {
+            id: id.into(),
+            title: title.into(),
+            region: Region::from_levels(Some("甘肃省".into()), Some("张掖市".into()), None),
+            year: Some(2022),
+            years_mentioned: vec![2020],
+            measures: vec!["video".into(), "patrol".into()],
+            source: Source {
+                path: "corpus/a.txt".into(),
+                url: Some("https://example.org/a".into()),
+            },
+            duplicates: vec![],
+            duplicate_of: None,
+            text: "正文，带 \"引号\"\n第二段".into(),
+            passages: vec![Passage {
+                id: format!("{id}-p1"),
+                measures: vec!["video".into()],
+                text: "正文".into(),
+            }],
+        }
+    }
+
+    fn export(format: ExportFormat, docs: &[CaseDoc]) -> String {
+        let mut writer = ExportWriter::new(format, Vec::new()).unwrap();
+        for d in docs {
+            writer.write(d).unwrap();
+        }
+        String::from_utf8(writer.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn ndjson_round_trips_every_document() {
+        let docs = [doc("a1", "甲"), doc("b2", "乙")];
+        let out = export(ExportFormat::Ndjson, &docs);
+        let back: Vec<CaseDoc> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(back, docs);
+    }
+
+    #[test]
+    fn es_bulk_alternates_action_and_source_lines() {
+        let docs = [doc("a1", "甲"), doc("b2", "乙")];
+        let out = export(ExportFormat::EsBulk, &docs);
+        assert!(out.ends_with('\n'));
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[0]["index"]["_index"], "cases");
+        assert_eq!(lines[0]["index"]["_id"], "a1");
+        assert_eq!(lines[1]["id"], "a1");
+        assert_eq!(lines[2]["index"]["_id"], "b2");
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let out = export(
+            ExportFormat::Csv,
+            &[doc("a1", "=HYPERLINK(\"x\"),1"), doc("b2", "普通")],
+        );
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], CSV_HEADER);
+        assert!(lines[1].starts_with("\"'=HYPERLINK(\"\"x\"\"),1\",甘肃省/张掖市,2022,"));
+        assert!(lines[1].contains("视频监控与智能感知、社会面巡逻防控"));
+        assert!(lines[2].starts_with("普通,"));
+        for risky in ["+1", "-1", "@SUM(A1)", "\tx", "＝1"] {
+            assert!(
+                csv_field(risky).trim_start_matches('"').starts_with('\''),
+                "{risky}"
+            );
+        }
+        assert_eq!(csv_field("a\nb"), "\"a\nb\"");
+    }
+
+    #[test]
+    fn md_is_a_numbered_citation_list_with_escaped_titles() {
+        let out = export(
+            ExportFormat::Md,
+            &[doc("a1", "[点我](javascript:x) *强调*"), doc("b2", "乙")],
+        );
+        assert!(out.starts_with("# 案例引用清单"));
+        assert!(
+            out.contains("1. 《\\[点我\\]\\(javascript:x\\) \\*强调\\*》，甘肃省张掖市，2022年")
+        );
+        assert!(out.contains("来源：<https://example.org/a>"));
+        assert!(out.contains("\n2. 《乙》"));
+        assert!(export(ExportFormat::Md, &[]).contains("没有符合条件的案例"));
+    }
+
+    #[test]
+    fn citation_names_title_region_year_and_source() {
+        let mut d = doc("a1", " 标题 ");
+        assert_eq!(
+            citation(&d),
+            "《标题》，甘肃省张掖市，2022年。来源：https://example.org/a"
+        );
+        d.region = Region::default();
+        d.year = None;
+        d.source.url = None;
+        assert_eq!(
+            citation(&d),
+            "《标题》，地区不详，年份不详。来源：corpus/a.txt"
+        );
+    }
+
+    #[test]
+    fn format_names_parse() {
+        assert_eq!(
+            "es-bulk".parse::<ExportFormat>().unwrap(),
+            ExportFormat::EsBulk
+        );
+        assert_eq!("CSV".parse::<ExportFormat>().unwrap(), ExportFormat::Csv);
+        assert!("pdf".parse::<ExportFormat>().is_err());
+    }
+}

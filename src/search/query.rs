@@ -1,0 +1,371 @@
+//! The query language and its translation to tantivy queries, built from the analyzers'
+//! tokens (never tantivy's QueryParser, which turns a Chinese run into a phrase).
+//!
+//! Grammar: words separated by spaces are AND-ed; `"a quoted phrase"` (or “…”) must appear
+//! as written; `-word` / `-"phrase"` excludes; `a OR b` matches either. A word matches when
+//! all its jieba words are in the title or text, or when it appears as a substring (character
+//! bigram phrase, ranked lower: the recall fallback for sub-words jieba does not split out).
+
+use tantivy::Term;
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::index::Fields;
+use crate::index::tokenizer::{self, Span};
+use crate::{Error, Result};
+
+use super::types::MAX_QUERY_CHARS;
+
+const TITLE_BOOST: f32 = 2.0;
+const GRAMS_BOOST: f32 = 0.3;
+
+/// One searchable unit: a word as typed, or a quoted phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTerm {
+    pub text: String,
+    pub phrase: bool,
+}
+
+/// A parsed query: every group must match (a group matches when any of its terms does),
+/// no excluded term may match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedQuery {
+    pub groups: Vec<Vec<QueryTerm>>,
+    pub excluded: Vec<QueryTerm>,
+}
+
+impl ParsedQuery {
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.excluded.is_empty()
+    }
+
+    /// The positive terms' texts, for highlighting.
+    pub fn highlight_terms(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .flatten()
+            .map(|t| t.text.clone())
+            .collect()
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Lexeme {
+    Word(String),
+    Phrase(String),
+    Or,
+    Not,
+}
+
+/// Parses the user's query; a malformed one is `Error::BadRequest` in plain words.
+pub fn parse(q: &str) -> Result<ParsedQuery> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(Error::bad_request(format!(
+            "the query is too long: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let lexemes = lex(q)?;
+    let mut parsed = ParsedQuery::default();
+    let mut iter = lexemes.into_iter().peekable();
+    let mut join_next = false;
+    while let Some(lexeme) = iter.next() {
+        match lexeme {
+            Lexeme::Or => {
+                if parsed.groups.is_empty() || join_next || iter.peek().is_none() {
+                    return Err(Error::bad_request("OR must stand between two words"));
+                }
+                join_next = true;
+            }
+            Lexeme::Not => {
+                let term = match iter.next() {
+                    Some(Lexeme::Word(text)) => QueryTerm {
+                        text,
+                        phrase: false,
+                    },
+                    Some(Lexeme::Phrase(text)) => QueryTerm { text, phrase: true },
+                    _ => {
+                        return Err(Error::bad_request(
+                            "a minus sign must be followed by the word to exclude",
+                        ));
+                    }
+                };
+                if join_next {
+                    return Err(Error::bad_request(
+                        "OR cannot be followed by an excluded word",
+                    ));
+                }
+                parsed.excluded.push(term);
+            }
+            Lexeme::Word(text) | Lexeme::Phrase(text) if text.is_empty() => {}
+            Lexeme::Word(text) => push_term(
+                &mut parsed,
+                QueryTerm {
+                    text,
+                    phrase: false,
+                },
+                &mut join_next,
+            ),
+            Lexeme::Phrase(text) => push_term(
+                &mut parsed,
+                QueryTerm { text, phrase: true },
+                &mut join_next,
+            ),
+        }
+    }
+    Ok(parsed)
+}
+
+fn push_term(parsed: &mut ParsedQuery, term: QueryTerm, join_next: &mut bool) {
+    if *join_next {
+        parsed
+            .groups
+            .last_mut()
+            .expect("OR checked a group exists")
+            .push(term);
+        *join_next = false;
+    } else {
+        parsed.groups.push(vec![term]);
+    }
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}'
+}
+
+fn lex(q: &str) -> Result<Vec<Lexeme>> {
+    let mut out = Vec::new();
+    let mut chars = q.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if is_space(c) {
+            chars.next();
+        } else if c == '"' || c == '“' {
+            chars.next();
+            let close = if c == '"' { '"' } else { '”' };
+            let phrase: String = chars
+                .by_ref()
+                .take_while(|&x| x != close && x != '"')
+                .collect();
+            out.push(Lexeme::Phrase(normalize(&phrase)));
+        } else if c == '-' && out.last() != Some(&Lexeme::Not) {
+            chars.next();
+            if chars.peek().is_none_or(|&n| is_space(n)) {
+                return Err(Error::bad_request(
+                    "a minus sign must be followed by the word to exclude",
+                ));
+            }
+            out.push(Lexeme::Not);
+        } else {
+            let mut word = String::new();
+            while let Some(&x) = chars
+                .peek()
+                .filter(|&&x| !is_space(x) && x != '"' && x != '“')
+            {
+                word.push(x);
+                chars.next();
+            }
+            out.push(if word == "OR" {
+                Lexeme::Or
+            } else {
+                Lexeme::Word(normalize(&word))
+            });
+        }
+    }
+    if q.chars().filter(|&c| c == '"').count() % 2 == 1 {
+        return Err(Error::bad_request(
+            "the query has an opening quote without a closing one",
+        ));
+    }
+    Ok(out)
+}
+
+/// Full-width ASCII to half-width, spaces between Chinese characters removed, lowercased.
+fn normalize(text: &str) -> String {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let between_cjk = is_space(c)
+            && i > 0
+            && chars.get(i + 1).is_some_and(|&n| tokenizer::is_cjk(n))
+            && tokenizer::is_cjk(chars[i - 1]);
+        if !between_cjk {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Builds the tantivy query (without filters). `None` means "every document".
+pub fn build(parsed: &ParsedQuery, fields: &Fields) -> Result<Option<Box<dyn Query>>> {
+    if parsed.is_empty() {
+        return Ok(None);
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for group in &parsed.groups {
+        let alternatives: Vec<Box<dyn Query>> =
+            group.iter().filter_map(|t| term_query(t, fields)).collect();
+        if alternatives.is_empty() {
+            return Err(Error::bad_request(format!(
+                "“{}” has no letters, digits or Chinese characters to search for",
+                group
+                    .iter()
+                    .map(|t| t.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            )));
+        }
+        clauses.push((Occur::Must, any_of(alternatives)));
+    }
+    for term in &parsed.excluded {
+        if let Some(query) = term_query(term, fields) {
+            clauses.push((Occur::MustNot, query));
+        }
+    }
+    if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Ok(Some(Box::new(BooleanQuery::new(clauses))))
+}
+
+fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if queries.len() == 1 {
+        return queries.pop().expect("one query");
+    }
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// The query for one term; `None` when it has nothing searchable.
+fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Query>> {
+    let grams = tokenizer::bigrams(&term.text);
+    let grams_query = sequence_query(fields.grams, &grams)?;
+    if term.phrase {
+        return Some(grams_query);
+    }
+    let words = tokenizer::words(&term.text, false);
+    let mut options = vec![(
+        Occur::Should,
+        Box::new(BoostQuery::new(grams_query, GRAMS_BOOST)) as Box<dyn Query>,
+    )];
+    if let Some(body) = all_words(fields.body, &words) {
+        options.push((Occur::Should, body));
+    }
+    if let Some(title) = all_words(fields.title, &words) {
+        options.push((Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))));
+    }
+    Some(Box::new(BooleanQuery::new(options)))
+}
+
+/// Every word must occur in `field`.
+fn all_words(field: Field, words: &[Span]) -> Option<Box<dyn Query>> {
+    let queries: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|w| (Occur::Must, term(field, &w.text)))
+        .collect();
+    match queries.len() {
+        0 => None,
+        1 => queries.into_iter().next().map(|(_, q)| q),
+        _ => Some(Box::new(BooleanQuery::new(queries))),
+    }
+}
+
+/// The tokens must occur one after another in `field` (an exact substring on the bigram field).
+fn sequence_query(field: Field, tokens: &[Span]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(term(field, &one.text)),
+        many => {
+            let terms = many
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(field, &t.text)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str) -> QueryTerm {
+        QueryTerm {
+            text: text.into(),
+            phrase: false,
+        }
+    }
+
+    #[test]
+    fn words_are_and_ed_and_or_joins_neighbours() {
+        let parsed = parse("网格化 视频监控 OR 雪亮工程 -扫黑").unwrap();
+        assert_eq!(
+            parsed.groups,
+            vec![
+                vec![word("网格化")],
+                vec![word("视频监控"), word("雪亮工程")]
+            ]
+        );
+        assert_eq!(parsed.excluded, vec![word("扫黑")]);
+    }
+
+    #[test]
+    fn quoted_phrases_keep_their_inner_spaces_normalised() {
+        let parsed = parse("\"社会 治理\" “枫桥经验”").unwrap();
+        assert_eq!(
+            parsed.groups,
+            vec![
+                vec![QueryTerm {
+                    text: "社会治理".into(),
+                    phrase: true
+                }],
+                vec![QueryTerm {
+                    text: "枫桥经验".into(),
+                    phrase: true
+                }]
+            ]
+        );
+    }
+
+    #[test]
+    fn full_width_latin_is_folded_and_lowercased() {
+        assert_eq!(
+            parse("ＡＩ巡逻").unwrap().groups,
+            vec![vec![word("ai巡逻")]]
+        );
+    }
+
+    #[test]
+    fn malformed_queries_are_user_errors_with_reasons() {
+        for (q, needle) in [
+            ("\"unclosed", "quote"),
+            ("OR 治安", "OR"),
+            ("治安 OR", "OR"),
+            ("治安 - 巡逻", "minus"),
+            (&"长".repeat(MAX_QUERY_CHARS + 1), "too long"),
+        ] {
+            let err = parse(q).unwrap_err();
+            assert!(err.is_user_error(), "{q}");
+            assert!(err.to_string().contains(needle), "{q}: {err}");
+        }
+    }
+
+    #[test]
+    fn empty_query_means_everything() {
+        assert!(parse("   ").unwrap().is_empty());
+    }
+}

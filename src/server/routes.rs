@@ -1,0 +1,209 @@
+//! The routes of spec/api.md's HTTP section and the embedded page. Each handler parses its
+//! parameters (params.rs), runs the Engine call in `web::block`, and answers JSON; errors go
+//! through `error::ApiError`. No status codes here.
+
+use std::sync::Arc;
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::error::{self, ApiError};
+use super::export_body::ExportBody;
+use super::params;
+use crate::model::CaseDoc;
+use crate::search::compare::compare as compare_docs;
+use crate::search::export::matching_ids;
+use crate::search::{Engine, SearchResponse};
+use crate::taxonomy::Taxonomy;
+
+const INDEX_HTML: &str = include_str!("../../web/index.html");
+const APP_JS: &str = include_str!("../../web/app.js");
+const STYLE_CSS: &str = include_str!("../../web/style.css");
+
+type Data = web::Data<Arc<Engine>>;
+type Answer = Result<HttpResponse, ApiError>;
+
+pub(super) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(page))
+        .route("/index.html", web::get().to(page))
+        .route("/app.js", web::get().to(app_js))
+        .route("/style.css", web::get().to(style_css))
+        .route("/favicon.ico", web::get().to(favicon))
+        .route("/api/health", web::get().to(health))
+        .route("/api/measures", web::get().to(measures))
+        .route("/api/search", web::get().to(search))
+        .route("/api/compare", web::get().to(compare))
+        .route("/api/export", web::get().to(export))
+        .route("/api/docs/{id}", web::get().to(doc))
+        .route("/api/docs/{id}/similar", web::get().to(similar));
+}
+
+/// Runs `f` with the engine on the blocking pool.
+async fn blocking<T, F>(data: &Data, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Engine) -> crate::Result<T> + Send + 'static,
+{
+    let engine = Arc::clone(data.get_ref());
+    Ok(web::block(move || f(&engine)).await??)
+}
+
+fn json<T: Serialize>(value: &T) -> Answer {
+    let body = serde_json::to_string(value).map_err(crate::Error::from)?;
+    Ok(error::ok()
+        .insert_header((CONTENT_TYPE, "application/json; charset=utf-8"))
+        .body(body))
+}
+
+fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(params::pairs(req.query_string())?)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> HttpResponse {
+    error::ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((CACHE_CONTROL, "no-cache"))
+        .body(body)
+}
+
+async fn page() -> HttpResponse {
+    asset("text/html; charset=utf-8", INDEX_HTML)
+}
+
+async fn app_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+async fn style_css() -> HttpResponse {
+    asset("text/css; charset=utf-8", STYLE_CSS)
+}
+
+async fn favicon() -> HttpResponse {
+    error::no_content()
+}
+
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    documents: u64,
+}
+
+async fn health(data: Data) -> Answer {
+    let documents = blocking(&data, |engine| Ok(engine.document_count())).await?;
+    json(&Health {
+        status: "ok",
+        documents,
+    })
+}
+
+#[derive(Serialize)]
+struct MeasureEntry<'a> {
+    id: &'a str,
+    group: &'a str,
+    label: &'a str,
+    scope: &'a str,
+    count: u64,
+}
+
+#[derive(Serialize)]
+struct GroupEntry<'a> {
+    id: &'a str,
+    label: &'a str,
+}
+
+#[derive(Serialize)]
+struct MeasuresBody<'a> {
+    groups: Vec<GroupEntry<'a>>,
+    measures: Vec<MeasureEntry<'a>>,
+}
+
+async fn measures(data: Data) -> Answer {
+    let counts = blocking(&data, |engine| engine.measure_counts()).await?;
+    let taxonomy = Taxonomy::get();
+    let count_of = |id: &str| counts.iter().find(|(m, _)| m == id).map_or(0, |(_, n)| *n);
+    json(&MeasuresBody {
+        groups: taxonomy
+            .groups
+            .iter()
+            .map(|g| GroupEntry {
+                id: &g.id,
+                label: &g.label,
+            })
+            .collect(),
+        measures: taxonomy
+            .measures
+            .iter()
+            .map(|m| MeasureEntry {
+                id: &m.id,
+                group: &m.group,
+                label: &m.label,
+                scope: &m.scope,
+                count: count_of(&m.id),
+            })
+            .collect(),
+    })
+}
+
+async fn search(req: HttpRequest, data: Data) -> Answer {
+    let request = params::search_request(&query_pairs(&req)?)?;
+    let response: SearchResponse = blocking(&data, move |engine| engine.search(&request)).await?;
+    json(&response)
+}
+
+fn checked_id(id: &str) -> Result<String, ApiError> {
+    if params::is_plausible_id(id) {
+        Ok(id.to_string())
+    } else {
+        Err(ApiError::not_found(format!("没有编号为“{id}”的文档")))
+    }
+}
+
+async fn doc(path: web::Path<String>, data: Data) -> Answer {
+    let id = checked_id(&path.into_inner())?;
+    let doc: CaseDoc = blocking(&data, move |engine| engine.doc(&id)).await?;
+    json(&doc)
+}
+
+async fn similar(req: HttpRequest, path: web::Path<String>, data: Data) -> Answer {
+    let id = checked_id(&path.into_inner())?;
+    let limit = params::similar_limit(&query_pairs(&req)?)?;
+    let hits = blocking(&data, move |engine| {
+        engine.doc(&id)?;
+        engine.similar(&id, limit)
+    })
+    .await?;
+    json(&hits)
+}
+
+async fn compare(req: HttpRequest, data: Data) -> Answer {
+    let ids = params::compare_ids(&query_pairs(&req)?)?;
+    for id in &ids {
+        checked_id(id)?;
+    }
+    let docs = blocking(&data, move |engine| {
+        ids.iter()
+            .map(|id| engine.doc(id))
+            .collect::<crate::Result<Vec<_>>>()
+    })
+    .await?;
+    json(&compare_docs(&docs))
+}
+
+async fn export(req: HttpRequest, data: Data) -> Answer {
+    let pairs = query_pairs(&req)?;
+    let request = params::search_request(&pairs)?;
+    let format = params::export_format(&pairs)?;
+    let ids = blocking(&data, move |engine| {
+        matching_ids(engine, &request, params::MAX_EXPORT)
+    })
+    .await?;
+    let body = ExportBody::new(Arc::clone(data.get_ref()), format, ids)?;
+    Ok(error::ok()
+        .insert_header((CONTENT_TYPE, format.content_type()))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", format.file_name()),
+        ))
+        .body(body))
+}

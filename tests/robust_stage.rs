@@ -1,0 +1,179 @@
+//! Integration tests: crash safety and concurrent writers, with the real binary.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use zhili::index::IndexDir;
+use zhili::search::{Engine, SearchRequest};
+
+use crate::cli_stage::Workspace;
+
+/// Sentences of a real seed, to give the generated files realistic text.
+fn seed_sentences() -> Vec<String> {
+    let text =
+        fs::read_to_string(crate::common::corpus().join("001_1e7243c06fe9807f.txt")).unwrap();
+    text.split(['。', '\n'])
+        .filter(|l| l.chars().count() > 10)
+        .map(String::from)
+        .collect()
+}
+
+/// `n` characters drawn from the seed's own characters, different for every `seed`, so that
+/// no two generated files are near-duplicates.
+fn unique_text(pool: &[char], seed: u64, n: usize) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&seed.to_le_bytes());
+    let mut bytes = vec![0u8; n * 2];
+    hasher.finalize_xof().fill(&mut bytes);
+    bytes
+        .chunks(2)
+        .map(|pair| pool[usize::from(u16::from_le_bytes([pair[0], pair[1]])) % pool.len()])
+        .collect()
+}
+
+/// Writes `files` case files; version `v` puts the word 版本甲/版本乙 in every file with an
+/// index below `changed`, and version 乙 adds `added` more files.
+fn write_version(corpus: &Path, files: usize, changed: usize, added: usize, version: char) {
+    let sentences = seed_sentences();
+    let mut pool: Vec<char> = sentences
+        .concat()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    pool.sort_unstable();
+    pool.dedup();
+    let total = if version == '乙' {
+        files + added
+    } else {
+        files
+    };
+    for i in 0..total {
+        let marker = if i < changed || i >= files {
+            format!("版本{version}")
+        } else {
+            "版本甲".into()
+        };
+        let body: Vec<&str> = (0..2)
+            .map(|k| sentences[(i * 7 + k) % sentences.len()].as_str())
+            .collect();
+        let unique = unique_text(&pool, i as u64, 800);
+        let text = format!(
+            "第{i}号案例 {marker}\n编号{i}的经验做法{marker}。\n{}。\n{unique}。\n",
+            body.join("。")
+        );
+        fs::write(corpus.join(format!("case{i:04}.txt")), text).unwrap();
+    }
+    if version == '甲' {
+        for i in files..files + added {
+            let _ = fs::remove_file(corpus.join(format!("case{i:04}.txt")));
+        }
+    }
+}
+
+fn total(engine: &Engine, q: &str) -> u64 {
+    engine.search(&SearchRequest::new(q)).unwrap().total
+}
+
+/// Tiny deterministic generator for the kill delays.
+fn next(seed: &mut u64) -> u64 {
+    *seed = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *seed >> 33
+}
+
+#[test]
+fn an_ingest_killed_at_any_point_leaves_the_old_or_the_new_index_whole() {
+    const FILES: usize = 160;
+    const CHANGED: usize = 40;
+    const ADDED: usize = 40;
+    let ws = Workspace::new();
+    write_version(&ws.corpus(), FILES, CHANGED, ADDED, '甲');
+    ws.json(&["ingest", "--json"]);
+    // How long an uninterrupted change takes, to spread the kills over it.
+    write_version(&ws.corpus(), FILES, CHANGED, ADDED, '乙');
+    let started = Instant::now();
+    ws.json(&["ingest", "--json"]);
+    let span = started.elapsed().as_millis().max(50) as u64;
+
+    let mut committed = '乙';
+    let mut seed = 0x5eed_u64;
+    let mut kills = 0;
+    for round in 0..30 {
+        let target = if round % 2 == 0 { '甲' } else { '乙' };
+        write_version(&ws.corpus(), FILES, CHANGED, ADDED, target);
+        let full = round % 3 == 0;
+        let mut args = vec!["ingest", "--json"];
+        if full {
+            args.push("--full");
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhili"))
+            .args(&args)
+            .arg("--index")
+            .arg(ws.index())
+            .arg("--corpus")
+            .arg(ws.corpus())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(next(&mut seed) % (span * 9 / 10)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        let finished = child.wait().unwrap().success();
+
+        let engine = Engine::open(&ws.index()).expect("the index opens after a kill");
+        let state = match (engine.document_count(), total(&engine, "\"版本乙\"")) {
+            (n, 0) if n == FILES as u64 => '甲',
+            (n, m) if n == (FILES + ADDED) as u64 && m == (CHANGED + ADDED) as u64 => '乙',
+            other => panic!("round {round}: a mixed index {other:?}"),
+        };
+        assert!(
+            state == committed || state == target,
+            "round {round}: {state}"
+        );
+        if finished {
+            assert_eq!(state, target, "round {round}: a finished ingest committed");
+        }
+        committed = state;
+    }
+    assert!(kills >= 20, "only {kills} ingests were killed mid-run");
+
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["files_failed"], 0);
+    let engine = Engine::open(&ws.index()).unwrap();
+    assert_eq!(engine.document_count(), (FILES + ADDED) as u64);
+    eprintln!("killed {kills} ingests at points spread over {span} ms");
+}
+
+#[test]
+fn a_second_writer_fails_fast_with_a_clear_message_and_changes_nothing() {
+    let ws = Workspace::new();
+    ws.write("a.txt", "网格化治理\n网格员巡逻。\n".as_bytes());
+    ws.json(&["ingest", "--json"]);
+    ws.write("b.txt", "视频监控\n雪亮工程。\n".as_bytes());
+
+    let lock = IndexDir::new(ws.index()).lock().unwrap();
+    let started = Instant::now();
+    let output = ws.run(&["ingest"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it does not wait for the lock"
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("being written by another process"),
+        "{stderr}"
+    );
+    drop(lock);
+
+    let engine = Engine::open(&ws.index()).unwrap();
+    assert_eq!(engine.document_count(), 1);
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["files_indexed"], 1);
+}

@@ -1,0 +1,194 @@
+//! The page in headless Chromium against a running `zhili serve`: a search, a facet choice,
+//! a document and the compare view, driven through the URL (the page's state lives there) and
+//! checked in the rendered DOM; screenshots go to `docs/screenshots/`. Skipped when
+//! /usr/bin/chromium is absent (install it with `scripts/install-browser.sh`).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::live::Server;
+use super::{enc, index_dir};
+use crate::common;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Runs headless Chromium on `url` with extra args; returns stdout (the DOM with --dump-dom).
+fn chromium(url: &str, extra: &[&str]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--virtual-time-budget=15000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(extra)
+        .arg(url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        out
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("chromium did not finish on {url}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reader.join().unwrap()
+}
+
+fn dom(server: &Server, path: &str) -> String {
+    let dom = chromium(&server.url(path), &["--dump-dom"]);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "{path} did not finish rendering: {dom}"
+    );
+    assert!(
+        !dom.contains("class=\"error\""),
+        "{path} shows an error: {dom}"
+    );
+    dom
+}
+
+fn screenshot(server: &Server, path: &str, file: &str, size: &str) {
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/screenshots")
+        .join(file);
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let _ = std::fs::remove_file(&out);
+    chromium(
+        &server.url(path),
+        &[
+            &format!("--screenshot={}", out.display()),
+            &format!("--window-size={size}"),
+        ],
+    );
+    assert!(
+        out.metadata().map(|m| m.len() > 10_000).unwrap_or(false),
+        "no screenshot {file}"
+    );
+}
+
+#[test]
+fn browser_renders_search_facets_document_and_compare() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(index_dir(), tmp.path(), tmp.path().join("serve.log"));
+
+    let search = dom(&server, &format!("/?q={}", enc("视频监控")));
+    assert!(search.matches("class=\"hit\"").count() >= 4, "{search}");
+    assert!(search.contains("<mark>"), "highlighted snippets");
+    assert!(
+        search.contains("视频监控与智能感知"),
+        "measure labels from /api/measures"
+    );
+    assert!(search.contains("用时"), "took_ms shown");
+    assert!(
+        !search.contains("<img src=\"x\"") && !search.contains("<script>alert"),
+        "XSS ran"
+    );
+    assert!(
+        search.contains("&lt;script&gt;alert('t')&lt;/script&gt;网络安全宣传"),
+        "title as text"
+    );
+
+    let facet = dom(&server, &format!("/?region={}", enc("甘肃省")));
+    assert_eq!(facet.matches("class=\"hit\"").count(), 4, "{facet}");
+    assert!(
+        facet.contains("aria-current=\"location\">甘肃省</a>"),
+        "breadcrumb shows the region"
+    );
+    assert!(
+        facet.contains("张掖市") && facet.contains("兰州市"),
+        "children listed"
+    );
+
+    let doc = dom(&server, "/?doc=a000000000000001");
+    assert!(
+        doc.contains("全量汇聚视频监控1.3万余路") && doc.contains("相似案例"),
+        "{doc}"
+    );
+    assert!(doc.contains("https://example.org/linze"), "source URL");
+
+    let compare = dom(&server, "/?compare=a000000000000001,d000000000000004");
+    assert!(compare.contains("<table class=\"compare\">"), "{compare}");
+    assert!(compare.contains("矛盾纠纷排查化解") && compare.contains("视频监控与智能感知"));
+    assert!(
+        !compare.contains("队伍建设"),
+        "rows empty for every case are hidden"
+    );
+    let all_rows = dom(
+        &server,
+        "/?compare=a000000000000001,d000000000000004&empty=1",
+    );
+    assert!(all_rows.contains("队伍建设"), "the toggle shows empty rows");
+    assert!(compare.contains("《临泽县打造智慧安防小区的经验做法》，甘肃省张掖市临泽县，2022年"));
+
+    let fixture_compare = "/?compare=a000000000000001,b000000000000002,d000000000000004";
+    screenshot(&server, fixture_compare, "compare.png", "1280,1000");
+    drop(server);
+    screenshots_of_the_sample_corpus(tmp.path());
+}
+
+/// Screenshots for the README, over the sample corpus (`corpus/`), ingested by `serve`; the
+/// compare view of the fixtures stays unless the sample cases share at least two measures.
+fn screenshots_of_the_sample_corpus(tmp: &Path) {
+    let server = Server::start(
+        &tmp.join("seeds-index"),
+        &common::corpus(),
+        tmp.join("seeds.log"),
+    );
+    let body = server.json(&format!("/api/search?q={}&per_page=3", enc("视频监控")));
+    let ids = super::hit_ids(&body);
+    assert!(ids.len() >= 2, "the sample corpus has cases about 视频监控");
+    screenshot(
+        &server,
+        &format!("/?q={}", enc("视频监控")),
+        "search.png",
+        "1280,1000",
+    );
+    let compare = server.json(&format!("/api/compare?ids={}", ids.join(",")));
+    let filled = compare["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| {
+            row["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c != &Value::Array(vec![]))
+        })
+        .count();
+    if filled >= 2 {
+        let path = format!("/?compare={}", ids.join(","));
+        screenshot(&server, &path, "compare.png", "1280,1000");
+    }
+    screenshot(
+        &server,
+        &format!("/?q={}", enc("矛盾纠纷")),
+        "search-phone.png",
+        "390,844",
+    );
+}

@@ -1,0 +1,575 @@
+// zhili web page: search with facets, a document view and side-by-side comparison.
+// No build step and no third-party code. All state lives in the URL (?q=…&region=…&measure=…
+// &year_from=…&year_to=…&page=…&sort=…, ?doc=ID, ?compare=A,B&empty=1) so every view can be
+// shared and the back button works. Document text is only ever inserted with textContent;
+// snippets arrive as escaped HTML with <mark>, and are rebuilt as DOM nodes, never parsed.
+'use strict';
+
+(function () {
+  const MAX_PICKS = 6;
+  const PER_PAGE = 10;
+  const taxonomy = { groups: [], measures: new Map(), loaded: false };
+  let renderToken = 0;
+  let refocus = null; // measure checkbox to focus again after the facets are redrawn
+
+  // ---------- small DOM helpers ----------
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'text') node.textContent = value;
+      else if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else if (key in node && key !== 'list') node[key] = value;
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
+  function decodeEntities(text) {
+    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, name) => {
+      if (name[0] === '#') {
+        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : all;
+      }
+      return ENTITIES[name.toLowerCase()] || all;
+    });
+  }
+
+  // Snippet HTML from the server → text nodes and <mark> elements (any other tag stays text).
+  function marked(html, tag) {
+    const node = el(tag || 'p', { class: 'snippet' });
+    let inMark = false;
+    for (const part of String(html).split(/(<mark>|<\/mark>)/)) {
+      if (part === '<mark>') inMark = true;
+      else if (part === '</mark>') inMark = false;
+      else if (part) {
+        const text = decodeEntities(part);
+        node.appendChild(inMark ? el('mark', { text }) : document.createTextNode(text));
+      }
+    }
+    return node;
+  }
+
+  function regionText(region) {
+    if (!region || !region.path) return '地区不详';
+    return [region.province, region.city, region.county].filter(Boolean).join(' ');
+  }
+
+  function measureLabel(id) {
+    const m = taxonomy.measures.get(id);
+    return m ? m.label : id;
+  }
+
+  // Measure chips, most prominent first; `limit` cuts long lists to "… 等 N 类".
+  function chips(ids, limit) {
+    const all = ids || [];
+    const shown = limit && all.length > limit + 1 ? all.slice(0, limit) : all;
+    const more = all.length - shown.length;
+    return el('ul', { class: 'chips', 'aria-label': '措施类型' },
+      shown.map((id) => el('li', { class: 'chip', title: id, text: measureLabel(id) })),
+      more ? el('li', { class: 'chip more', title: all.slice(shown.length).map(measureLabel).join('、'), text: '等 ' + all.length + ' 类' }) : null);
+  }
+
+  function safeUrl(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  // ---------- URL state ----------
+  function readState() {
+    const p = new URLSearchParams(location.search);
+    const num = (name) => { const v = parseInt(p.get(name) || '', 10); return Number.isFinite(v) ? v : null; };
+    return {
+      q: p.get('q') || '',
+      region: (p.get('region') || '').replace(/^\/+|\/+$/g, ''),
+      measures: p.getAll('measure').filter(Boolean),
+      year_from: num('year_from'),
+      year_to: num('year_to'),
+      page: Math.max(1, num('page') || 1),
+      sort: p.get('sort') === 'year' ? 'year' : 'relevance',
+      doc: p.get('doc') || '',
+      compare: (p.get('compare') || '').split(',').map((s) => s.trim()).filter(Boolean),
+      empty: p.get('empty') === '1',
+    };
+  }
+
+  function searchParams(s) {
+    const p = new URLSearchParams();
+    if (s.q) p.set('q', s.q);
+    if (s.region) p.set('region', s.region);
+    for (const m of s.measures) p.append('measure', m);
+    if (s.year_from !== null) p.set('year_from', s.year_from);
+    if (s.year_to !== null) p.set('year_to', s.year_to);
+    if (s.sort !== 'relevance') p.set('sort', s.sort);
+    if (s.page > 1) p.set('page', s.page);
+    return p;
+  }
+
+  function pageUrl(s) {
+    const p = searchParams(s);
+    if (s.doc) p.set('doc', s.doc);
+    if (s.compare.length) p.set('compare', s.compare.join(','));
+    if (s.compare.length && s.empty) p.set('empty', '1');
+    const query = p.toString();
+    return '/' + (query ? '?' + query : '');
+  }
+
+  function withState(changes) {
+    return Object.assign(readState(), { doc: '', compare: [], empty: false }, changes);
+  }
+
+  function go(s, replace) {
+    const url = pageUrl(s);
+    if (replace) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+    render();
+  }
+
+  // A link that navigates inside the page (and still works as a normal link: new tab, copy).
+  function link(s, props, ...children) {
+    const href = pageUrl(s);
+    return el('a', Object.assign({ href, onclick: (e) => {
+      if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+      e.preventDefault();
+      go(s);
+      window.scrollTo(0, 0);
+    } }, props), ...children);
+  }
+
+  // ---------- API ----------
+  async function api(path) {
+    const response = await fetch(path, { headers: { Accept: 'application/json' } });
+    let body = null;
+    try { body = await response.json(); } catch (_) { body = null; }
+    if (!response.ok) throw new Error((body && body.error) || '请求失败（HTTP ' + response.status + '）');
+    return body;
+  }
+
+  async function loadTaxonomy() {
+    if (taxonomy.loaded) return;
+    const body = await api('/api/measures');
+    taxonomy.groups = body.groups || [];
+    for (const m of body.measures || []) taxonomy.measures.set(m.id, m);
+    taxonomy.loaded = true;
+  }
+
+  // ---------- compare picks (kept for the session) ----------
+  function picks() {
+    try { return JSON.parse(sessionStorage.getItem('zhili-picks') || '[]'); } catch (_) { return []; }
+  }
+
+  function setPicks(list) {
+    try { sessionStorage.setItem('zhili-picks', JSON.stringify(list.slice(0, MAX_PICKS))); } catch (_) { /* private mode */ }
+    updateCompareBar();
+  }
+
+  function togglePick(id, title, on) {
+    const list = picks().filter((p) => p.id !== id);
+    if (on && list.length < MAX_PICKS) list.push({ id, title });
+    setPicks(list);
+  }
+
+  function updateCompareBar() {
+    const list = picks();
+    const bar = $('compare-bar');
+    bar.hidden = list.length === 0 || document.body.dataset.view === 'compare';
+    $('pick-count').textContent = String(list.length);
+    $('pick-titles').textContent = list.map((p) => '《' + p.title + '》').join(' ');
+    $('compare-go').disabled = list.length < 2;
+    for (const box of document.querySelectorAll('input.pick-box')) {
+      box.checked = list.some((p) => p.id === box.dataset.id);
+      box.disabled = !box.checked && list.length >= MAX_PICKS;
+    }
+  }
+
+  function pickBox(id, title) {
+    const box = el('input', { type: 'checkbox', class: 'pick-box', 'data-id': id,
+      onchange: (e) => togglePick(id, title, e.target.checked) });
+    return el('label', { class: 'pick' }, box, '加入对比');
+  }
+
+  // ---------- rendering ----------
+  function setStatus(text, isError) {
+    const status = $('status');
+    status.textContent = text || '';
+    status.className = isError ? 'error' : '';
+  }
+
+  async function render() {
+    const token = ++renderToken;
+    const s = readState();
+    $('q').value = s.q;
+    $('sort').value = s.sort;
+    const view = s.compare.length ? 'compare' : s.doc ? 'doc' : 'search';
+    document.body.dataset.view = view;
+    document.body.dataset.ready = '0';
+    updateCompareBar();
+    setStatus('正在加载…');
+    try {
+      await loadTaxonomy();
+      const draw = view === 'compare' ? await compareView(s) : view === 'doc' ? await docView(s) : await searchView(s);
+      if (token !== renderToken) return;
+      draw();
+    } catch (err) {
+      if (token !== renderToken) return;
+      $('view').replaceChildren(el('p', { class: 'empty' }, link(withState({ q: '' }), { text: '回到首页' })));
+      setStatus(err.message || String(err), true);
+    }
+    if (token === renderToken) {
+      document.body.dataset.ready = '1';
+      updateCompareBar();
+    }
+  }
+
+  function init() {
+    $('search-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      go(withState({ q: $('q').value.trim(), sort: $('sort').value, page: 1 }));
+    });
+    $('sort').addEventListener('change', () => {
+      if (document.body.dataset.view === 'search') go(withState({ sort: $('sort').value, page: 1 }));
+    });
+    $('year-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const year = (id) => { const v = parseInt($(id).value, 10); return Number.isFinite(v) ? v : null; };
+      let from = year('year-from');
+      let to = year('year-to');
+      if (from !== null && to !== null && from > to) [from, to] = [to, from];
+      go(withState({ year_from: from, year_to: to, page: 1 }));
+    });
+    $('year-clear').addEventListener('click', () => go(withState({ year_from: null, year_to: null, page: 1 })));
+    $('compare-go').addEventListener('click', () => {
+      const ids = picks().map((p) => p.id);
+      if (ids.length >= 2) { go(Object.assign(readState(), { doc: '', compare: ids })); window.scrollTo(0, 0); }
+    });
+    $('pick-clear').addEventListener('click', () => setPicks([]));
+    $('facet-toggle').addEventListener('click', () => {
+      const open = document.body.classList.toggle('facets-open');
+      $('facet-toggle').setAttribute('aria-expanded', String(open));
+    });
+    document.addEventListener('keydown', (e) => {
+      const typing = /^(INPUT|TEXTAREA|SELECT)$/.test((e.target && e.target.tagName) || '');
+      if (e.key === '/' && !typing) { e.preventDefault(); $('q').focus(); $('q').select(); }
+    });
+    window.addEventListener('popstate', render);
+    render();
+  }
+
+  // ---------- search view ----------
+  // Region facet values may be a child's name or its full path: return the full path.
+  function childPath(selected, value) {
+    if (value.includes('/') || !selected) return value;
+    return selected + '/' + value;
+  }
+
+  function regionFacet(s, buckets) {
+    const crumbs = [link(withState({ region: '', page: 1 }), { text: '全国', class: s.region ? '' : 'current' })];
+    const parts = s.region ? s.region.split('/') : [];
+    parts.forEach((name, i) => {
+      const path = parts.slice(0, i + 1).join('/');
+      crumbs.push(el('span', { class: 'sep', 'aria-hidden': 'true', text: '›' }));
+      crumbs.push(link(withState({ region: path, page: 1 }),
+        { text: name, class: i === parts.length - 1 ? 'current' : '', 'aria-current': i === parts.length - 1 ? 'location' : null }));
+    });
+    $('region-crumbs').replaceChildren(...crumbs);
+    const items = buckets.map((b) => {
+      const path = childPath(s.region, String(b.value));
+      const name = path.split('/').pop();
+      return el('li', {}, link(withState({ region: path, page: 1 }), { class: 'region-item' },
+        el('span', { text: name }), el('span', { class: 'count', text: String(b.count) })));
+    });
+    if (!items.length) items.push(el('li', { class: 'muted', text: s.region ? '没有更细的地区' : '暂无地区信息' }));
+    $('region-list').replaceChildren(...items);
+  }
+
+  function measureFacet(s, buckets) {
+    const counts = new Map(buckets.map((b) => [b.value, b.count]));
+    const groups = taxonomy.groups.map((g) => {
+      const measures = [...taxonomy.measures.values()].filter((m) => m.group === g.id);
+      return el('fieldset', { class: 'measure-group' }, el('legend', { text: g.label }),
+        measures.map((m) => {
+          const count = counts.get(m.id) || 0;
+          const checked = s.measures.includes(m.id);
+          const box = el('input', { type: 'checkbox', value: m.id, checked, onchange: (e) => {
+            const next = s.measures.filter((id) => id !== m.id);
+            if (e.target.checked) next.push(m.id);
+            refocus = m.id;
+            go(withState({ measures: next, page: 1 }));
+          } });
+          return el('label', { class: 'measure-item' + (count ? '' : ' zero'), title: m.scope || '' },
+            box, el('span', { text: m.label }), el('span', { class: 'count', text: String(count) }));
+        }));
+    });
+    $('measure-list').replaceChildren(...groups);
+    if (refocus) {
+      const box = $('measure-list').querySelector('input[value="' + CSS.escape(refocus) + '"]');
+      if (box) box.focus();
+      refocus = null;
+    }
+  }
+
+  function fill(pct) {
+    const node = el('span', { class: 'fill' });
+    node.style.height = pct + '%';
+    return node;
+  }
+
+  function yearFacet(s, buckets) {
+    const years = buckets.filter((b) => b.value !== null).sort((a, b) => a.value - b.value);
+    const max = Math.max(1, ...years.map((b) => b.count));
+    const bars = years.map((b) => {
+      const inRange = (s.year_from === null || b.value >= s.year_from) && (s.year_to === null || b.value <= s.year_to);
+      const pct = Math.max(6, Math.round((b.count / max) * 100));
+      return el('button', { type: 'button', class: 'bar' + (inRange ? ' on' : ''),
+        title: b.value + ' 年：' + b.count + ' 篇', 'aria-label': b.value + ' 年，' + b.count + ' 篇',
+        onclick: () => go(withState({ year_from: b.value, year_to: b.value, page: 1 })) },
+      fill(pct), el('span', { class: 'yr', text: years.length <= 6 ? String(b.value) : "'" + String(b.value).slice(2) }));
+    });
+    $('year-hist').replaceChildren(...(bars.length ? bars : [el('p', { class: 'muted', text: '暂无年份信息' })]));
+    $('year-from').value = s.year_from === null ? '' : s.year_from;
+    $('year-to').value = s.year_to === null ? '' : s.year_to;
+    if (years.length) {
+      $('year-from').placeholder = String(years[0].value);
+      $('year-to').placeholder = String(years[years.length - 1].value);
+    }
+  }
+
+  function activeFilters(s) {
+    const items = [];
+    const remove = (label, changes) => items.push(link(withState(Object.assign({ page: 1 }, changes)),
+      { class: 'filter', title: '去掉这个条件' }, label, el('span', { 'aria-hidden': 'true', text: ' ×' })));
+    if (s.region) remove('地区：' + s.region.split('/').join(' '), { region: '' });
+    for (const m of s.measures) remove('措施：' + measureLabel(m), { measures: s.measures.filter((x) => x !== m) });
+    if (s.year_from !== null || s.year_to !== null) {
+      remove('年份：' + (s.year_from === null ? '…' : s.year_from) + '–' + (s.year_to === null ? '…' : s.year_to),
+        { year_from: null, year_to: null });
+    }
+    return items.length ? el('div', { class: 'filters', 'aria-label': '当前筛选条件' }, items) : null;
+  }
+
+  function hitItem(s, hit) {
+    const year = hit.year ? hit.year + ' 年' : '年份不详';
+    return el('li', { class: 'hit' },
+      el('div', { class: 'hit-head' },
+        el('h3', {}, link(withState({ doc: hit.id, page: s.page }), { text: hit.title || '（无标题）' })),
+        pickBox(hit.id, hit.title)),
+      el('p', { class: 'meta' }, el('span', { class: 'region', text: regionText(hit.region) }), ' · ',
+        el('span', { class: 'year', text: year })),
+      chips(hit.measures, 5),
+      hit.snippet ? marked(hit.snippet) : null);
+  }
+
+  function pagination(s, total, perPage) {
+    const pages = Math.min(Math.ceil(total / perPage), Math.floor(10000 / perPage));
+    if (pages <= 1) return null;
+    const items = [];
+    const add = (page, label, props) => items.push(page === s.page || page < 1 || page > pages
+      ? el('span', Object.assign({ class: 'page-off', text: label }, props))
+      : link(withState({ page }), Object.assign({ text: label, class: 'page' }, props)));
+    add(s.page - 1, '上一页', { rel: 'prev' });
+    const from = Math.max(1, s.page - 3);
+    const to = Math.min(pages, s.page + 3);
+    for (let p = from; p <= to; p++) add(p, String(p), p === s.page ? { 'aria-current': 'page', class: 'page-off current' } : {});
+    add(s.page + 1, '下一页', { rel: 'next' });
+    return el('nav', { class: 'pagination', 'aria-label': '分页' }, items);
+  }
+
+  async function searchView(s) {
+    const params = searchParams(s);
+    params.set('per_page', String(PER_PAGE));
+    const body = await api('/api/search?' + params.toString());
+    return () => {
+      document.title = (s.q ? s.q + ' - ' : '') + '治理案例检索';
+      regionFacet(s, body.facets.region || []);
+      measureFacet(s, body.facets.measure || []);
+      yearFacet(s, body.facets.year || []);
+      const took = Number(body.took_ms || 0).toFixed(1);
+      const first = (body.page - 1) * body.per_page + 1;
+      setStatus(body.total
+        ? '共 ' + body.total + ' 篇案例，第 ' + first + '–' + (first + body.hits.length - 1) + ' 篇（用时 ' + took + ' 毫秒）'
+        : '没有找到符合条件的案例（用时 ' + took + ' 毫秒）。可以减少检索词或去掉筛选条件。');
+      const exportLinks = el('p', { class: 'exports' }, '导出全部结果：',
+        ['csv', 'md', 'ndjson'].map((f) => {
+          const p = searchParams(Object.assign({}, s, { page: 1 }));
+          p.set('format', f);
+          return el('a', { href: '/api/export?' + p.toString(), download: '', text: f.toUpperCase() });
+        }));
+      $('view').replaceChildren(...[activeFilters(s),
+        el('ol', { class: 'results', start: String(first) }, body.hits.map((h) => hitItem(s, h))),
+        pagination(s, body.total, body.per_page || PER_PAGE), body.total ? exportLinks : null].filter(Boolean));
+    };
+  }
+
+  // ---------- document view ----------
+  function sourceBlock(source) {
+    const url = safeUrl(source.url);
+    return el('li', {}, el('code', { text: source.path || '' }),
+      url ? [' ', el('a', { href: url, rel: 'noopener noreferrer', target: '_blank', text: url })] : null,
+      !url && source.url ? ' ' + source.url : null);
+  }
+
+  function passageBlock(passage) {
+    const tagged = passage.measures && passage.measures.length;
+    return el('section', { class: 'passage' + (tagged ? ' tagged' : ''), id: 'p-' + passage.id },
+      tagged ? chips(passage.measures) : null,
+      el('p', { class: 'passage-text', text: passage.text }));
+  }
+
+  function measureIndex(doc) {
+    const ids = doc.measures || [];
+    if (!ids.length) return null;
+    return el('div', { class: 'measure-index' }, el('span', { text: '本文措施（点击跳到段落）：' }),
+      ids.map((id) => el('button', { type: 'button', class: 'chip chip-button', text: measureLabel(id), onclick: () => {
+        const target = (doc.passages || []).find((p) => (p.measures || []).includes(id));
+        const node = target && document.getElementById('p-' + target.id);
+        if (node) { node.scrollIntoView({ behavior: 'smooth', block: 'start' }); node.classList.add('flash'); }
+      } })));
+  }
+
+  function similarList(s, hits) {
+    if (!hits.length) return el('p', { class: 'muted', text: '没有找到相似案例。' });
+    return el('ul', { class: 'similar' }, hits.map((h) => el('li', {},
+      link(withState({ doc: h.id }), { text: h.title || '（无标题）' }),
+      el('span', { class: 'muted', text: ' · ' + regionText(h.region) + (h.year ? ' · ' + h.year + ' 年' : '') }))));
+  }
+
+  async function docView(s) {
+    const id = encodeURIComponent(s.doc);
+    const [doc, similar] = await Promise.all([
+      api('/api/docs/' + id),
+      api('/api/docs/' + id + '/similar?limit=5').catch(() => []),
+    ]);
+    return () => {
+      document.title = doc.title + ' - 治理案例检索';
+      setStatus('');
+      const back = link(Object.assign(readState(), { doc: '' }), { class: 'back', text: '← 返回检索结果' });
+      const passages = (doc.passages || []).length
+        ? doc.passages.map(passageBlock) : [el('p', { class: 'passage-text', text: doc.text })];
+      const mentioned = (doc.years_mentioned || []).join('、');
+      const article = el('article', { class: 'doc' },
+        el('div', { class: 'doc-head' }, el('h2', { text: doc.title || '（无标题）' }), pickBox(doc.id, doc.title)),
+        el('p', { class: 'meta' }, regionText(doc.region), ' · ', doc.year ? doc.year + ' 年' : '年份不详',
+          mentioned ? ' · 文中提到的年份：' + mentioned : ''),
+        chips(doc.measures),
+        el('h3', { text: '来源' }), el('ul', { class: 'sources' }, sourceBlock(doc.source || {})),
+        (doc.duplicates || []).length
+          ? [el('h3', { text: '相同内容的其他来源（已合并）' }), el('ul', { class: 'sources' }, doc.duplicates.map(sourceBlock))]
+          : null,
+        el('h3', { text: '全文' }), measureIndex(doc),
+        el('div', { class: 'fulltext' }, passages));
+      const aside = el('aside', { class: 'similar-box', 'aria-label': '相似案例' }, el('h3', { text: '相似案例' }), similarList(s, similar));
+      $('view').replaceChildren(back, el('div', { class: 'doc-layout' }, article, aside));
+    };
+  }
+
+  // ---------- compare view ----------
+  function visibleRows(body, showEmpty) {
+    return body.rows.filter((r) => showEmpty || r.cells.some((c) => c.length));
+  }
+
+  function download(name, type, text) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = el('a', { href: url, download: name });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  function tableMarkdown(body, rows) {
+    const cell = (t) => String(t).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    const head = '| 措施类型 | ' + body.docs.map((d) => cell('《' + d.title + '》')).join(' | ') + ' |';
+    const rule = '|' + ' --- |'.repeat(body.docs.length + 1);
+    const lines = rows.map((r) => '| ' + cell(r.label) + ' | '
+      + r.cells.map((c) => (c.length ? c.map(cell).join('<br>') : '—')).join(' | ') + ' |');
+    const cites = body.docs.map((d, i) => (i + 1) + '. ' + cell(d.citation));
+    return ['# 案例对比', '', head, rule, ...lines, '', '## 引用', '', ...cites, ''].join('\n');
+  }
+
+  function csvField(value) {
+    let v = String(value);
+    if (/^[=+\-@\t\r＝＋－＠]/.test(v)) v = "'" + v;
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+
+  function tableCsv(body, rows) {
+    const lines = [['措施类型', ...body.docs.map((d) => d.title)]];
+    for (const r of rows) lines.push([r.label, ...r.cells.map((c) => c.join('\n'))]);
+    lines.push(['引用', ...body.docs.map((d) => d.citation)]);
+    return '\ufeff' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
+  }
+
+  function copyButton(text) {
+    return el('button', { type: 'button', class: 'secondary small', text: '复制', onclick: async (e) => {
+      const button = e.currentTarget;
+      try { await navigator.clipboard.writeText(text); button.textContent = '已复制'; } catch (_) {
+        const area = el('textarea', { value: text, readOnly: true, class: 'copy-area' });
+        button.after(area);
+        area.select();
+        button.textContent = '请按 Ctrl+C 复制';
+      }
+    } });
+  }
+
+  // A cell's passages: the first few, the rest shown with "展开完整段落".
+  function cellPassages(passages) {
+    const FIRST = 3;
+    const nodes = passages.map((t, i) => el('p', { class: i < FIRST ? '' : 'extra', text: t }));
+    if (passages.length > FIRST) {
+      nodes.push(el('p', { class: 'more-note muted', text: '另有 ' + (passages.length - FIRST) + ' 段，勾选“展开完整段落”查看' }));
+    }
+    return nodes;
+  }
+
+  function compareTable(s, body) {
+    const rows = visibleRows(body, s.empty);
+    const head = el('tr', {}, el('th', { scope: 'col', class: 'measure-col', text: '措施类型' }),
+      body.docs.map((d) => el('th', { scope: 'col' },
+        link(withState({ doc: d.id }), { text: d.title || '（无标题）' }),
+        el('div', { class: 'muted', text: regionText(d.region) + ' · ' + (d.year ? d.year + ' 年' : '年份不详') }),
+        body.docs.length > 2
+          ? link(Object.assign(readState(), { compare: s.compare.filter((id) => id !== d.id) }), { class: 'remove', text: '移出对比' })
+          : null)));
+    const lines = rows.map((r) => el('tr', { class: r.cells.some((c) => c.length) ? '' : 'empty-row' },
+      el('th', { scope: 'row', text: r.label }),
+      r.cells.map((c) => el('td', {}, c.length ? cellPassages(c) : el('span', { class: 'muted', text: '—' })))));
+    if (!rows.length) lines.push(el('tr', {}, el('td', { colSpan: body.docs.length + 1, class: 'muted', text: '这些案例都没有标注措施段落。' })));
+    return { rows, table: el('div', { class: 'table-wrap', tabIndex: 0, 'aria-label': '对比表（可横向滚动）' },
+      el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, lines))) };
+  }
+
+  async function compareView(s) {
+    const body = await api('/api/compare?ids=' + encodeURIComponent(s.compare.join(',')));
+    return () => {
+      document.title = '案例对比 - 治理案例检索';
+      const filled = body.rows.filter((r) => r.cells.some((c) => c.length)).length;
+      setStatus('');
+      const summary = el('p', { class: 'meta', text: '对比 ' + body.docs.length + ' 篇案例：' + filled
+        + ' 类措施至少一篇有相关段落' + (s.empty ? '，下表列出全部 ' + body.rows.length + ' 类。' : '，其余空白行已隐藏。') });
+      const { rows, table } = compareTable(s, body);
+      const toggle = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: s.empty, onchange: (e) => {
+        go(Object.assign(readState(), { empty: e.target.checked }), true);
+      } }), '显示所有措施类型（含空白行）');
+      const expand = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', onchange: (e) => {
+        table.classList.toggle('expanded', e.target.checked);
+      } }), '展开完整段落');
+      const tools = el('div', { class: 'compare-tools' },
+        link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle, expand,
+        el('button', { type: 'button', text: '导出 Markdown', onclick: () => download('案例对比.md', 'text/markdown;charset=utf-8', tableMarkdown(body, rows)) }),
+        el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }));
+      const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),
+        el('ol', {}, body.docs.map((d) => el('li', {}, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))));
+      $('view').replaceChildren(el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, table, cites);
+    };
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+}());
