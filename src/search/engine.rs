@@ -8,7 +8,9 @@ use std::time::{Instant, SystemTime};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
 use crate::index::{Fields, IndexDir, open_index, stored, tokenizer};
 use crate::model::CaseDoc;
@@ -165,6 +167,42 @@ impl Engine {
             .into_iter()
             .map(|(_, addr)| load_doc(&searcher, &served.fields, addr))
             .collect()
+    }
+
+    /// Calls `f` on every document matching the request's query and filters (page ignored;
+    /// all canonical documents when there is neither), at most `limit`, in index order (segment
+    /// by segment), loading one document at a time: memory stays bounded however many match.
+    pub fn for_each_matching(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+        mut f: impl FnMut(CaseDoc) -> Result<()>,
+    ) -> Result<()> {
+        filters::validate(request)?;
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let text = query::build(&query::parse(&request.q)?, &served.fields)?;
+        let main = filters::combine(text.as_deref(), &served.fields, request, None);
+        let weight = main.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            &searcher,
+        ))?;
+        let mut left = limit;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut docs = weight.scorer(segment, 1.0)?;
+            let mut doc = docs.doc();
+            while doc != tantivy::TERMINATED && left > 0 {
+                if !segment.is_deleted(doc) {
+                    f(load_doc(
+                        &searcher,
+                        &served.fields,
+                        DocAddress::new(ord as u32, doc),
+                    )?)?;
+                    left -= 1;
+                }
+                doc = docs.advance();
+            }
+        }
+        Ok(())
     }
 
     /// Number of searchable (canonical) documents.
