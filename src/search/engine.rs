@@ -152,23 +152,6 @@ impl Engine {
         Ok(hits)
     }
 
-    /// Every document matching the request's query and filters (page ignored), best first,
-    /// at most `limit`. For export.
-    pub fn matching_docs(&self, request: &SearchRequest, limit: usize) -> Result<Vec<CaseDoc>> {
-        filters::validate(request)?;
-        let served = self.current()?;
-        let searcher = served.reader.searcher();
-        let parsed = query::parse(&request.q)?;
-        let text = query::build(&parsed, &served.fields)?;
-        let main = filters::combine(text.as_deref(), &served.fields, request, None);
-        let top = TopDocs::with_limit(limit.max(1)).order_by_score();
-        searcher
-            .search(&*main, &top)?
-            .into_iter()
-            .map(|(_, addr)| load_doc(&searcher, &served.fields, addr))
-            .collect()
-    }
-
     /// Calls `f` on every document matching the request's query and filters (page ignored;
     /// all canonical documents when there is neither), at most `limit`, in index order (segment
     /// by segment), loading one document at a time: memory stays bounded however many match.
