@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -55,11 +55,12 @@ impl Fields {
     }
 }
 
-fn analyzed(tokenizer: &str) -> TextOptions {
+/// A field analysed by `tokenizer`; positions only where phrase queries need them.
+fn analyzed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_index_option(record),
     )
 }
 
@@ -67,9 +68,17 @@ pub fn build() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STRING | STORED);
     builder.add_text_field("file", STRING);
-    builder.add_text_field("title", analyzed(tokenizer::WORDS));
-    builder.add_text_field("body", analyzed(tokenizer::WORDS));
-    builder.add_text_field("grams", analyzed(tokenizer::BIGRAMS));
+    // Words are matched as terms (AND of words); exact phrases use the bigram field.
+    builder.add_text_field(
+        "title",
+        analyzed(tokenizer::WORDS, IndexRecordOption::WithFreqs),
+    );
+    builder.add_text_field(
+        "body",
+        analyzed(tokenizer::WORDS, IndexRecordOption::WithFreqs),
+    );
+    let grams = IndexRecordOption::WithFreqsAndPositions;
+    builder.add_text_field("grams", analyzed(tokenizer::BIGRAMS, grams));
     builder.add_facet_field("region", INDEXED);
     builder.add_facet_field("measure", INDEXED);
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);

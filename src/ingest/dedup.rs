@@ -154,21 +154,27 @@ fn near_duplicates(a: &Signature, b: &Signature) -> bool {
 pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..signatures.len()).collect();
     let mut buckets: HashMap<(usize, u32, u32), Vec<usize>> = HashMap::new();
+    let mut candidates: Vec<usize> = Vec::new();
     for (i, sig) in signatures.iter().enumerate() {
         if sig.0.len() != BINS || sig.0.iter().all(|&v| v == EMPTY) {
             continue;
         }
+        // Every earlier member of any of its buckets, each compared once.
+        candidates.clear();
         for band in 0..BINS / ROWS {
             let key = (band, sig.0[band * ROWS], sig.0[band * ROWS + 1]);
             let bucket = buckets.entry(key).or_default();
-            for &other in bucket.iter().take(MAX_BUCKET) {
-                if find(&mut parent, other) != find(&mut parent, i)
-                    && near_duplicates(signatures[other], sig)
-                {
-                    union(&mut parent, other, i);
-                }
-            }
+            candidates.extend(bucket.iter().take(MAX_BUCKET));
             bucket.push(i);
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        for &other in &candidates {
+            if find(&mut parent, other) != find(&mut parent, i)
+                && near_duplicates(signatures[other], sig)
+            {
+                union(&mut parent, other, i);
+            }
         }
     }
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();

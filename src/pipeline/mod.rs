@@ -127,14 +127,19 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     }
     progress.finish_and_clear();
     let read_now: Vec<&str> = to_read.iter().map(|f| f.path.as_str()).collect();
-    let settled = settle_duplicates(
-        &mut update,
-        &mut manifest,
-        &found,
-        &tagger,
-        &read_options,
-        &mut summary,
-    )?;
+    // Statuses can only change when some document came or went.
+    let settled = if summary.files_indexed + summary.files_removed > 0 || options.full {
+        settle_duplicates(
+            &mut update,
+            &mut manifest,
+            &found,
+            &tagger,
+            &read_options,
+            &mut summary,
+        )?
+    } else {
+        Vec::new()
+    };
     // Unchanged files re-indexed only because their near-duplicate status changed.
     let extra = settled
         .iter()

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Instant, SystemTime};
 
-use tantivy::collector::{Count, TopDocs};
+use std::collections::BTreeMap;
+
+use tantivy::collector::{Count, FacetCounts, FruitHandle, MultiCollector, MultiFruit, TopDocs};
 use tantivy::schema::Value;
 use tantivy::{
     DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
@@ -85,22 +87,26 @@ impl Engine {
         let main = filters::combine(text.as_deref(), fields, request, None);
         let offset = (request.page - 1) * request.per_page;
         let top = TopDocs::with_limit(request.per_page).and_offset(offset);
-        let (hits, total) = match request.sort {
+        // Facets whose own filter is not set count over the main query: collect them in the
+        // same pass.
+        let mut along = MultiCollector::new();
+        let handles = FacetHandles::add(&mut along, request, extras.facets);
+        let (hits, total, mut fruits) = match request.sort {
             SortOrder::Relevance => {
-                let (docs, total) = searcher.search(&*main, &(top.order_by_score(), Count))?;
-                (docs, total)
+                searcher.search(&*main, &(top.order_by_score(), Count, along))?
             }
             SortOrder::Year => {
                 let by_year =
                     top.order_by_fast_field::<i64>(crate::index::schema::YEAR, Order::Desc);
-                let (docs, total) = searcher.search(&*main, &(by_year, Count))?;
+                let (docs, total, fruits) = searcher.search(&*main, &(by_year, Count, along))?;
                 let docs = docs.into_iter().map(|(_, addr)| (0.0, addr)).collect();
-                (docs, total)
+                (docs, total, fruits)
             }
         };
 
         let facets = if extras.facets {
-            count_facets(&searcher, text.as_deref(), fields, request)?
+            let counted = handles.extract(&mut fruits);
+            count_facets(&searcher, text.as_deref(), fields, request, counted)?
         } else {
             Facets::default()
         };
@@ -228,24 +234,69 @@ impl Default for Extras {
     }
 }
 
-/// Each facet over the results with every filter but its own.
+/// Facet counts collected along with the main query (for facets whose filter is unset).
+struct FacetHandles {
+    region: Option<FruitHandle<FacetCounts>>,
+    measure: Option<FruitHandle<FacetCounts>>,
+    year: Option<FruitHandle<BTreeMap<i64, u64>>>,
+}
+
+#[derive(Default)]
+struct Counted {
+    region: Option<FacetCounts>,
+    measure: Option<FacetCounts>,
+    year: Option<BTreeMap<i64, u64>>,
+}
+
+impl FacetHandles {
+    fn add(along: &mut MultiCollector, request: &SearchRequest, wanted: bool) -> FacetHandles {
+        let root = facets::region_root(request.region.as_deref());
+        let has_year = request.year_from.is_some() || request.year_to.is_some();
+        FacetHandles {
+            region: (wanted && request.region.is_none())
+                .then(|| along.add_collector(facets::region_collector(&root))),
+            measure: (wanted && request.measures.is_empty())
+                .then(|| along.add_collector(facets::measure_collector())),
+            year: (wanted && !has_year).then(|| along.add_collector(facets::YearCollector)),
+        }
+    }
+
+    fn extract(self, fruits: &mut MultiFruit) -> Counted {
+        Counted {
+            region: self.region.map(|h| h.extract(fruits)),
+            measure: self.measure.map(|h| h.extract(fruits)),
+            year: self.year.map(|h| h.extract(fruits)),
+        }
+    }
+}
+
+/// Each facet over the results with every filter but its own: those already `counted` with
+/// the main query, the others with a search of their own.
 fn count_facets(
     searcher: &Searcher,
     text: Option<&dyn tantivy::query::Query>,
     fields: &Fields,
     request: &SearchRequest,
+    counted: Counted,
 ) -> Result<Facets> {
-    let region_root = facets::region_root(request.region.as_deref());
-    let region_query = filters::combine(text, fields, request, Some(Filter::Region));
-    let region_counts = searcher.search(&*region_query, &facets::region_collector(&region_root))?;
-    let measure_query = filters::combine(text, fields, request, Some(Filter::Measure));
-    let measure_counts = searcher.search(&*measure_query, &facets::measure_collector())?;
-    let year_query = filters::combine(text, fields, request, Some(Filter::Year));
-    let year_counts = searcher.search(&*year_query, &facets::YearCollector)?;
+    let root = facets::region_root(request.region.as_deref());
+    let without = |filter| filters::combine(text, fields, request, Some(filter));
+    let region = match counted.region {
+        Some(counts) => counts,
+        None => searcher.search(&*without(Filter::Region), &facets::region_collector(&root))?,
+    };
+    let measure = match counted.measure {
+        Some(counts) => counts,
+        None => searcher.search(&*without(Filter::Measure), &facets::measure_collector())?,
+    };
+    let year = match counted.year {
+        Some(counts) => counts,
+        None => searcher.search(&*without(Filter::Year), &facets::YearCollector)?,
+    };
     Ok(Facets {
-        region: facets::region_counts(&region_counts, &region_root),
-        measure: facets::measure_counts(&measure_counts),
-        year: facets::year_counts(year_counts),
+        region: facets::region_counts(&region, &root),
+        measure: facets::measure_counts(&measure),
+        year: facets::year_counts(year),
     })
 }
 

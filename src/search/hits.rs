@@ -4,7 +4,7 @@
 use crate::model::CaseDoc;
 
 use super::query::ParsedQuery;
-use super::snippet::Highlighter;
+use super::snippet::{Highlighter, Match, distinct_terms, snippet_with};
 use super::types::{Hit, HitPassage};
 
 /// Characters in a hit's snippet.
@@ -30,9 +30,10 @@ impl HitBuilder {
 
     pub fn hit(&self, doc: CaseDoc, score: f32) -> Hit {
         let (snippet, passages) = if self.snippets {
+            let matches = self.highlighter.matches(&doc.text);
             (
-                self.highlighter.snippet(&doc.text, SNIPPET_CHARS),
-                self.passages(&doc),
+                snippet_with(&doc.text, &matches, SNIPPET_CHARS),
+                self.passages(&doc, &matches),
             )
         } else {
             (String::new(), Vec::new())
@@ -52,24 +53,42 @@ impl HitBuilder {
     }
 
     /// The passages with the most distinct query words (then most matches), in text order.
-    fn passages(&self, doc: &CaseDoc) -> Vec<HitPassage> {
-        let mut scored: Vec<(usize, (usize, usize))> = doc
-            .passages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, self.highlighter.score(&p.text)))
-            .filter(|(_, (distinct, _))| *distinct > 0)
-            .collect();
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        scored.truncate(MAX_PASSAGES);
-        scored.sort_by_key(|(i, _)| *i);
-        scored
+    /// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
+    /// text is scanned once and passages without a match cost nothing.
+    fn passages(&self, doc: &CaseDoc, matches: &[Match]) -> Vec<HitPassage> {
+        let mut found: Vec<(usize, Vec<Match>)> = Vec::new();
+        let mut at = 0;
+        let mut rest = matches;
+        for (i, passage) in doc.passages.iter().enumerate() {
+            let (from, to) = (at, at + passage.text.len());
+            at = to + 1;
+            let skip = rest.iter().take_while(|m| m.start < from).count();
+            rest = &rest[skip..];
+            let inside = rest.iter().take_while(|m| m.end <= to).count();
+            if inside > 0 && doc.text.get(from..to) == Some(passage.text.as_str()) {
+                let shifted = rest[..inside]
+                    .iter()
+                    .map(|m| Match {
+                        start: m.start - from,
+                        end: m.end - from,
+                        term: m.term,
+                    })
+                    .collect();
+                found.push((i, shifted));
+            }
+            rest = &rest[inside..];
+        }
+        found.sort_by(|a, b| {
+            let key = |m: &Vec<Match>| (distinct_terms(m), m.len());
+            key(&b.1).cmp(&key(&a.1)).then(a.0.cmp(&b.0))
+        });
+        found.truncate(MAX_PASSAGES);
+        found.sort_by_key(|(i, _)| *i);
+        found
             .into_iter()
-            .map(|(i, _)| HitPassage {
+            .map(|(i, matches)| HitPassage {
                 measures: doc.passages[i].measures.clone(),
-                text: self
-                    .highlighter
-                    .snippet(&doc.passages[i].text, PASSAGE_CHARS),
+                text: snippet_with(&doc.passages[i].text, &matches, PASSAGE_CHARS),
             })
             .collect()
     }

@@ -72,27 +72,26 @@ impl Highlighter {
 
     /// The best window of at most `max_chars` characters, as HTML.
     pub fn snippet(&self, text: &str, max_chars: usize) -> String {
-        let matches = self.matches(text);
-        let (from, to) = best_window(text, &matches, max_chars);
-        let mut html = String::new();
-        if from > 0 {
-            html.push('…');
-        }
-        html.push_str(&mark(text, from, to, &matches));
-        if to < text.len() {
-            html.push('…');
-        }
-        html
-    }
-
-    /// How many distinct query terms and how many matches `text` holds.
-    pub fn score(&self, text: &str) -> (usize, usize) {
-        let matches = self.matches(text);
-        (distinct_terms(&matches), matches.len())
+        snippet_with(text, &self.matches(text), max_chars)
     }
 }
 
-fn distinct_terms(matches: &[Match]) -> usize {
+/// The snippet of `text` given its matches (sorted, as `Highlighter::matches` returns them).
+pub fn snippet_with(text: &str, matches: &[Match], max_chars: usize) -> String {
+    let (from, to) = best_window(text, matches, max_chars);
+    let mut html = String::new();
+    if from > 0 {
+        html.push('…');
+    }
+    html.push_str(&mark(text, from, to, matches));
+    if to < text.len() {
+        html.push('…');
+    }
+    html
+}
+
+/// How many distinct query terms the matches cover.
+pub fn distinct_terms(matches: &[Match]) -> usize {
     let mut terms: Vec<usize> = matches.iter().map(|m| m.term).collect();
     terms.sort_unstable();
     terms.dedup();
