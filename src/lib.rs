@@ -28,6 +28,7 @@
 //! ```
 
 pub mod cli;
+pub mod crawl;
 pub mod error;
 pub mod index;
 pub mod ingest;

@@ -75,6 +75,18 @@ impl Workspace {
     }
 }
 
+/// The sorted ids of a search body's hits.
+fn hit_ids(body: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().into())
+        .collect();
+    ids.sort();
+    ids
+}
+
 fn count(summary: &Value, key: &str) -> u64 {
     summary[key]
         .as_u64()
@@ -180,18 +192,8 @@ fn full_rebuild_gives_the_same_documents_and_ids() {
     let full = ws.json(&["ingest", "--full", "--json"]);
     assert_eq!(count(&full, "files_indexed"), 3);
     let after = ws.json(&["search", "", "--json"]);
-    let ids = |v: &Value| {
-        let mut ids: Vec<String> = v["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().into())
-            .collect();
-        ids.sort();
-        ids
-    };
-    assert_eq!(ids(&before), ids(&after));
-    assert_eq!(ids(&after).len(), 3);
+    assert_eq!(hit_ids(&before), hit_ids(&after));
+    assert_eq!(hit_ids(&after).len(), 3);
 }
 
 #[test]
@@ -246,15 +248,7 @@ fn ids_do_not_depend_on_where_the_corpus_lives() {
     let two = seeded();
     let ids = |ws: &Workspace| {
         ws.json(&["ingest", "--json"]);
-        let body = ws.json(&["search", "", "--json"]);
-        let mut ids: Vec<String> = body["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["id"].as_str().unwrap().into())
-            .collect();
-        ids.sort();
-        ids
+        hit_ids(&ws.json(&["search", "", "--json"]))
     };
     assert_eq!(ids(&one), ids(&two));
 }

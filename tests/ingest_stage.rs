@@ -181,6 +181,7 @@ fn content_chars(text: &str) -> usize {
 /// Whitespace and punctuation are not counted (spaces between Chinese characters are removed).
 #[test]
 fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
+    let marker = regex::Regex::new(r"^\d+、").unwrap();
     for prefix in ["000", "001", "002", "003", "004"] {
         let Some((raw, docs)) = seed(prefix) else {
             return;
@@ -192,7 +193,6 @@ fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
             .map(|l| content_chars(l))
             .sum();
         let markers: usize = if prefix == "004" {
-            let marker = regex::Regex::new(r"^\d+、").unwrap();
             lines
                 .iter()
                 .filter_map(|l| marker.find(l))
@@ -204,10 +204,7 @@ fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
         let front: usize = if prefix == "000" {
             let first_article = lines
                 .iter()
-                .enumerate()
-                .filter(|(_, l)| l.trim() == docs[0].title)
-                .map(|(i, _)| i)
-                .nth(0)
+                .position(|l| l.trim() == docs[0].title)
                 .unwrap();
             lines[..first_article]
                 .iter()
@@ -439,21 +436,51 @@ fn lawrefbook_read_split_throughput() {
     let files = walk(&dir);
     let started = std::time::Instant::now();
     let (mut bytes, mut docs, mut passages) = (0u64, 0usize, 0usize);
+    let mut reading = std::time::Duration::ZERO;
+    let with_dedup = std::env::var_os("NO_DEDUP").is_none();
+    let mut signatures = Vec::new();
+    let mut titles = Vec::new();
     for path in &files {
         bytes += std::fs::metadata(path).unwrap().len();
-        let Ok(file) = read_file(path, &display(path, &dir), &ReadOptions::default()) else {
-            continue;
-        };
-        for doc in split_file(&file) {
-            docs += 1;
-            passages += doc.passages.len();
+        let read_started = std::time::Instant::now();
+        let file = read_file(path, &display(path, &dir), &ReadOptions::default());
+        reading += read_started.elapsed();
+        let Ok(file) = file else { continue };
+        let split = split_file(&file);
+        let heading = file
+            .text
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("# ");
+        if split[0].title.replace(' ', "") != heading.replace(' ', "") {
+            println!("{}: title «{}»", file.path, split[0].title);
+        }
+        if split.len() > 1 {
+            println!("{} → {} documents", file.path, split.len());
+        }
+        docs += split.len();
+        passages += split.iter().map(|d| d.passages.len()).sum::<usize>();
+        if with_dedup {
+            signatures.extend(split.iter().map(|d| signature(&d.text)));
+            titles.extend(split.iter().map(|d| d.title.clone()));
         }
     }
+    let groups = clusters(&signatures.iter().collect::<Vec<_>>());
     let secs = started.elapsed().as_secs_f64();
+    println!("near-duplicate groups: {}", groups.len());
+    for group in groups
+        .iter()
+        .take(usize::from(std::env::var_os("SHOW_DUPS").is_some()) * 400)
+    {
+        let names: Vec<&str> = group.iter().map(|&i| titles[i].as_str()).collect();
+        println!("  {names:?}");
+    }
     println!(
-        "{} files, {:.1} MB, {docs} docs, {passages} passages in {secs:.2} s: {:.1} MB/s (1 thread)",
+        "{} files, {:.1} MB, {docs} docs, {passages} passages in {secs:.2} s (reading {:.2} s): {:.1} MB/s (1 thread)",
         files.len(),
         bytes as f64 / 1e6,
+        reading.as_secs_f64(),
         bytes as f64 / 1e6 / secs
     );
 }
@@ -463,31 +490,4 @@ fn display(path: &Path, root: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
-}
-
-#[test]
-#[ignore]
-fn zz_print_seed() {
-    let prefix = std::env::var("SEED").unwrap();
-    let Some((_, docs)) = seed(&prefix) else {
-        return;
-    };
-    let dump: Vec<String> = docs
-        .iter()
-        .map(|d| format!("{}\n{}", d.title, d.text))
-        .collect();
-    std::fs::write("/tmp/ing/dump.txt", dump.join("\n")).unwrap();
-    for d in &docs {
-        println!(
-            "=== {} «{}» url={:?} passages={}",
-            d.ordinal,
-            d.title,
-            d.url,
-            d.passages.len()
-        );
-        for p in &d.passages {
-            let s: String = p.chars().take(60).collect();
-            println!("  | {} …[{}]", s.replace('\n', "⏎"), p.chars().count());
-        }
-    }
 }

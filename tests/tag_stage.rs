@@ -56,10 +56,39 @@ fn seed_001_gets_full_chain_and_year_from_source_line() {
     };
     let case = case_from_file(&dir.join("001_1e7243c06fe9807f.txt"), "001.txt", 0);
     let tags = tagger().tag(&case);
+    println!(
+        "001: {:?} {:?} {:?}",
+        tags.region.path, tags.year, tags.measures
+    );
+    for (p, m) in case.passages.iter().zip(&tags.passage_measures) {
+        println!("  {m:?} {}", p.chars().take(50).collect::<String>());
+    }
     assert_eq!(tags.region.path.as_deref(), Some("甘肃省/张掖市/临泽县"));
     assert_eq!(tags.year, Some(2022));
     assert!(tags.years_mentioned.len() > 1);
     assert_eq!(tags.passage_measures.len(), case.passages.len());
+}
+
+#[test]
+fn seed_003_is_anonymised_and_seeds_tag_without_panics() {
+    let Some(dir) = common::shared("seeds") else {
+        return;
+    };
+    let tagger = tagger();
+    for name in [
+        "002_14a029665ec94cd9.txt",
+        "003_b7f468352ddaff21.txt",
+        "004_638813c0128c00cf.txt",
+    ] {
+        let tags = tagger.tag(&case_from_file(&dir.join(name), name, 0));
+        println!(
+            "{name}: {:?} {:?} {:?}",
+            tags.region.path, tags.year, tags.measures
+        );
+        if name.starts_with("003") {
+            assert_eq!(tags.region.path, None);
+        }
+    }
 }
 
 #[test]
@@ -119,6 +148,37 @@ fn evaluation_on_shared_data_meets_floors() {
         report.docs[0] + report.docs[1],
         started.elapsed()
     );
+    // Harder: the same documents with their titles removed (region from the body alone).
+    let untitled: Vec<eval::Labelled> = set
+        .iter()
+        .map(|d| eval::Labelled {
+            case: RawCase {
+                title: String::new(),
+                ..d.case.clone()
+            },
+            province: d.province.clone(),
+            city: d.city.clone(),
+            year: d.year,
+            held_out: d.held_out,
+        })
+        .collect();
+    let body_only = eval::evaluate(&tagger, &untitled);
+    println!("titles removed:\n{}", body_only.table());
+    for part in [0, 1] {
+        // measured: province 99.5/99.6 %, city 98.4/99.5 % precision; recall 96/94 %
+        assert!(
+            body_only.province[part].precision() >= 0.98,
+            "untitled province precision"
+        );
+        assert!(
+            body_only.city[part].precision() >= 0.97,
+            "untitled city precision"
+        );
+        assert!(
+            body_only.city[part].recall() >= 0.90,
+            "untitled city recall"
+        );
+    }
     // The provincial work reports name many of their cities: the province, not a city.
     let (reports, _): (Vec<_>, Vec<_>) = set
         .into_iter()
@@ -139,15 +199,18 @@ fn evaluation_on_shared_data_meets_floors() {
         "reports: {province_ok}/{}, {cities_named} cities",
         reports.len()
     );
+    // Floors a little below the measured figures (tuning / held-out, sample of every 2nd file):
+    // province 99.5/99.7 % precision, city 99.3/99.5 %, year exact 99.7/98.2 %.
     for part in [0, 1] {
         assert!(
-            report.province[part].precision() >= 0.98,
+            report.province[part].precision() >= 0.985,
             "province precision"
         );
-        assert!(report.province[part].recall() >= 0.90, "province recall");
-        assert!(report.city[part].precision() >= 0.95, "city precision");
-        assert!(report.city[part].recall() >= 0.80, "city recall");
-        assert!(report.year[part].recall() >= 0.95, "year exact");
+        assert!(report.province[part].recall() >= 0.97, "province recall");
+        assert!(report.city[part].precision() >= 0.975, "city precision");
+        assert!(report.city[part].recall() >= 0.96, "city recall");
+        assert!(report.year[part].recall() >= 0.965, "year exact");
+        assert!(report.year[part].precision() >= 0.965, "year precision");
     }
 }
 
@@ -159,7 +222,12 @@ fn tag_throughput() {
         return;
     };
     let set = eval::load_set(&data, 1).unwrap();
+    let started = Instant::now();
     let tagger = tagger();
+    println!(
+        "Tagger::load (gazetteer + lexicon automata): {:?}",
+        started.elapsed()
+    );
     let bytes: usize = set
         .iter()
         .map(|d| d.case.title.len() + d.case.text.len())
@@ -169,10 +237,25 @@ fn tag_throughput() {
         std::hint::black_box(tagger.tag(&d.case));
     }
     let secs = started.elapsed().as_secs_f64();
+    let mb = bytes as f64 / 1e6;
     println!(
-        "tagged {} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s (one thread)",
+        "tagged {} docs, {mb:.1} MB in {secs:.2} s: {:.1} MB/s (one thread)",
         set.len(),
-        bytes as f64 / 1e6,
-        bytes as f64 / 1e6 / secs
+        mb / secs
+    );
+    use rayon::prelude::*;
+    let started = Instant::now();
+    set.par_iter().for_each(|d| {
+        std::hint::black_box(tagger.tag(&d.case));
+    });
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "rayon, {} threads: {:.1} MB/s",
+        rayon::current_num_threads(),
+        mb / secs
+    );
+    println!(
+        "full set (every document):\n{}",
+        eval::evaluate(&tagger, &set).table()
     );
 }

@@ -1,5 +1,6 @@
-//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|csv|md]`: every matching document
-//! (all when no query or filter) streamed to stdout, one document in memory at a time.
+//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|csv|md]`: every matching
+//! document (all canonical ones when no query or filter) streamed to stdout in index order, one
+//! document in memory at a time (no list of ids is collected first).
 
 use std::io::{BufWriter, Write};
 
@@ -7,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{Dirs, Filters};
-use crate::search::export::{ExportFormat, ExportWriter, matching_ids};
+use crate::search::export::{ExportFormat, ExportWriter};
 use crate::search::{Engine, SearchRequest};
 use crate::server::params;
 
@@ -19,7 +20,7 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: Filters,
-    /// Output format: ndjson, es-bulk, csv or md.
+    /// Output format: ndjson, es-bulk, quickwit, csv or md.
     #[arg(long, default_value = "ndjson")]
     pub format: String,
 }
@@ -34,9 +35,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     params::check(&mut request)?;
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
-    let ids = matching_ids(&engine, &request, usize::MAX)?;
     let stdout = std::io::stdout().lock();
-    match write_all(&engine, format, &ids, BufWriter::new(stdout)) {
+    match write_all(&engine, format, &request, BufWriter::new(stdout)) {
         Err(err) if is_broken_pipe(&err) => Ok(()),
         other => other,
     }
@@ -45,17 +45,22 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 fn write_all<W: Write>(
     engine: &Engine,
     format: ExportFormat,
-    ids: &[String],
+    request: &SearchRequest,
     out: W,
 ) -> anyhow::Result<()> {
     let mut writer = ExportWriter::new(format, out)?;
-    for id in ids {
-        match engine.doc(id) {
-            Ok(doc) => writer.write(&doc)?,
-            Err(crate::Error::NotFound(_)) => continue,
-            Err(err) => return Err(err.into()),
-        }
+    let mut failed: Option<std::io::Error> = None;
+    let walked = engine.for_each_matching(request, usize::MAX, |doc| {
+        writer.write(&doc).map_err(|err| {
+            let stop = crate::Error::internal(format!("export stopped: {err}"));
+            failed = Some(err);
+            stop
+        })
+    });
+    if let Some(err) = failed {
+        return Err(err.into());
     }
+    walked?;
     writer.finish()?;
     Ok(())
 }

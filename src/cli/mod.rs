@@ -3,6 +3,7 @@
 
 mod bench;
 mod compare;
+mod crawl;
 mod export;
 mod ingest;
 mod render;
@@ -65,6 +66,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),
+    /// Fetch case-study pages over HTTP(S) into the corpus, then ingest them.
+    Crawl(crawl::CrawlArgs),
     /// Benchmark ingest and queries with the peers' protocol (shared bench README).
     Bench(bench::BenchArgs),
 }
@@ -78,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => compare::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Crawl(args) => crawl::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

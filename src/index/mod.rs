@@ -5,6 +5,7 @@
 pub mod layout;
 pub mod manifest;
 pub mod schema;
+pub mod stored;
 pub mod tokenizer;
 pub mod writer;
 

@@ -13,6 +13,7 @@ use crate::{Error, Result};
 use super::layout::{IndexDir, WriteLock};
 use super::manifest::Manifest;
 use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::stored;
 use super::tokenizer;
 
 /// Memory for tantivy's indexing threads (split between them).
@@ -135,7 +136,7 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
         out.add_i64(fields.year, i64::from(year));
     }
     out.add_u64(fields.canonical, u64::from(doc.duplicate_of.is_none()));
-    out.add_text(fields.doc, serde_json::to_string(doc)?);
+    out.add_text(fields.doc, stored::encode(doc)?);
     Ok(out)
 }
 

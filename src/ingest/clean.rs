@@ -6,6 +6,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 
 /// One cleaned line.
@@ -33,7 +34,7 @@ static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
         r"欢迎您的下载|资料仅供参考|仅供参考学习|仅供学习(与|和)?交流|文档来源于网络|",
         r"如有侵权|侵权请联系|下载后可(任意)?编辑|可任意(编辑修改|修改编辑)|此文档下载后|",
         r"感谢您的(阅读|下载)|原创力文档|道客巴巴|豆丁网|百度文库|人人文库|优知文库|",
-        r"^(-\s*)?全文完|^本文档(由|为|来自|下载|仅供|内容|可编辑|收集|来源)|^(?i:welcome)\b",
+        r"^(-\s*)?全文完|^本文档(由|为|来自|下载|仅供|内容|可编辑|收集|来源)|^(?i:welcome)",
     ))
     .unwrap()
 });
@@ -45,6 +46,42 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"^责任编辑\s*[:：]?\s*$",
     ))
     .unwrap()
+});
+
+/// Words at least one of which every boilerplate line contains: a file without any of them
+/// (nearly all files) skips the per-line boilerplate regex.
+static BOILERPLATE_WORDS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst) // enables the SIMD (Teddy) searcher
+        .build([
+            "下载文档前",
+            "仅部分预览",
+            "侵犯您的权益",
+            "由会员分享",
+            "上搜索",
+            "欢迎您的下载",
+            "仅供参考",
+            "仅供学习",
+            "文档来源于网络",
+            "如有侵权",
+            "侵权请联系",
+            "下载后可",
+            "可任意",
+            "此文档下载后",
+            "感谢您的",
+            "原创力文档",
+            "道客巴巴",
+            "豆丁网",
+            "百度文库",
+            "人人文库",
+            "优知文库",
+            "全文完",
+            "本文档",
+            "Welcome",
+            "welcome",
+            "WELCOME",
+        ])
+        .unwrap()
 });
 
 /// Boilerplate phrases glued onto content lines.
@@ -67,28 +104,45 @@ const MAX_BOILERPLATE_BYTES: usize = 600;
 /// Cleans a decoded file into lines. `markdown` strips `#` heading markers and comments.
 pub(crate) fn clean(text: &str, markdown: bool) -> Cleaned {
     let mut cleaned = Cleaned::default();
+    let has_boilerplate = BOILERPLATE_WORDS.is_match(text);
     for raw in text.lines() {
-        let line = normalize_line(raw);
-        let line = if markdown {
-            markdown_line(&line)
-        } else {
-            line.as_str()
-        };
-        if line.len() <= 64 && FURNITURE.is_match(line) {
+        let mut line = normalize_line(raw);
+        if markdown {
+            let stripped = markdown_line(&line);
+            if stripped.len() != line.len() {
+                line = stripped.to_owned();
+            }
+        }
+        if is_furniture(&line) {
             continue;
         }
-        cleaned.lines.push(classify(line, &mut cleaned.title_hint));
+        cleaned.lines.push(if has_boilerplate {
+            classify(line, &mut cleaned.title_hint)
+        } else if line.is_empty() {
+            Line::Blank
+        } else {
+            Line::Text(line)
+        });
     }
     repair_page_markers(&mut cleaned.lines);
     cleaned
 }
 
-fn classify(line: &str, title_hint: &mut Option<String>) -> Line {
+/// Page numbers/footers and an empty editor field (cheap checks before the regex).
+fn is_furniture(line: &str) -> bool {
+    let candidate = line.len() <= 64
+        && (line.contains('页')
+            || line.starts_with(['-', '—', '–', '责'])
+            || line.starts_with(|c: char| c.is_ascii_digit()));
+    candidate && FURNITURE.is_match(line)
+}
+
+fn classify(line: String, title_hint: &mut Option<String>) -> Line {
     if line.contains("欢迎您的下载") {
-        let stripped = INLINE_BOILERPLATE.replace_all(line, "");
+        let stripped = INLINE_BOILERPLATE.replace_all(&line, "");
         let stripped = stripped.trim();
         if stripped.len() != line.len() {
-            return match classify(stripped, title_hint) {
+            return match classify(stripped.to_owned(), title_hint) {
                 Line::Blank => Line::Seam,
                 other => other,
             };
@@ -97,13 +151,13 @@ fn classify(line: &str, title_hint: &mut Option<String>) -> Line {
     if line.is_empty() {
         return Line::Blank;
     }
-    if line.len() <= MAX_BOILERPLATE_BYTES && BOILERPLATE.is_match(line) {
+    if line.len() <= MAX_BOILERPLATE_BYTES && BOILERPLATE.is_match(&line) {
         if title_hint.is_none() {
-            *title_hint = SHARED_TITLE.captures(line).map(|c| c[1].trim().to_owned());
+            *title_hint = SHARED_TITLE.captures(&line).map(|c| c[1].trim().to_owned());
         }
         return Line::Seam;
     }
-    Line::Text(line.to_owned())
+    Line::Text(line)
 }
 
 /// Markdown furniture: `#` heading markers, HTML comments (`<!-- INFO END -->`).
@@ -122,24 +176,41 @@ fn markdown_line(line: &str) -> &str {
 /// dropped, whitespace runs collapsed to one space and removed between Chinese characters.
 pub(crate) fn normalize_line(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
+    // Unchanged characters are copied a run at a time, from `run` to the current one.
+    let mut run = 0;
+    let mut last: Option<char> = None;
     let mut pending_space = false;
-    for c in raw.chars() {
-        let c = half_width(c);
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
+    for (i, c) in raw.char_indices() {
+        if !pending_space && ('\u{4e00}'..='\u{9fff}').contains(&c) {
+            last = Some(c); // fast path: the common case, a CJK ideograph
             continue;
         }
-        if matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}') || c.is_control() {
+        let mapped = half_width(c);
+        let invisible =
+            matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}') || c.is_control();
+        if mapped.is_whitespace() || invisible {
+            out.push_str(&raw[run..i]);
+            run = i + c.len_utf8();
+            pending_space |= mapped.is_whitespace() && last.is_some();
             continue;
         }
         if pending_space {
-            let prev = out.chars().next_back();
-            if !(prev.is_some_and(is_chinese) && is_chinese(c)) {
+            out.push_str(&raw[run..i]);
+            run = i;
+            if !(last.is_some_and(is_chinese) && is_chinese(mapped)) {
                 out.push(' ');
             }
             pending_space = false;
         }
-        out.push(c);
+        if mapped != c {
+            out.push_str(&raw[run..i]);
+            out.push(mapped);
+            run = i + c.len_utf8();
+        }
+        last = Some(mapped);
+    }
+    if !pending_space {
+        out.push_str(&raw[run..]);
     }
     out
 }

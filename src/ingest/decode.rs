@@ -15,21 +15,24 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, &'static str> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         return decode_strict(encoding, &bytes[bom_len..]);
     }
-    if looks_binary(bytes) {
+    if bytes.contains(&0) {
         return Err(BINARY);
     }
     if let Some(text) = utf8(bytes) {
         return Ok(text);
+    }
+    if looks_binary(bytes) {
+        return Err(BINARY);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
     // Chinese files that are not UTF-8 are GB18030/GBK (or Big5); any other guess (a
     // single-byte legacy encoding decodes every byte) would turn garbage into mojibake.
-    if guess == BIG5 || guess == GBK {
-        if let Ok(text) = decode_strict(guess, bytes) {
-            return Ok(text);
-        }
+    if (guess == BIG5 || guess == GBK)
+        && let Ok(text) = decode_strict(guess, bytes)
+    {
+        return Ok(text);
     }
     decode_strict(GB18030, bytes)
 }

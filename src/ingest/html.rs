@@ -59,7 +59,7 @@ pub(crate) struct Page {
 /// Reduces an HTML page to its article text.
 pub(crate) fn extract(source: &str) -> Page {
     let doc = Html::parse_document(source);
-    let title = first_text(&doc, &H1).or_else(|| first_text(&doc, &TITLE));
+    let title = first_text(&doc, &H1).or_else(|| first_text(&doc, &TITLE).map(strip_site_name));
     let mut lines = body_lines(&doc);
     if let Some(title) = title {
         if let Some(pos) = lines.iter().position(|line| *line == title) {
@@ -77,6 +77,19 @@ fn first_text(doc: &Html, selector: &Selector) -> Option<String> {
     let element = doc.select(selector).next()?;
     let text = squeeze(&element.text().collect::<String>());
     (!text.is_empty()).then_some(text)
+}
+
+/// `文章标题 - 某某网` → `文章标题` (a `<title>` usually ends with the site's name).
+fn strip_site_name(title: String) -> String {
+    let cut = [" - ", " | ", "_", " — ", "－"]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min()
+        .filter(|&at| title[..at].chars().count() >= 4);
+    match cut {
+        Some(at) => title[..at].trim().to_owned(),
+        None => title,
+    }
 }
 
 fn canonical_url(doc: &Html) -> Option<String> {
@@ -156,5 +169,11 @@ mod tests {
             "网格化管理经验\n一、背景\n某县 推行 网格化。\n成效明显。"
         );
         assert_eq!(page.url.as_deref(), Some("https://example.org/a"));
+    }
+
+    #[test]
+    fn title_without_h1_loses_the_site_name() {
+        let page = extract("<title>某县网格化管理经验 - 某某政法网</title><p>正文。</p>");
+        assert_eq!(page.text, "某县网格化管理经验\n正文。");
     }
 }

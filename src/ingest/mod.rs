@@ -100,7 +100,7 @@ fn kind_of(path: &Path) -> Option<FileKind> {
 
 fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= 1024 {
         format!("{:.1} KB", bytes as f64 / 1024.0)
@@ -133,8 +133,9 @@ static SOURCE_URL: LazyLock<Regex> = LazyLock::new(|| {
 /// Cleans a decoded file and splits it into its documents, each with passages.
 /// Always returns at least one document for a file with any text.
 pub fn split_file(file: &RawFile) -> Vec<RawCase> {
-    let cleaned = clean::clean(&file.text, file.kind == FileKind::Markdown);
-    let mut docs = split::documents(&cleaned);
+    let markdown = file.kind == FileKind::Markdown;
+    let cleaned = clean::clean(&file.text, markdown);
+    let mut docs = split::documents(&cleaned, markdown);
     if docs.is_empty() && !file.text.trim().is_empty() {
         // Only boilerplate: keep the file visible rather than silently empty.
         let text = clean::normalize_line(file.text.trim());
@@ -153,7 +154,7 @@ fn to_case(file: &RawFile, ordinal: usize, doc: split::Doc) -> RawCase {
     let url = doc
         .lines
         .iter()
-        .filter(|l| l.len() < 600)
+        .filter(|l| l.len() < 600 && l.contains("http"))
         .find_map(|l| SOURCE_URL.captures(l).map(|c| c[1].to_owned()))
         .or_else(|| file.url.clone());
     let mut passages = passage::passages(&doc.lines);

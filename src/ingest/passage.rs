@@ -81,8 +81,7 @@ fn cut_point(text: &str) -> usize {
     let after = |set: &[char]| {
         text[..window]
             .char_indices()
-            .filter(|&(i, c)| i >= floor && set.contains(&c))
-            .last()
+            .rfind(|&(i, c)| i >= floor && set.contains(&c))
             .map(|(i, c)| end_after_quotes(text, i + c.len_utf8()))
     };
     after(&['。', '！', '？', '!', '?'])
@@ -130,7 +129,7 @@ mod tests {
     #[test]
     fn long_paragraphs_split_at_sentence_ends_and_keep_every_char() {
         let paragraph = "加强社会治安防控体系建设，维护社会稳定。".repeat(60);
-        let got = passages(&[paragraph.clone()]);
+        let got = passages(std::slice::from_ref(&paragraph));
         assert!(got.len() >= 2);
         assert!(
             got.iter()
@@ -142,6 +141,9 @@ mod tests {
     #[test]
     fn unpunctuated_text_is_cut_on_char_boundaries() {
         let paragraph = "治".repeat(1234);
-        assert_eq!(passages(&[paragraph.clone()]).concat(), paragraph);
+        assert_eq!(
+            passages(std::slice::from_ref(&paragraph)).concat(),
+            paragraph
+        );
     }
 }

@@ -42,10 +42,11 @@ const MAX_TITLE_CHARS: usize = 80;
 /// How many leading lines may hold the `目录` heading.
 const TOC_WINDOW: usize = 60;
 
-/// Splits a cleaned file into documents (at least one when it has any text).
-pub(crate) fn documents(cleaned: &Cleaned) -> Vec<Doc> {
+/// Splits a cleaned file into documents (at least one when it has any text). `markdown`
+/// files are never cut at blank-line seams (there a blank line is just a paragraph break).
+pub(crate) fn documents(cleaned: &Cleaned, markdown: bool) -> Vec<Doc> {
     let docs = by_toc(&cleaned.lines)
-        .or_else(|| by_seams(&cleaned.lines))
+        .or_else(|| by_seams(&cleaned.lines).filter(|_| !markdown))
         .unwrap_or_else(|| vec![single(&cleaned.lines, cleaned.title_hint.as_deref())]);
     docs.into_iter()
         .filter(|d| !d.title.is_empty() || !d.lines.is_empty())
@@ -75,7 +76,7 @@ fn by_toc(lines: &[Line]) -> Option<Vec<Doc>> {
     let toc = texts
         .iter()
         .take(TOC_WINDOW)
-        .position(|(_, t)| title_key(t) == "目录")?;
+        .position(|(_, t)| t.chars().filter(|c| !c.is_whitespace()).eq("目录".chars()))?;
     let mut entries: Vec<String> = Vec::new();
     let mut body = toc + 1;
     while let Some((_, line)) = texts.get(body) {
@@ -253,4 +254,43 @@ fn leading_clause(line: &str) -> String {
         .chars()
         .take(40)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::clean::clean;
+    use super::*;
+
+    fn titles(text: &str, markdown: bool) -> Vec<String> {
+        documents(&clean(text, markdown), markdown)
+            .into_iter()
+            .map(|d| d.title)
+            .collect()
+    }
+
+    #[test]
+    fn table_of_contents_of_articles_splits_one_of_chapters_does_not() {
+        let compilation = "经验汇编\n目录\n1.网格化管理\n2.雪亮工程\n网格化管理\n某县推行网格化。\n雪亮工程\n某市建设视频监控。";
+        assert_eq!(titles(compilation, false), ["网格化管理", "雪亮工程"]);
+        let law = "# 某某条例\n\n目录\n\n第一章 总则\n\n第二章 附则\n\n## 第一章 总则\n\n第一条 为了……\n\n## 第二章 附则\n\n第二条 本条例自公布之日起施行。";
+        assert_eq!(titles(law, true), ["某某条例"]);
+    }
+
+    #[test]
+    fn concatenated_documents_split_at_title_seams_not_in_markdown() {
+        let text = "甲县网格化工作总结\n\n甲县网格化工作总结一、基本情况。\n正文一。\n乙市视频监控建设方案\n\n乙市视频监控建设方案一、目标。\n正文二。\n- 1、下载文档前请自行甄别文档内容的完整性\n丙县调研报告\n正文三。";
+        assert_eq!(
+            titles(text, false),
+            ["甲县网格化工作总结", "乙市视频监控建设方案", "丙县调研报告"]
+        );
+        assert_eq!(titles(text, true).len(), 1);
+    }
+
+    #[test]
+    fn title_skips_breadcrumbs_and_outlines_and_joins_subtitles() {
+        let text = "首页 > 案例 > 某县\n一、主要做法\n(一)强化领导\n关于某县公安工作的专题\n调研报告\n正文内容。";
+        let docs = documents(&clean(text, false), false);
+        assert_eq!(docs[0].title, "关于某县公安工作的专题调研报告");
+        assert_eq!(docs[0].lines[0], "首页 > 案例 > 某县");
+    }
 }

@@ -8,9 +8,11 @@ use std::time::{Instant, SystemTime};
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
 
-use crate::index::{Fields, IndexDir, open_index, tokenizer};
+use crate::index::{Fields, IndexDir, open_index, stored, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -150,21 +152,40 @@ impl Engine {
         Ok(hits)
     }
 
-    /// Every document matching the request's query and filters (page ignored), best first,
-    /// at most `limit`. For export.
-    pub fn matching_docs(&self, request: &SearchRequest, limit: usize) -> Result<Vec<CaseDoc>> {
+    /// Calls `f` on every document matching the request's query and filters (page ignored;
+    /// all canonical documents when there is neither), at most `limit`, in index order (segment
+    /// by segment), loading one document at a time: memory stays bounded however many match.
+    pub fn for_each_matching(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+        mut f: impl FnMut(CaseDoc) -> Result<()>,
+    ) -> Result<()> {
         filters::validate(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
-        let parsed = query::parse(&request.q)?;
-        let text = query::build(&parsed, &served.fields)?;
+        let text = query::build(&query::parse(&request.q)?, &served.fields)?;
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
-        let top = TopDocs::with_limit(limit.max(1)).order_by_score();
-        searcher
-            .search(&*main, &top)?
-            .into_iter()
-            .map(|(_, addr)| load_doc(&searcher, &served.fields, addr))
-            .collect()
+        let weight = main.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+            &searcher,
+        ))?;
+        let mut left = limit;
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut docs = weight.scorer(segment, 1.0)?;
+            let mut doc = docs.doc();
+            while doc != tantivy::TERMINATED && left > 0 {
+                if !segment.is_deleted(doc) {
+                    f(load_doc(
+                        &searcher,
+                        &served.fields,
+                        DocAddress::new(ord as u32, doc),
+                    )?)?;
+                    left -= 1;
+                }
+                doc = docs.advance();
+            }
+        }
+        Ok(())
     }
 
     /// Number of searchable (canonical) documents.
@@ -272,5 +293,5 @@ fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<Ca
         .get_first(fields.doc)
         .and_then(|v| v.as_str())
         .ok_or_else(|| Error::internal("a stored document has no body"))?;
-    Ok(serde_json::from_str(json)?)
+    stored::decode(json)
 }

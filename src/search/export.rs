@@ -1,11 +1,13 @@
 //! Export of matching documents (`zhili export`, `GET /api/export`): ndjson (one `GET
 //! /api/docs/{id}` body a line), es-bulk (an Elasticsearch/OpenSearch `_bulk` action line before
-//! each), csv and md (a citation list). Input: `CaseDoc`s one at a time. Output: bytes on any
+//! each), quickwit (ndjson plus `title_segmented`/`text_segmented`, the texts cut by zhili's
+//! own analyzer, since Quickwit has no jieba), csv and md (a citation list). Input: `CaseDoc`s one at a time. Output: bytes on any
 //! `io::Write`, streamed: nothing but the current document is held.
 
 use std::io::{self, Write};
 use std::str::FromStr;
 
+use crate::index::tokenizer;
 use crate::model::CaseDoc;
 use crate::search::{Engine, Extras, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
@@ -18,6 +20,7 @@ pub const ES_INDEX: &str = "cases";
 pub enum ExportFormat {
     Ndjson,
     EsBulk,
+    Quickwit,
     Csv,
     Md,
 }
@@ -29,10 +32,11 @@ impl FromStr for ExportFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "ndjson" | "jsonl" => Ok(ExportFormat::Ndjson),
             "es-bulk" | "bulk" => Ok(ExportFormat::EsBulk),
+            "quickwit" => Ok(ExportFormat::Quickwit),
             "csv" => Ok(ExportFormat::Csv),
             "md" | "markdown" => Ok(ExportFormat::Md),
             _ => Err(Error::bad_request(format!(
-                "参数 format 只能是 csv、md、ndjson 或 es-bulk，收到的是“{s}”"
+                "参数 format 只能是 csv、md、ndjson、es-bulk 或 quickwit，收到的是“{s}”"
             ))),
         }
     }
@@ -43,6 +47,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Ndjson => "ndjson",
             ExportFormat::EsBulk => "es-bulk",
+            ExportFormat::Quickwit => "quickwit",
             ExportFormat::Csv => "csv",
             ExportFormat::Md => "md",
         }
@@ -50,7 +55,9 @@ impl ExportFormat {
 
     pub fn content_type(self) -> &'static str {
         match self {
-            ExportFormat::Ndjson | ExportFormat::EsBulk => "application/x-ndjson; charset=utf-8",
+            ExportFormat::Ndjson | ExportFormat::EsBulk | ExportFormat::Quickwit => {
+                "application/x-ndjson; charset=utf-8"
+            }
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Md => "text/markdown; charset=utf-8",
         }
@@ -61,6 +68,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Ndjson => "zhili-cases.ndjson",
             ExportFormat::EsBulk => "zhili-cases.bulk.ndjson",
+            ExportFormat::Quickwit => "zhili-cases.quickwit.ndjson",
             ExportFormat::Csv => "zhili-cases.csv",
             ExportFormat::Md => "zhili-cases.md",
         }
@@ -83,7 +91,7 @@ impl<W: Write> ExportWriter<W> {
         match format {
             ExportFormat::Csv => writeln!(out, "{CSV_HEADER}")?,
             ExportFormat::Md => writeln!(out, "# 案例引用清单\n")?,
-            ExportFormat::Ndjson | ExportFormat::EsBulk => {}
+            ExportFormat::Ndjson | ExportFormat::EsBulk | ExportFormat::Quickwit => {}
         }
         Ok(ExportWriter {
             format,
@@ -101,6 +109,7 @@ impl<W: Write> ExportWriter<W> {
                 write_json_line(&mut self.out, &action)?;
                 write_json_line(&mut self.out, doc)
             }
+            ExportFormat::Quickwit => write_json_line(&mut self.out, &quickwit_doc(doc)?),
             ExportFormat::Csv => write_csv_row(&mut self.out, doc),
             ExportFormat::Md => write_md_item(&mut self.out, self.written, doc),
         }
@@ -128,6 +137,26 @@ impl<W: Write> ExportWriter<W> {
 fn write_json_line<W: Write, T: serde::Serialize>(out: &mut W, value: &T) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
     out.write_all(b"\n")
+}
+
+/// Text cut into zhili's index words (jieba search mode, lowercased, punctuation dropped),
+/// joined by single spaces: what a whitespace tokenizer needs to index Chinese like zhili does.
+pub fn segmented(text: &str) -> String {
+    let words: Vec<String> = tokenizer::words(text, true)
+        .into_iter()
+        .map(|w| w.text)
+        .collect();
+    words.join(" ")
+}
+
+/// The ndjson document plus `title_segmented` and `text_segmented`, for Quickwit.
+pub fn quickwit_doc(doc: &CaseDoc) -> io::Result<serde_json::Value> {
+    let mut value = serde_json::to_value(doc)?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("title_segmented".into(), segmented(&doc.title).into());
+        object.insert("text_segmented".into(), segmented(&doc.text).into());
+    }
+    Ok(value)
 }
 
 /// Region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
@@ -339,6 +368,23 @@ mod tests {
         assert_eq!(lines[0]["index"]["_id"], "a1");
         assert_eq!(lines[1]["id"], "a1");
         assert_eq!(lines[2]["index"]["_id"], "b2");
+    }
+
+    #[test]
+    fn quickwit_lines_add_segmented_title_and_text() {
+        let mut d = doc("a1", "网格化管理");
+        d.text = "推行网格化管理，设立Wi-Fi站点。".into();
+        let out = export(ExportFormat::Quickwit, &[d.clone()]);
+        let line: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        let text = line["text_segmented"].as_str().unwrap();
+        assert!(text.split(' ').any(|w| w == "网格"), "{text}");
+        assert!(!text.contains('，') && !text.contains("  "), "{text}");
+        assert!(line["title_segmented"].as_str().unwrap().contains("管理"));
+        let mut object = line.as_object().unwrap().clone();
+        object.remove("title_segmented");
+        object.remove("text_segmented");
+        let back: CaseDoc = serde_json::from_value(object.into()).unwrap();
+        assert_eq!(back, d);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 const CSV: &str = include_str!("../../data/gazetteer.csv");
 
@@ -155,6 +155,7 @@ fn build() -> Gazetteer {
         .collect();
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(&names)
         .expect("gazetteer automaton");
     Gazetteer {
@@ -238,7 +239,13 @@ mod tests {
     }
 
     #[test]
-    fn loads_all_levels() {
+    fn loads_all_levels_quickly() {
+        let started = std::time::Instant::now();
+        let fresh = build();
+        let took = started.elapsed();
+        eprintln!("gazetteer built in {took:?}");
+        assert!(took.as_millis() < 2000, "{took:?}"); // ~25 ms in release; debug and a busy CI are slower
+        assert_eq!(fresh.places.len(), get().places.len());
         let g = get();
         assert!(g.places.iter().filter(|p| p.level == 0).count() >= 34);
         assert!(g.places.iter().filter(|p| p.level == 1).count() >= 330);

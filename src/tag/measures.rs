@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 
 use crate::taxonomy::Taxonomy;
@@ -50,6 +50,7 @@ impl Lexicon {
         }
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&phrases)
             .map_err(|e| Error::internal(format!("measure lexicon {origin}: {e}")))?;
         Ok(Lexicon {
@@ -68,7 +69,9 @@ impl Lexicon {
         counts
     }
 
-    /// Measures of each passage, and of the document (most prominent first).
+    /// Measures of each passage, and of the document (most prominent first). A document lists
+    /// a measure matched at least twice (three times or in two passages in long documents)
+    /// and at least a fifth as often as its most prominent one.
     pub fn tag(&self, passages: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
         let mut total = vec![0u32; self.ids.len()];
         let mut in_passages = vec![0u32; self.ids.len()];
@@ -86,8 +89,10 @@ impl Lexicon {
             })
             .collect();
         let long = passages.len() > 30;
+        let top = total.iter().copied().max().unwrap_or(0);
         let mut doc: Vec<usize> = (0..total.len())
             .filter(|&i| total[i] >= 2 && (!long || total[i] >= 3 || in_passages[i] >= 2))
+            .filter(|&i| total[i] * 5 >= top)
             .collect();
         doc.sort_by_key(|&i| {
             (

@@ -19,27 +19,23 @@ pub(crate) const SIDECAR_SUFFIX: &str = ".tags.toml";
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FilePins {
-    #[serde(flatten)]
-    fields: Fields,
-    #[serde(default)]
-    doc: Vec<DocPins>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-pub(crate) struct Fields {
     /// `省/市/县` (full or short names); `""` pins "no region".
     region: Option<String>,
     /// `0` pins "no year".
     year: Option<i64>,
     measures: Option<Vec<String>>,
+    #[serde(default)]
+    doc: Vec<DocPins>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DocPins {
     ordinal: Option<usize>,
     title: Option<String>,
-    #[serde(flatten)]
-    fields: Fields,
+    region: Option<String>,
+    year: Option<i64>,
+    measures: Option<Vec<String>>,
 }
 
 /// Parsed pins of one file and the raw text they came from (for the fingerprint).
@@ -53,8 +49,18 @@ pub(crate) struct Pins {
 }
 
 fn parse(text: &str, origin: &Path) -> Result<FilePins> {
-    toml::from_str(text)
-        .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", origin.display())))
+    let bad = |msg: String| Error::bad_request(format!("pinned tags {}: {msg}", origin.display()));
+    let pins: FilePins = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+    let taxonomy = crate::taxonomy::Taxonomy::get();
+    let lists = std::iter::once(&pins.measures).chain(pins.doc.iter().map(|d| &d.measures));
+    for id in lists.flatten().flatten() {
+        if taxonomy.measure(id).is_none() {
+            return Err(bad(format!(
+                "unknown measure id `{id}` (see data/measures.toml)"
+            )));
+        }
+    }
+    Ok(pins)
 }
 
 fn normalise(path: &str) -> String {
@@ -124,7 +130,7 @@ impl Pins {
 }
 
 fn apply_file(pins: &FilePins, case: &RawCase, tags: &mut Tags) {
-    apply_fields(&pins.fields, tags);
+    apply_fields(&pins.region, pins.year, &pins.measures, tags);
     for doc in &pins.doc {
         let by_ordinal = doc.ordinal.is_some_and(|o| o == case.ordinal);
         let by_title = doc
@@ -132,19 +138,24 @@ fn apply_file(pins: &FilePins, case: &RawCase, tags: &mut Tags) {
             .as_deref()
             .is_some_and(|t| t.trim() == case.title.trim());
         if by_ordinal || by_title {
-            apply_fields(&doc.fields, tags);
+            apply_fields(&doc.region, doc.year, &doc.measures, tags);
         }
     }
 }
 
-fn apply_fields(fields: &Fields, tags: &mut Tags) {
-    if let Some(region) = &fields.region {
+fn apply_fields(
+    region: &Option<String>,
+    year: Option<i64>,
+    measures: &Option<Vec<String>>,
+    tags: &mut Tags,
+) {
+    if let Some(region) = region {
         tags.region = pinned_region(region);
     }
-    if let Some(year) = fields.year {
+    if let Some(year) = year {
         tags.year = (year != 0).then_some(year as i32);
     }
-    if let Some(measures) = &fields.measures {
+    if let Some(measures) = measures {
         tags.measures = measures.clone();
     }
 }
@@ -174,6 +185,22 @@ pub(crate) fn pinned_region(text: &str) -> Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_in_pin_files_are_reported() {
+        let path = Path::new("a.txt.tags.toml");
+        assert!(parse("regoin = \"甘肃省\"", path).is_err());
+        assert!(parse("year = \"2020\"", path).is_err());
+        assert!(parse("[[doc]]\nordinal = 1\nyaer = 2020", path).is_err());
+        assert!(parse("measures = [\"vidoe\"]", path).is_err());
+        assert!(
+            parse(
+                "region = \"甘肃省\"\n[[doc]]\ntitle = \"x\"\nyear = 2020",
+                path
+            )
+            .is_ok()
+        );
+    }
 
     #[test]
     fn pinned_region_uses_full_names() {

@@ -6,6 +6,9 @@
 //! text is anonymised at that level (xx市, 某县). Pure: no I/O.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 
 use super::gazetteer::{self, Gazetteer, Strength};
 use crate::model::Region;
@@ -21,7 +24,7 @@ struct Mention {
 }
 
 /// Characters after a name that make it a street, school or the like, not the place itself.
-const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行", "同胞"];
+const NOT_PLACE_AFTER: &[&str] = &["路", "街", "大道", "大街", "大学", "银行", "同胞", "时间"];
 
 pub(crate) fn region(title: &str, text: &str, url: Option<&str>) -> Region {
     let g = gazetteer::get();
@@ -36,11 +39,19 @@ pub(crate) fn region(title: &str, text: &str, url: Option<&str>) -> Region {
 }
 
 fn collect(g: &Gazetteer, s: &str, out: &mut Vec<Mention>, weight: impl Fn(usize) -> f32) {
+    let mut previous_end = usize::MAX;
     for m in g.automaton.find_iter(s) {
         let rest = &s[m.end()..];
+        if is_native_place(rest) {
+            if previous_end == m.start() {
+                out.pop(); // the 山东 of 山东潍坊人
+            }
+            continue;
+        }
         if NOT_PLACE_AFTER.iter().any(|w| rest.starts_with(w)) {
             continue;
         }
+        previous_end = m.end();
         out.push(Mention {
             pattern: m.pattern().as_usize(),
             weight: weight(m.start()),
@@ -49,12 +60,22 @@ fn collect(g: &Gazetteer, s: &str, out: &mut Vec<Mention>, weight: impl Fn(usize
     }
 }
 
+/// `山东潍坊人，` in an author's note: where a person comes from, not the case's place.
+fn is_native_place(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    chars.next() == Some('人') && chars.next().is_none_or(|c| !is_cjk(c))
+}
+
+fn is_cjk(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
 /// Opening, sign-off and source lines weigh more than the body.
 fn zone_weight(text: &str, pos: usize, len: usize) -> f32 {
     let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[pos..].find('\n').map_or(len, |i| pos + i);
     let line = &text[line_start..line_end];
-    if line.contains("来源") || line.contains("发布机构") || line.contains("作者") {
+    if line.contains("来源") || line.contains("发布机构") {
         3.0
     } else if pos < 900 || (len > 3000 && pos + 300 > len && line.len() < 120) {
         2.0
@@ -73,19 +94,35 @@ pub(crate) struct Anonymised {
 
 impl Anonymised {
     pub fn scan(title: &str, text: &str) -> Anonymised {
-        let has = |suffixes: &[&str]| {
-            ["xx", "XX", "Xx", "××", "某", "ＸＸ", "**"]
+        const PREFIXES: &[&str] = &["xx", "XX", "Xx", "××", "某", "ＸＸ", "**", "X", "x"];
+        const SUFFIXES: &[(&str, u8)] = &[
+            ("省", 0),
+            ("市", 1),
+            ("州", 1),
+            ("地区", 1),
+            ("县", 2),
+            ("区", 2),
+            ("旗", 2),
+        ];
+        static AUTOMATON: OnceLock<(AhoCorasick, Vec<u8>)> = OnceLock::new();
+        let (automaton, levels) = AUTOMATON.get_or_init(|| {
+            let pairs: Vec<(String, u8)> = PREFIXES
                 .iter()
-                .any(|p| {
-                    suffixes.iter().any(|s| {
-                        title.contains(&format!("{p}{s}")) || text.contains(&format!("{p}{s}"))
-                    })
-                })
-        };
+                .flat_map(|p| SUFFIXES.iter().map(move |(s, l)| (format!("{p}{s}"), *l)))
+                .collect();
+            let ac = AhoCorasick::new(pairs.iter().map(|p| &p.0)).expect("placeholder automaton");
+            (ac, pairs.iter().map(|p| p.1).collect())
+        });
+        let mut found = [false; 3];
+        for s in [title, text] {
+            for m in automaton.find_iter(s) {
+                found[usize::from(levels[m.pattern().as_usize()])] = true;
+            }
+        }
         Anonymised {
-            province: has(&["省"]),
-            city: has(&["市", "州", "地区"]),
-            county: has(&["县", "区", "旗"]),
+            province: found[0],
+            city: found[1],
+            county: found[2],
         }
     }
 }
@@ -277,6 +314,26 @@ mod tests {
         let text = "xx市公安局积极推动创建工作。xx市刑事警情下降，学习借鉴了杭州市、宁波市经验。";
         assert_eq!(path("xx市经验交流", text), None);
         let text = "我市公安局积极推动创建工作，全市刑事警情下降。";
+        assert_eq!(path("", text), None);
+    }
+
+    #[test]
+    fn anonymised_county_keeps_the_certain_city() {
+        let text = "张掖市XX县公安局推进智慧警务。张掖市XX县建成综治中心，张掖市高度重视。";
+        assert_eq!(path("", text).as_deref(), Some("甘肃省/张掖市"));
+        assert_eq!(
+            path(
+                "某市公安局经验",
+                "某市公安局推进警务改革，参考了临泽县做法。"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn an_authors_native_place_is_not_the_case_place() {
+        let text =
+            "一、主要做法\n作者简介：王齐，女，山东潍坊人，中国人民公安大学研究生。\n山东潍坊人。";
         assert_eq!(path("", text), None);
     }
 
