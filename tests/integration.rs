@@ -3,6 +3,7 @@
 mod cli_stage;
 mod common;
 mod crawl_stage;
+mod fuzz_stage;
 mod ingest_stage;
 mod robust_stage;
 mod scaleout_stage;

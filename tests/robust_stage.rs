@@ -1,4 +1,12 @@
-//! Integration tests: crash safety and concurrent writers, with the real binary.
+//! Integration tests: crash safety and concurrent writers, with the real binary; and, in the
+//! submodules, the live server under hostile input (`hostile_http`), its limits (`limits`),
+//! searches during re-ingests (`reingest_live`), and full or read-only disks (`disk`).
+
+mod disk;
+mod hostile_http;
+mod limits;
+mod live;
+mod reingest_live;
 
 use std::fs;
 use std::path::Path;

@@ -10,12 +10,13 @@ mod routes;
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Service;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpServer, web};
 
+use self::error::ApiError;
 use crate::search::Engine;
 use crate::{Error, Result};
 
@@ -24,6 +25,20 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
+/// Time a client has to send a request's head (line and headers) once connected, and to send
+/// the next one on a kept-alive connection: slow or idle clients cannot hold workers.
+pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// An idle kept-alive connection is closed after this long.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
+/// Time given to a client to take the end of a response before the connection is dropped.
+pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Open connections per worker thread; more wait in the listen backlog.
+pub const MAX_CONNECTIONS: usize = 1024;
+/// Largest request body read (no route reads one; bodies on GET are ignored).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Longest request URI written to the log (a 100 KB URL is logged cut short).
+const MAX_LOGGED_URI: usize = 300;
+
 /// Registers every route and the security headers. The caller provides the engine as
 /// `app_data(web::Data::new(Arc<Engine>))` (see [`engine_data`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,12 +46,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .add(("Content-Security-Policy", CSP))
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"));
+    cfg.app_data(extractor_errors_as_json())
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            ApiError::bad_request(format!("网址参数有误（bad query string）：{err}")).into()
+        }))
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
     cfg.service(
         web::scope("")
             .wrap(headers)
             .configure(routes::configure)
             .default_service(web::to(error::no_such_route)),
     );
+}
+
+/// A path segment that cannot be decoded (`/api/docs/%FF`) names no document: JSON 404.
+fn extractor_errors_as_json() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|_, _| ApiError::not_found("没有这个地址（no such path）").into())
+}
+
+/// `uri` for the log, cut to [`MAX_LOGGED_URI`] bytes on a character boundary.
+fn loggable(uri: &str) -> String {
+    if uri.len() <= MAX_LOGGED_URI {
+        return uri.to_string();
+    }
+    let mut end = MAX_LOGGED_URI;
+    while !uri.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[{} bytes]", &uri[..end], uri.len())
 }
 
 /// The engine as the routes expect it.
@@ -74,7 +112,7 @@ pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
             .app_data(data.clone())
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
-                let line = format!("{} {}", req.method(), req.uri());
+                let line = format!("{} {}", req.method(), loggable(&req.uri().to_string()));
                 let peer = req.peer_addr().map(|p| p.ip().to_string()).unwrap_or_default();
                 let response = srv.call(req);
                 async move {
@@ -87,6 +125,10 @@ pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
             })
             .configure(configure)
         })
+        .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+        .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+        .keep_alive(KEEP_ALIVE)
+        .max_connections(MAX_CONNECTIONS)
         .bind(&addrs[..])
         .map_err(|err| Error::io(format!("cannot listen on {addr}"), err))?;
     for bound in server.addrs() {
@@ -112,5 +154,14 @@ mod tests {
         assert!(reachable_from_outside(&[all]));
         let err = resolve_addr("no port here").unwrap_err();
         assert!(err.to_string().contains("no port here"));
+    }
+
+    #[test]
+    fn long_uris_are_logged_cut_short_on_a_character_boundary() {
+        assert_eq!(loggable("/api/health"), "/api/health");
+        let long = format!("/api/search?q={}", "治".repeat(1000));
+        let logged = loggable(&long);
+        assert!(logged.len() < MAX_LOGGED_URI + 40, "{logged}");
+        assert!(logged.ends_with(&format!("[{} bytes]", long.len())));
     }
 }

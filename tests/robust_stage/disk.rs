@@ -1,0 +1,244 @@
+//! A full disk, a read-only index directory and an index path that is a regular file. As root,
+//! permissions stop nothing, so the index lives on a small tmpfs mounted for the test (remounted
+//! read-only for the second case); where mounting is not permitted the test says "skipped".
+//! Each time: a non-zero exit, a message naming the problem and the path, and the previous
+//! index still opening and answering searches.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use zhili::search::{Engine, SearchRequest};
+
+use super::{seed_sentences, unique_text};
+use crate::cli_stage::Workspace;
+
+/// A tmpfs mounted on a directory, lazily unmounted when dropped.
+struct Mount(PathBuf);
+
+impl Mount {
+    fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
+        fs::create_dir_all(dir).unwrap();
+        let output = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match output {
+            Ok(out) if out.status.success() => Some(Mount(dir.to_path_buf())),
+            Ok(out) => {
+                let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+                eprintln!("skipped: cannot mount a tmpfs ({why})");
+                None
+            }
+            Err(err) => {
+                eprintln!("skipped: no mount command ({err})");
+                None
+            }
+        }
+    }
+
+    fn remount(&self, mode: &str) {
+        let status = Command::new("mount")
+            .args(["-o", &format!("remount,{mode}")])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(status.success(), "remount {mode}");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+fn ingest(ws: &Workspace, full: bool) -> Output {
+    let mut args = vec!["ingest"];
+    if full {
+        args.push("--full");
+    }
+    ws.run(&args)
+}
+
+/// A few small cases, then the index that holds them.
+fn small_index(ws: &Workspace) {
+    ws.write(
+        "a.txt",
+        "临泽县网格化治理\n网格员每天巡查，视频监控全覆盖。\n".as_bytes(),
+    );
+    ws.write("b.txt", "诸暨市枫桥经验\n矛盾纠纷就地化解。\n".as_bytes());
+    let output = ingest(ws, false);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn assert_previous_index_intact(ws: &Workspace) {
+    let engine = Engine::open(&ws.index()).expect("the previous index opens");
+    assert_eq!(engine.document_count(), 2);
+    let found = engine.search(&SearchRequest::new("网格化")).unwrap();
+    assert_eq!(found.total, 1);
+    assert!(found.hits[0].title.contains("临泽县"));
+}
+
+/// The failure is reported with a non-zero exit, not a panic.
+fn assert_failure(output: &Output) -> String {
+    assert!(!output.status.success(), "the ingest must fail");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked at"), "{stderr}");
+    eprintln!("reported: {}", stderr.trim());
+    stderr
+}
+
+/// The failure is reported, not panicked, and names `problem` and the index path.
+fn assert_clear_failure(output: &Output, problem: &str, path: &Path) {
+    let stderr = assert_failure(output);
+    assert!(stderr.contains(problem), "names the problem: {stderr}");
+    assert!(
+        stderr.contains(&path.display().to_string()),
+        "names the path: {stderr}"
+    );
+}
+
+/// `files` cases of `chars` unique characters each.
+fn big_corpus(ws: &Workspace, files: usize, chars: usize) {
+    let sentences = seed_sentences();
+    let mut pool: Vec<char> = sentences
+        .concat()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    pool.sort_unstable();
+    pool.dedup();
+    for i in 0..files {
+        let text = format!(
+            "大案例{i}\n{}。\n",
+            unique_text(&pool, 10_000 + i as u64, chars)
+        );
+        ws.write(&format!("big/{i:04}.txt"), text.as_bytes());
+    }
+}
+
+/// Fills a 3 MB index disk with a ~10 MB corpus (an incremental, then a full ingest);
+/// `check` looks at each failed ingest. Returns the workspace, the corpus back to its small
+/// self, with the disk still mounted.
+fn fill_the_disk(check: impl Fn(&Workspace, &Output)) -> Option<(Workspace, Mount)> {
+    let ws = Workspace::new();
+    let mount = Mount::tmpfs(&ws.index(), "3m")?;
+    small_index(&ws);
+    big_corpus(&ws, 300, 12_000);
+    for full in [false, true] {
+        let output = ingest(&ws, full);
+        check(&ws, &output);
+        assert_previous_index_intact(&ws);
+    }
+    fs::remove_dir_all(ws.corpus().join("big")).unwrap();
+    ws.write("c.txt", "酒泉市无人机巡逻\n空中巡逻队。\n".as_bytes());
+    Some((ws, mount))
+}
+
+fn assert_next_ingest_finishes(ws: &Workspace) {
+    for full in [false, true] {
+        let output = ingest(ws, full);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(Engine::open(&ws.index()).unwrap().document_count(), 3);
+    }
+}
+
+#[test]
+fn a_full_disk_fails_the_ingest_and_keeps_the_previous_index() {
+    let Some((ws, mount)) = fill_the_disk(|_, output| {
+        assert_failure(output);
+    }) else {
+        return;
+    };
+    // Once the operator makes room, the next ingest finishes the job.
+    mount.remount("size=64m");
+    assert_next_ingest_finishes(&ws);
+}
+
+/// Known gap (see docs/robustness.md): an incremental ingest reports tantivy's "An index
+/// writer was killed", which names neither the full disk nor the path (`--full` does).
+#[test]
+#[ignore = "an incremental ingest does not yet report ENOSPC and the path (docs/robustness.md)"]
+fn a_full_disk_error_names_the_problem_and_the_path() {
+    fill_the_disk(|ws, output| {
+        assert_clear_failure(output, "No space left on device", &ws.index());
+    });
+}
+
+/// Known gap (see docs/robustness.md): the partial generation of a failed `--full` (and the
+/// orphan segments of a failed incremental ingest) stay on disk, so the small corpus that fits
+/// still cannot be ingested until someone deletes them by hand.
+#[test]
+#[ignore = "a failed ingest leaves its partial files behind (docs/robustness.md)"]
+fn a_failed_ingest_leaves_no_garbage_that_keeps_the_disk_full() {
+    if let Some((ws, _mount)) = fill_the_disk(|_, _| {}) {
+        assert_next_ingest_finishes(&ws);
+    }
+}
+
+/// A read-only index directory after a first ingest.
+fn read_only_index() -> Option<(Workspace, Mount)> {
+    let ws = Workspace::new();
+    let mount = Mount::tmpfs(&ws.index(), "8m")?;
+    small_index(&ws);
+    mount.remount("ro");
+    Some((ws, mount))
+}
+
+#[test]
+fn a_read_only_index_dir_fails_clearly_and_keeps_the_previous_index() {
+    let Some((ws, mount)) = read_only_index() else {
+        return;
+    };
+    ws.write("c.txt", "酒泉市无人机巡逻\n空中巡逻队。\n".as_bytes());
+    for full in [false, true] {
+        let output = ingest(&ws, full);
+        assert_clear_failure(&output, "Read-only file system", &ws.index());
+    }
+    mount.remount("rw");
+    assert_previous_index_intact(&ws);
+}
+
+/// Known gap (see docs/robustness.md): opening a reader takes tantivy's meta lock, a file
+/// created in the index, so an index on a read-only volume cannot be searched.
+#[test]
+#[ignore = "Engine::open needs a writable index dir (tantivy meta lock; docs/robustness.md)"]
+fn a_read_only_index_can_still_be_searched() {
+    let Some((ws, _mount)) = read_only_index() else {
+        return;
+    };
+    assert_previous_index_intact(&ws);
+}
+
+#[test]
+fn an_index_path_that_is_a_file_is_refused_and_left_alone() {
+    let ws = Workspace::new();
+    ws.write("a.txt", "临泽县网格化治理\n网格员每天巡查。\n".as_bytes());
+    fs::write(ws.index(), b"not an index").unwrap();
+    for args in [
+        &["ingest"][..],
+        &["ingest", "--full"],
+        &["search", "网格"],
+        &["serve", "--addr", "127.0.0.1:0"],
+    ] {
+        let output = ws.run(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} must fail");
+        assert!(!stderr.contains("panicked at"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&ws.index().display().to_string()),
+            "{args:?} names the path: {stderr}"
+        );
+        eprintln!("{args:?}: {}", stderr.trim());
+    }
+    assert_eq!(fs::read(ws.index()).unwrap(), b"not an index");
+}

@@ -1,0 +1,163 @@
+//! Each limit of the server, over real sockets: query length, `per_page`, compare size, the
+//! request head size, header count, and the timeouts that close slow and idle connections.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use zhili::search::{MAX_PER_PAGE, MAX_QUERY_CHARS};
+use zhili::server::REQUEST_HEAD_TIMEOUT;
+use zhili::server::params::MAX_COMPARE;
+
+use super::live::{Server, Site, enc, parse, send};
+
+fn status(server: &Server, target: &str) -> u16 {
+    server.get(target).status
+}
+
+fn error_of(server: &Server, target: &str) -> String {
+    let response = server.get(target);
+    assert_eq!(response.status, 400, "{}", response.text());
+    response.json()["error"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn every_limit_is_enforced_with_a_400_naming_it() {
+    let site = Site::with_fixture_corpus();
+    let mut server = site.serve();
+
+    let q = |n: usize| format!("/api/search?q={}", enc(&"治".repeat(n)));
+    assert_eq!(status(&server, &q(MAX_QUERY_CHARS)), 200);
+    assert!(error_of(&server, &q(MAX_QUERY_CHARS + 1)).contains('q'));
+
+    let per_page = |n: usize| format!("/api/search?per_page={n}");
+    assert_eq!(status(&server, &per_page(MAX_PER_PAGE)), 200);
+    assert!(error_of(&server, &per_page(MAX_PER_PAGE + 1)).contains("per_page"));
+    assert!(error_of(&server, "/api/search?page=-1").contains("page"));
+    assert!(error_of(&server, "/api/search?page=1000000").contains("page"));
+
+    let ids: Vec<String> = (0..=MAX_COMPARE).map(|i| format!("{i:016x}")).collect();
+    let compare = |n: usize| format!("/api/compare?ids={}", ids[..n].join(","));
+    assert_eq!(
+        status(&server, &compare(MAX_COMPARE)),
+        404,
+        "6 unknown ids: not found"
+    );
+    assert!(error_of(&server, &compare(MAX_COMPARE + 1)).contains("ids"));
+    let thousands: Vec<String> = (0..10_000).map(|i| i.to_string()).collect();
+    let started = Instant::now();
+    assert!(
+        error_of(
+            &server,
+            &format!("/api/compare?ids={}", thousands.join(","))
+        )
+        .contains("ids")
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // The URI: up to 64 KB it reaches the parameter checks (a JSON 400 naming q); longer ones
+    // are refused by the HTTP layer (`http::Uri` holds at most 65,534 bytes) with a bare 400,
+    // and a head over 128 KB with 431 (or a plain close).
+    let long = format!("/api/search?q={}", "a".repeat(60 * 1024));
+    assert!(error_of(&server, &long).contains('q'));
+    for kb in [100, 200] {
+        let too_long = format!("/api/search?q={}", "a".repeat(kb * 1024));
+        let raw = send(
+            server.port,
+            &super::live::get(&too_long),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        let answers = parse(&raw).0;
+        assert!(
+            answers.iter().all(|r| (400..500).contains(&r.status)),
+            "{kb} KB: {:?}",
+            answers.iter().map(|r| r.status).collect::<Vec<_>>()
+        );
+    }
+    let headers: String = (0..200).map(|i| format!("X-H{i}: {i}\r\n")).collect();
+    let request =
+        format!("GET /api/health HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
+    let raw = send(server.port, request.as_bytes(), Duration::from_secs(30)).unwrap();
+    assert!(parse(&raw).0.iter().all(|r| (400..500).contains(&r.status)));
+
+    // Extractor errors are JSON too: an undecodable id is a 404 naming no internals.
+    let response = server.get("/api/docs/%FF%FE");
+    assert_eq!(response.status, 404, "{}", response.text());
+    assert!(response.json()["error"].is_string());
+    server.assert_healthy(Duration::from_secs(2));
+}
+
+/// A connection that sends part of a head, one byte at a time: closed by the server.
+fn slow_client(port: u16, limit: Duration) -> Duration {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(250)))
+        .unwrap();
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    while started.elapsed() < limit {
+        if stream.write_all(b"a").is_err() {
+            return started.elapsed();
+        }
+        match stream.read(&mut buf) {
+            Ok(_) => return started.elapsed(),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return started.elapsed(),
+        }
+    }
+    panic!("a slow client held its connection for {limit:?}");
+}
+
+/// A connection that sends nothing at all.
+fn idle_client(port: u16, limit: Duration) -> Duration {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    match stream.read(&mut buf) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            panic!("an idle client held its connection for {limit:?}")
+        }
+        _ => started.elapsed(),
+    }
+}
+
+#[test]
+fn slow_and_idle_clients_are_cut_off_and_others_are_served_meanwhile() {
+    let site = Site::with_fixture_corpus();
+    let mut server = site.serve();
+    let limit = REQUEST_HEAD_TIMEOUT + Duration::from_secs(5);
+    let port = server.port;
+    let (slow, idle) = std::thread::scope(|scope| {
+        let slow: Vec<_> = (0..30)
+            .map(|_| scope.spawn(move || slow_client(port, limit)))
+            .collect();
+        let idle: Vec<_> = (0..30)
+            .map(|_| scope.spawn(move || idle_client(port, limit)))
+            .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        for _ in 0..8 {
+            server.assert_healthy(Duration::from_secs(2));
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let join = |v: Vec<std::thread::ScopedJoinHandle<'_, Duration>>| -> Vec<Duration> {
+            v.into_iter().map(|h| h.join().unwrap()).collect()
+        };
+        (join(slow), join(idle))
+    });
+    let longest = slow.iter().chain(&idle).max().unwrap();
+    eprintln!(
+        "60 slow/idle connections, all closed by the server; longest held {:.1} s",
+        longest.as_secs_f64()
+    );
+    assert!(*longest <= limit);
+    server.assert_healthy(Duration::from_secs(2));
+}
