@@ -15,7 +15,8 @@ pub enum Error {
     /// Another process holds the index for writing.
     #[error("the index at {0} is being written by another process; try again when it finishes")]
     IndexBusy(PathBuf),
-    #[error("{context}: {source}")]
+    /// Displayed as its context; the I/O error is its `source` (printed by `{:#}` chains).
+    #[error("{context}")]
     Io {
         context: String,
         #[source]

@@ -82,6 +82,22 @@ impl IndexDir {
         }
     }
 
+    /// Removes generations newer than the current one: the partial work of a failed rebuild.
+    pub fn remove_uncommitted(&self, _lock: &WriteLock) -> Result<()> {
+        let current = self
+            .current_name()?
+            .and_then(|name| name.strip_prefix(GEN_PREFIX)?.parse::<u64>().ok())
+            .unwrap_or(0);
+        for (n, name) in self.generations()? {
+            if n > current {
+                let path = self.root.join(name);
+                fs::remove_dir_all(&path)
+                    .map_err(|e| Error::io(format!("cannot remove {}", path.display()), e))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Creates an empty directory for the next generation (not yet current).
     pub fn create_next(&self, _lock: &WriteLock) -> Result<PathBuf> {
         let next = self.generations()?.last().map_or(1, |(n, _)| n + 1);

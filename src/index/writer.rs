@@ -37,6 +37,7 @@ impl IndexUpdate {
     pub fn open(root: &Path, full: bool) -> Result<(IndexUpdate, Manifest)> {
         let dir = IndexDir::new(root);
         let lock = dir.lock()?;
+        dir.remove_uncommitted(&lock)?;
         let existing = if full { None } else { open_current(&dir)? };
         let (generation, fresh, index, manifest) = match existing {
             Some((generation, index, manifest)) => (generation, false, index, manifest),
@@ -46,7 +47,11 @@ impl IndexUpdate {
                 (generation, true, index, Manifest::new())
             }
         };
-        let writer = index.writer(WRITER_BUDGET)?;
+        let writer = index
+            .writer(WRITER_BUDGET)
+            .map_err(|e| write_error(&generation, e))?;
+        // Segments a failed run left behind take space the next commit may need.
+        let _ = writer.garbage_collect_files().wait();
         let fields = Fields::resolve(&index.schema())?;
         let update = IndexUpdate {
             dir,
@@ -67,22 +72,45 @@ impl IndexUpdate {
 
     /// Adds one document (a near-duplicate, `duplicate_of` set, is stored but not searchable).
     pub fn add(&mut self, doc: &CaseDoc) -> Result<()> {
-        self.writer.add_document(to_tantivy(&self.fields, doc)?)?;
+        let doc = to_tantivy(&self.fields, doc)?;
+        self.writer
+            .add_document(doc)
+            .map_err(|e| write_error(&self.generation, e))?;
         Ok(())
     }
 
     /// Commits the documents and the manifest together; a fresh generation becomes current.
     pub fn commit(mut self, manifest: &Manifest) -> Result<()> {
         let payload = manifest.store(&self.generation)?;
-        let mut prepared = self.writer.prepare_commit()?;
+        let generation = self.generation.clone();
+        let failed = |e| write_error(&generation, e);
+        let mut prepared = self.writer.prepare_commit().map_err(failed)?;
         prepared.set_payload(&payload);
-        prepared.commit()?;
-        self.writer.wait_merging_threads()?;
+        prepared.commit().map_err(failed)?;
+        self.writer.wait_merging_threads().map_err(failed)?;
         Manifest::remove_stale(&self.generation, &payload);
         if self.fresh {
             self.dir.switch_to(&self.generation, &self.lock)?;
         }
         Ok(())
+    }
+}
+
+/// A failed index write, with the path and, when the disk is what failed (tantivy's writer
+/// threads die with "index writer was killed" and the cause goes to its log), the disk's error.
+fn write_error(generation: &Path, err: tantivy::TantivyError) -> Error {
+    let probe = generation.join(".space-probe");
+    let tried = std::fs::write(&probe, vec![0u8; 1 << 20]);
+    let _ = std::fs::remove_file(&probe);
+    match tried {
+        Err(io) => Error::io(
+            format!("cannot write the index in {}", generation.display()),
+            io,
+        ),
+        Ok(()) => Error::internal(format!(
+            "cannot write the index in {}: {err}",
+            generation.display()
+        )),
     }
 }
 

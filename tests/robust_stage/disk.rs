@@ -164,21 +164,18 @@ fn a_full_disk_fails_the_ingest_and_keeps_the_previous_index() {
     assert_next_ingest_finishes(&ws);
 }
 
-/// Known gap (see docs/robustness.md): an incremental ingest reports tantivy's "An index
-/// writer was killed", which names neither the full disk nor the path (`--full` does).
+/// An incremental ingest on a full disk: tantivy's writer threads die with "An index writer
+/// was killed"; the error reported probes the disk and names the problem and the path.
 #[test]
-#[ignore = "an incremental ingest does not yet report ENOSPC and the path (docs/robustness.md)"]
 fn a_full_disk_error_names_the_problem_and_the_path() {
     fill_the_disk(|ws, output| {
         assert_clear_failure(output, "No space left on device", &ws.index());
     });
 }
 
-/// Known gap (see docs/robustness.md): the partial generation of a failed `--full` (and the
-/// orphan segments of a failed incremental ingest) stay on disk, so the small corpus that fits
-/// still cannot be ingested until someone deletes them by hand.
+/// The partial generation of a failed `--full` and the orphan segments of a failed
+/// incremental ingest are removed by the next ingest, so a corpus that fits goes in.
 #[test]
-#[ignore = "a failed ingest leaves its partial files behind (docs/robustness.md)"]
 fn a_failed_ingest_leaves_no_garbage_that_keeps_the_disk_full() {
     if let Some((ws, _mount)) = fill_the_disk(|_, _| {}) {
         assert_next_ingest_finishes(&ws);
