@@ -38,15 +38,20 @@ impl Workspace {
         fs::write(path, content).unwrap();
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_zhili"))
+    /// The binary with `args`, pointed at this workspace's index and corpus.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zhili"));
+        command
             .args(args)
             .arg("--index")
             .arg(self.index())
             .arg("--corpus")
-            .arg(self.corpus())
-            .output()
-            .unwrap()
+            .arg(self.corpus());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
     }
 
     /// Runs a command that must succeed and print one JSON value.

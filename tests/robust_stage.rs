@@ -10,7 +10,7 @@ mod reingest_live;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use zhili::index::IndexDir;
@@ -41,17 +41,23 @@ fn unique_text(pool: &[char], seed: u64, n: usize) -> String {
         .collect()
 }
 
-/// Writes `files` case files; version `v` puts the word 版本甲/版本乙 in every file with an
-/// index below `changed`, and version 乙 adds `added` more files.
-fn write_version(corpus: &Path, files: usize, changed: usize, added: usize, version: char) {
-    let sentences = seed_sentences();
-    let mut pool: Vec<char> = sentences
+/// The distinct letters, digits and characters of the seed sentences.
+fn seed_char_pool() -> Vec<char> {
+    let mut pool: Vec<char> = seed_sentences()
         .concat()
         .chars()
         .filter(|c| c.is_alphanumeric())
         .collect();
     pool.sort_unstable();
     pool.dedup();
+    pool
+}
+
+/// Writes `files` case files; version `v` puts the word 版本甲/版本乙 in every file with an
+/// index below `changed`, and version 乙 adds `added` more files.
+fn write_version(corpus: &Path, files: usize, changed: usize, added: usize, version: char) {
+    let sentences = seed_sentences();
+    let pool = seed_char_pool();
     let total = if version == '乙' {
         files + added
     } else {
@@ -117,12 +123,8 @@ fn an_ingest_killed_at_any_point_leaves_the_old_or_the_new_index_whole() {
         if full {
             args.push("--full");
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zhili"))
-            .args(&args)
-            .arg("--index")
-            .arg(ws.index())
-            .arg("--corpus")
-            .arg(ws.corpus())
+        let mut child = ws
+            .command(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use zhili::search::{Engine, SearchRequest};
 
-use super::{seed_sentences, unique_text};
+use super::{seed_char_pool, unique_text};
 use crate::cli_stage::Workspace;
 
 /// A tmpfs mounted on a directory, lazily unmounted when dropped.
@@ -105,14 +105,7 @@ fn assert_clear_failure(output: &Output, problem: &str, path: &Path) {
 
 /// `files` cases of `chars` unique characters each.
 fn big_corpus(ws: &Workspace, files: usize, chars: usize) {
-    let sentences = seed_sentences();
-    let mut pool: Vec<char> = sentences
-        .concat()
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    pool.sort_unstable();
-    pool.dedup();
+    let pool = seed_char_pool();
     for i in 0..files {
         let text = format!(
             "大案例{i}\n{}。\n",

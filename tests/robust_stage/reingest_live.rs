@@ -3,7 +3,7 @@
 //! `total` is the document count before or after the ingest under way; afterwards the server
 //! serves the new data.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -38,16 +38,13 @@ fn search_total(server: &Server, target: &str) -> Result<u64, String> {
 }
 
 fn ingest(ws: &Workspace, full: bool) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_zhili"));
-    command.arg("ingest");
-    if full {
-        command.arg("--full");
-    }
-    let status = command
-        .arg("--index")
-        .arg(ws.index())
-        .arg("--corpus")
-        .arg(ws.corpus())
+    let args: &[&str] = if full {
+        &["ingest", "--full"]
+    } else {
+        &["ingest"]
+    };
+    let status = ws
+        .command(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
