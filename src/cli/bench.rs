@@ -44,6 +44,10 @@ pub struct BenchArgs {
     /// Build the index here instead of a temp dir (kept afterwards).
     #[arg(long)]
     pub index_dir: Option<PathBuf>,
+    /// Query the index already in `--index-dir` without rebuilding it (to profile queries
+    /// alone): the ingest is incremental, a no-op when DOCS did not change.
+    #[arg(long, requires = "index_dir")]
+    pub reuse_index: bool,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -55,7 +59,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| temp.path().join("index"));
     let started = Instant::now();
     let summary = run_ingest(&IngestOptions {
-        full: true,
+        full: !args.reuse_index,
         ..IngestOptions::new(&args.docs, &index)
     })?;
     let build_s = started.elapsed().as_secs_f64();

@@ -2,6 +2,7 @@
 //! (the only code that names jieba), the directory layout (generations, atomic switch, write
 //! lock), the manifest kept with each commit, and the writer.
 
+pub mod docstore;
 pub mod layout;
 pub mod manifest;
 pub mod schema;

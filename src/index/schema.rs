@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +32,10 @@ pub struct Fields {
     pub year: Field,
     /// 1 for the canonical document of a near-duplicate group (or a unique one), else 0.
     pub canonical: Field,
-    /// The whole `CaseDoc` as JSON.
-    pub doc: Field,
+    /// The `CaseDoc` but its text, as JSON (see `stored`).
+    pub record: Field,
+    /// The document's text, stored only (read back by `docstore`).
+    pub text: Field,
 }
 
 pub const YEAR: &str = "year";
@@ -50,7 +52,8 @@ impl Fields {
             measure: schema.get_field("measure")?,
             year: schema.get_field(YEAR)?,
             canonical: schema.get_field("canonical")?,
-            doc: schema.get_field("doc")?,
+            record: schema.get_field("record")?,
+            text: schema.get_field("text")?,
         })
     }
 }
@@ -83,6 +86,7 @@ pub fn build() -> Schema {
     builder.add_facet_field("measure", INDEXED);
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
     builder.add_u64_field("canonical", INDEXED);
-    builder.add_text_field("doc", STORED);
+    builder.add_text_field("record", STORED);
+    builder.add_text_field("text", STORED);
     builder.build()
 }

@@ -42,79 +42,103 @@ pub fn is_cjk(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    is_cjk(c) || c.is_alphanumeric()
 }
 
-/// Jieba words of `text` (search mode adds the 2-3 character sub-words), filtered and
-/// lowercased, in jieba's order.
-pub fn words(text: &str, search_mode: bool) -> Vec<Span> {
+/// A jieba word is kept when it is short enough and has a letter, digit or ideograph.
+fn keep_word(word: &str) -> bool {
+    word.len() <= MAX_TOKEN_BYTES && word.chars().any(is_word_char)
+}
+
+/// `word` lowercased onto `out` (cleared first); ideographs and ASCII without a table lookup.
+fn lowercase_into(word: &str, out: &mut String) {
+    out.clear();
+    for c in word.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_cjk(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+}
+
+fn jieba_tokens(text: &str, search_mode: bool) -> Vec<tantivy_jieba::jieba_rs::Token<'_>> {
     let mode = if search_mode {
         TokenizeMode::Search
     } else {
         TokenizeMode::Default
     };
-    JIEBA
-        .tokenize(text, mode, true)
-        .into_iter()
-        .filter(|t| t.word.len() <= MAX_TOKEN_BYTES && t.word.chars().any(is_word_char))
-        .map(|t| Span {
-            text: t.word.to_lowercase(),
-            from: t.byte_start,
-            to: t.byte_end,
-        })
-        .collect()
+    JIEBA.tokenize(text, mode, true)
+}
+
+/// Jieba words of `text` (search mode adds the 2-3 character sub-words), filtered and
+/// lowercased, in jieba's order.
+pub fn words(text: &str, search_mode: bool) -> Vec<Span> {
+    collect(ZhStream::words(text, search_mode))
 }
 
 /// Character bigrams of CJK runs and whole letter/digit runs, lowercased, in text order.
 pub fn bigrams(text: &str) -> Vec<Span> {
+    collect(ZhStream::bigrams(text))
+}
+
+fn collect(mut stream: ZhStream<'_>) -> Vec<Span> {
     let mut spans = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if is_cjk(c) {
-            let mut run = vec![(start, c)];
-            while let Some(&(i, next)) = chars.peek().filter(|(_, n)| is_cjk(*n)) {
-                run.push((i, next));
-                chars.next();
-            }
-            push_cjk_run(text, &run, &mut spans);
-        } else if is_word_char(c) {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, next)) = chars
-                .peek()
-                .filter(|(_, n)| is_word_char(*n) && !is_cjk(*n))
-            {
-                end = i + next.len_utf8();
-                chars.next();
-            }
-            if end - start <= MAX_TOKEN_BYTES {
-                spans.push(Span {
-                    text: text[start..end].to_lowercase(),
-                    from: start,
-                    to: end,
-                });
-            }
-        }
+    while stream.advance() {
+        let token = stream.token();
+        spans.push(Span {
+            text: token.text.clone(),
+            from: token.offset_from,
+            to: token.offset_to,
+        });
     }
     spans
 }
 
-fn push_cjk_run(text: &str, run: &[(usize, char)], spans: &mut Vec<Span>) {
-    let end_of = |k: usize| run[k].0 + run[k].1.len_utf8();
-    if run.len() == 1 {
-        spans.push(Span {
-            text: text[run[0].0..end_of(0)].to_string(),
-            from: run[0].0,
-            to: end_of(0),
-        });
-        return;
-    }
-    for (k, &(from, _)) in run.iter().enumerate().take(run.len() - 1) {
-        let to = end_of(k + 1);
-        spans.push(Span {
-            text: text[from..to].to_string(),
-            from,
-            to,
-        });
+/// Byte ranges of the bigram analyzer's tokens, and whether each needs lowercasing.
+struct BigramRanges<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// The previous character was an ideograph (so this one does not start a run).
+    in_run: bool,
+}
+
+impl Iterator for BigramRanges<'_> {
+    type Item = (usize, usize, bool);
+
+    fn next(&mut self) -> Option<(usize, usize, bool)> {
+        loop {
+            let (start, c) = self.chars.next()?;
+            let end = start + c.len_utf8();
+            if is_cjk(c) {
+                let was_in_run = std::mem::replace(&mut self.in_run, true);
+                match self.chars.peek() {
+                    Some(&(_, next)) if is_cjk(next) => {
+                        return Some((start, end + next.len_utf8(), false));
+                    }
+                    // A lone ideograph is a unigram; the last of a run is in the bigram before.
+                    _ if !was_in_run => return Some((start, end, false)),
+                    _ => continue,
+                }
+            }
+            self.in_run = false;
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let mut end = end;
+            while let Some(&(i, next)) = self
+                .chars
+                .peek()
+                .filter(|(_, n)| n.is_alphanumeric() && !is_cjk(*n))
+            {
+                end = i + next.len_utf8();
+                self.chars.next();
+            }
+            if end - start <= MAX_TOKEN_BYTES {
+                return Some((start, end, true));
+            }
+        }
     }
 }
 
@@ -126,41 +150,82 @@ pub enum ZhTokenizer {
 }
 
 impl Tokenizer for ZhTokenizer {
-    type TokenStream<'a> = SpanStream;
+    type TokenStream<'a> = ZhStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> SpanStream {
-        let spans = match self {
-            ZhTokenizer::Words { search_mode } => words(text, *search_mode),
-            ZhTokenizer::Bigrams => bigrams(text),
-        };
-        SpanStream {
-            spans: spans.into_iter(),
-            token: Token::default(),
-            position: None,
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhStream<'a> {
+        match self {
+            ZhTokenizer::Words { search_mode } => ZhStream::words(text, *search_mode),
+            ZhTokenizer::Bigrams => ZhStream::bigrams(text),
         }
     }
 }
 
-pub struct SpanStream {
-    spans: std::vec::IntoIter<Span>,
+/// The tokens of one text, produced one at a time into a reused `Token` (no allocation per
+/// token: indexing makes tens of millions of them).
+pub struct ZhStream<'a> {
+    source: Source<'a>,
+    text: &'a str,
     token: Token,
     position: Option<usize>,
 }
 
-impl TokenStream for SpanStream {
+enum Source<'a> {
+    Words(std::vec::IntoIter<tantivy_jieba::jieba_rs::Token<'a>>),
+    Bigrams(BigramRanges<'a>),
+}
+
+impl<'a> ZhStream<'a> {
+    fn words(text: &'a str, search_mode: bool) -> ZhStream<'a> {
+        let tokens = jieba_tokens(text, search_mode);
+        ZhStream::new(text, Source::Words(tokens.into_iter()))
+    }
+
+    fn bigrams(text: &'a str) -> ZhStream<'a> {
+        let ranges = BigramRanges {
+            chars: text.char_indices().peekable(),
+            in_run: false,
+        };
+        ZhStream::new(text, Source::Bigrams(ranges))
+    }
+
+    fn new(text: &'a str, source: Source<'a>) -> ZhStream<'a> {
+        ZhStream {
+            source,
+            text,
+            token: Token::default(),
+            position: None,
+        }
+    }
+
+    /// The next token's byte range and whether it needs lowercasing.
+    fn next_range(&mut self) -> Option<(usize, usize, bool)> {
+        match &mut self.source {
+            Source::Words(tokens) => tokens
+                .find(|t| keep_word(t.word))
+                .map(|t| (t.byte_start, t.byte_end, true)),
+            Source::Bigrams(ranges) => ranges.next(),
+        }
+    }
+}
+
+impl TokenStream for ZhStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(span) = self.spans.next() else {
+        let Some((from, to, fold)) = self.next_range() else {
             return false;
         };
         let position = self.position.map_or(0, |p| p + 1);
         self.position = Some(position);
-        self.token = Token {
-            offset_from: span.from,
-            offset_to: span.to,
-            position,
-            text: span.text,
-            position_length: 1,
-        };
+        let token = &mut self.token;
+        if fold {
+            lowercase_into(&self.text[from..to], &mut token.text);
+        } else {
+            token.text.clear();
+            token.text.push_str(&self.text[from..to]);
+        }
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = position;
+        token.position_length = 1;
         true
     }
 

@@ -9,12 +9,10 @@ use std::time::{Instant, SystemTime};
 use std::collections::BTreeMap;
 
 use tantivy::collector::{Count, FacetCounts, FruitHandle, MultiCollector, MultiFruit, TopDocs};
-use tantivy::schema::Value;
-use tantivy::{
-    DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
-use crate::index::{Fields, IndexDir, open_index, stored, tokenizer};
+use crate::index::docstore::DocLoader;
+use crate::index::{Fields, IndexDir, open_index, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -111,9 +109,10 @@ impl Engine {
             Facets::default()
         };
         let builder = HitBuilder::new(&parsed, extras.snippets);
+        let mut loader = DocLoader::new(&searcher, fields);
         let hits = hits
             .into_iter()
-            .map(|(score, addr)| Ok(builder.hit(load_doc(&searcher, fields, addr)?, score)))
+            .map(|(score, addr)| Ok(builder.hit(loader.load(addr)?, score)))
             .collect::<Result<Vec<Hit>>>()?;
         Ok(SearchResponse {
             query: request.q.clone(),
@@ -148,9 +147,11 @@ impl Engine {
         let top = TopDocs::with_limit(limit + 1).order_by_score();
         let builder = HitBuilder::new(&query::ParsedQuery::default(), true);
         let mut hits = Vec::new();
+        let mut loader = DocLoader::new(&searcher, fields);
         for (score, addr) in searcher.search(&*query, &top)? {
-            let other = load_doc(&searcher, fields, addr)?;
-            if other.id != doc.id && other.duplicate_of.as_deref() != Some(doc.id.as_str()) {
+            let other = loader.load(addr)?;
+            let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
+            if *other_id != doc.id && other_of != Some(doc.id.as_str()) {
                 hits.push(builder.hit(other, score));
             }
         }
@@ -339,10 +340,5 @@ fn find_id(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<DocA
 }
 
 fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<CaseDoc> {
-    let stored: TantivyDocument = searcher.doc(addr)?;
-    let json = stored
-        .get_first(fields.doc)
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| Error::internal("a stored document has no body"))?;
-    stored::decode(json)
+    Ok(DocLoader::new(searcher, fields).load(addr)?.into_case_doc())
 }

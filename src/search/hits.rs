@@ -1,7 +1,7 @@
 //! Turning a stored `CaseDoc` into a search hit: snippet of the best window, and the passages
 //! that hold the query's words, as escaped HTML with `<mark>`.
 
-use crate::model::CaseDoc;
+use crate::index::stored::StoredDoc;
 
 use super::query::ParsedQuery;
 use super::snippet::{Highlighter, Match, distinct_terms, snippet_with};
@@ -28,16 +28,17 @@ impl HitBuilder {
         }
     }
 
-    pub fn hit(&self, doc: CaseDoc, score: f32) -> Hit {
+    pub fn hit(&self, stored: StoredDoc, score: f32) -> Hit {
         let (snippet, passages) = if self.snippets {
-            let matches = self.highlighter.matches(&doc.text);
+            let matches = self.highlighter.matches(&stored.doc.text);
             (
-                snippet_with(&doc.text, &matches, SNIPPET_CHARS),
-                self.passages(&doc, &matches),
+                snippet_with(&stored.doc.text, &matches, SNIPPET_CHARS),
+                passages(&stored, &matches),
             )
         } else {
             (String::new(), Vec::new())
         };
+        let doc = stored.doc;
         Hit {
             id: doc.id,
             title: doc.title,
@@ -51,45 +52,47 @@ impl HitBuilder {
             passages,
         }
     }
+}
 
-    /// The passages with the most distinct query words (then most matches), in text order.
-    /// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
-    /// text is scanned once and passages without a match cost nothing.
-    fn passages(&self, doc: &CaseDoc, matches: &[Match]) -> Vec<HitPassage> {
-        let mut found: Vec<(usize, Vec<Match>)> = Vec::new();
-        let mut at = 0;
-        let mut rest = matches;
-        for (i, passage) in doc.passages.iter().enumerate() {
-            let (from, to) = (at, at + passage.text.len());
-            at = to + 1;
-            let skip = rest.iter().take_while(|m| m.start < from).count();
-            rest = &rest[skip..];
-            let inside = rest.iter().take_while(|m| m.end <= to).count();
-            if inside > 0 && doc.text.get(from..to) == Some(passage.text.as_str()) {
-                let shifted = rest[..inside]
-                    .iter()
-                    .map(|m| Match {
-                        start: m.start - from,
-                        end: m.end - from,
-                        term: m.term,
-                    })
-                    .collect();
-                found.push((i, shifted));
-            }
-            rest = &rest[inside..];
+/// The passages with the most distinct query words (then most matches), in text order.
+/// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
+/// text is scanned once and passages without a match cost nothing.
+fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
+    let doc = &stored.doc;
+    let mut found: Vec<(usize, Vec<Match>)> = Vec::new();
+    let mut at = 0;
+    let mut rest = matches;
+    for i in 0..stored.passage_count() {
+        let passage = stored.passage_text(i);
+        let (from, to) = (at, at + passage.len());
+        at = to + 1;
+        let skip = rest.iter().take_while(|m| m.start < from).count();
+        rest = &rest[skip..];
+        let inside = rest.iter().take_while(|m| m.end <= to).count();
+        if inside > 0 && doc.text.get(from..to) == Some(passage) {
+            let shifted = rest[..inside]
+                .iter()
+                .map(|m| Match {
+                    start: m.start - from,
+                    end: m.end - from,
+                    term: m.term,
+                })
+                .collect();
+            found.push((i, shifted));
         }
-        found.sort_by(|a, b| {
-            let key = |m: &Vec<Match>| (distinct_terms(m), m.len());
-            key(&b.1).cmp(&key(&a.1)).then(a.0.cmp(&b.0))
-        });
-        found.truncate(MAX_PASSAGES);
-        found.sort_by_key(|(i, _)| *i);
-        found
-            .into_iter()
-            .map(|(i, matches)| HitPassage {
-                measures: doc.passages[i].measures.clone(),
-                text: snippet_with(&doc.passages[i].text, &matches, PASSAGE_CHARS),
-            })
-            .collect()
+        rest = &rest[inside..];
     }
+    found.sort_by(|a, b| {
+        let key = |m: &Vec<Match>| (distinct_terms(m), m.len());
+        key(&b.1).cmp(&key(&a.1)).then(a.0.cmp(&b.0))
+    });
+    found.truncate(MAX_PASSAGES);
+    found.sort_by_key(|(i, _)| *i);
+    found
+        .into_iter()
+        .map(|(i, matches)| HitPassage {
+            measures: stored.passage_measures(i).to_vec(),
+            text: snippet_with(stored.passage_text(i), &matches, PASSAGE_CHARS),
+        })
+        .collect()
 }

@@ -1,9 +1,12 @@
 //! Snippets: the best window of a stored text around the query's words, as escaped HTML with
-//! `<mark>` around every match. Matching is literal (aho-corasick over the terms and their jieba
-//! words, leftmost-longest), so offsets are exact on Chinese text and a match never splits a
-//! character. Windows are measured in characters, not bytes.
+//! `<mark>` around every match. Matching is literal over the terms and their jieba words,
+//! leftmost-longest, so offsets are exact on Chinese text and a match never splits a character.
+//! Each pattern is found with SIMD substring search (memchr's memmem: 7-27 GB/s on Chinese text,
+//! where an aho-corasick automaton manages 0.4-0.8 GB/s); patterns with Latin letters, which
+//! match case-insensitively, go through aho-corasick. Windows are measured in characters.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem::Finder;
 
 use crate::index::tokenizer;
 
@@ -14,9 +17,10 @@ const MAX_ANCHORS: usize = 400;
 
 /// Finds the query's words in texts; built once per query.
 pub struct Highlighter {
-    matcher: Option<AhoCorasick>,
-    /// For each pattern, the query term it belongs to.
-    term_of: Vec<usize>,
+    /// Patterns without Latin letters, each with the query term it belongs to.
+    exact: Vec<(Finder<'static>, usize)>,
+    /// Patterns with Latin letters (matched ignoring ASCII case), and their terms.
+    folded: Option<(AhoCorasick, Vec<usize>)>,
 }
 
 /// A match: byte range and the query term it belongs to.
@@ -30,13 +34,11 @@ pub struct Match {
 impl Highlighter {
     /// `terms` are the positive query terms as typed (already normalised by the parser).
     pub fn new(terms: &[String]) -> Highlighter {
-        let mut patterns: Vec<String> = Vec::new();
-        let mut term_of = Vec::new();
+        let mut patterns: Vec<(String, usize)> = Vec::new();
         for (i, term) in terms.iter().enumerate() {
             let mut add = |p: &str| {
-                if !p.is_empty() && !patterns.iter().any(|q| q == p) {
-                    patterns.push(p.to_string());
-                    term_of.push(i);
+                if !p.is_empty() && !patterns.iter().any(|(q, _)| q == p) {
+                    patterns.push((p.to_string(), i));
                 }
             };
             add(term);
@@ -46,28 +48,52 @@ impl Highlighter {
                 }
             }
         }
-        let matcher = (!patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
+        let (latin, exact): (Vec<_>, Vec<_>) = patterns
+            .into_iter()
+            .partition(|(p, _)| p.bytes().any(|b| b.is_ascii_alphabetic()));
+        let folded = (!latin.is_empty()).then(|| {
+            let matcher = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
                 .ascii_case_insensitive(true)
-                .build(&patterns)
-                .expect("literal patterns always build")
+                .build(latin.iter().map(|(p, _)| p))
+                .expect("literal patterns always build");
+            (matcher, latin.iter().map(|(_, term)| *term).collect())
         });
-        Highlighter { matcher, term_of }
+        let exact = exact
+            .into_iter()
+            .map(|(p, term)| (Finder::new(p.as_bytes()).into_owned(), term))
+            .collect();
+        Highlighter { exact, folded }
     }
 
+    /// Every match in `text`, sorted, non-overlapping (leftmost first, then longest).
     pub fn matches(&self, text: &str) -> Vec<Match> {
-        let Some(matcher) = &self.matcher else {
-            return Vec::new();
-        };
-        matcher
-            .find_iter(text)
-            .map(|m| Match {
+        let mut all: Vec<Match> = Vec::new();
+        for (finder, term) in &self.exact {
+            let len = finder.needle().len();
+            all.extend(finder.find_iter(text.as_bytes()).map(|start| Match {
+                start,
+                end: start + len,
+                term: *term,
+            }));
+        }
+        if let Some((matcher, terms)) = &self.folded {
+            all.extend(matcher.find_iter(text).map(|m| Match {
                 start: m.start(),
                 end: m.end(),
-                term: self.term_of[m.pattern().as_usize()],
-            })
-            .collect()
+                term: terms[m.pattern().as_usize()],
+            }));
+        }
+        all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        let mut end = 0;
+        all.retain(|m| {
+            let keep = m.start >= end;
+            if keep {
+                end = m.end;
+            }
+            keep
+        });
+        all
     }
 
     /// The best window of at most `max_chars` characters, as HTML.
@@ -90,12 +116,12 @@ pub fn snippet_with(text: &str, matches: &[Match], max_chars: usize) -> String {
     html
 }
 
-/// How many distinct query terms the matches cover.
+/// How many distinct query terms the matches cover (terms past the 64th count as one).
 pub fn distinct_terms(matches: &[Match]) -> usize {
-    let mut terms: Vec<usize> = matches.iter().map(|m| m.term).collect();
-    terms.sort_unstable();
-    terms.dedup();
-    terms.len()
+    let seen = matches
+        .iter()
+        .fold(0u64, |seen, m| seen | 1 << m.term.min(63));
+    seen.count_ones() as usize
 }
 
 /// Byte offset `n` characters after `from` (or the end).
@@ -119,6 +145,8 @@ fn back_chars(text: &str, to: usize, n: usize) -> usize {
 }
 
 /// Chooses the window covering the most distinct terms, then the most matches, earliest first.
+/// Each window starts a little before one of the first `MAX_ANCHORS` matches; an anchor inside
+/// the previous window moves both its ends forward, so no character is read more than twice.
 fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize) {
     let max_chars = max_chars.max(1);
     if matches.is_empty() {
@@ -128,30 +156,46 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
         return (0, text.len());
     }
     let mut best = (0usize, 0usize, 0usize, 0usize);
+    let (mut from, mut to) = (0, advance_chars(text, 0, max_chars));
     for anchor in matches.iter().take(MAX_ANCHORS) {
-        let mut from = back_chars(text, anchor.start, LEAD_CHARS);
-        let mut to = advance_chars(text, from, max_chars);
-        if to == text.len() {
+        let start = back_chars(text, anchor.start, LEAD_CHARS);
+        to = if (from..to).contains(&start) {
+            advance_chars(text, to, text[from..start].chars().count())
+        } else {
+            advance_chars(text, start, max_chars)
+        };
+        from = start;
+        let at_end = to == text.len();
+        let window = if at_end {
             // Near the end: use the whole window, reaching back before the lead-in.
-            from = text[..to]
-                .char_indices()
-                .rev()
-                .nth(max_chars - 1)
-                .map_or(0, |(i, _)| i);
-            to = text.len();
-        }
-        let inside: Vec<Match> = matches
+            (back_chars_any(text, to, max_chars), to)
+        } else {
+            (from, to)
+        };
+        let first = matches.partition_point(|m| m.start < window.0);
+        let count = matches[first..]
             .iter()
-            .skip_while(|m| m.start < from)
-            .take_while(|m| m.end <= to)
-            .copied()
-            .collect();
-        let score = (distinct_terms(&inside), inside.len());
-        if (score.0, score.1) > (best.2, best.3) {
-            best = (from, to, score.0, score.1);
+            .take_while(|m| m.end <= window.1)
+            .count();
+        let inside = &matches[first..first + count];
+        let score = (distinct_terms(inside), inside.len());
+        if score > (best.2, best.3) {
+            best = (window.0, window.1, score.0, score.1);
+        }
+        if at_end {
+            break; // every later anchor has this same window
         }
     }
     (best.0, best.1)
+}
+
+/// Byte offset `n` characters before `to` (or 0), crossing lines.
+fn back_chars_any(text: &str, to: usize, n: usize) -> usize {
+    text[..to]
+        .char_indices()
+        .rev()
+        .nth(n - 1)
+        .map_or(0, |(i, _)| i)
 }
 
 /// Escaped `text[from..to]` with `<mark>` around the matches that lie inside it.
@@ -171,16 +215,21 @@ fn mark(text: &str, from: usize, to: usize, matches: &[Match]) -> String {
 
 /// HTML-escapes `text` onto `out`.
 pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        out.push_str(entity);
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
 }
 
 pub fn escape(text: &str) -> String {
