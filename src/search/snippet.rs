@@ -84,7 +84,9 @@ impl Highlighter {
                 term: terms[m.pattern().as_usize()],
             }));
         }
-        all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        if self.exact.len() + usize::from(self.folded.is_some()) > 1 {
+            all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+        }
         let mut end = 0;
         all.retain(|m| {
             let keep = m.start >= end;
@@ -132,21 +134,43 @@ fn advance_chars(text: &str, from: usize, n: usize) -> usize {
         .map_or(text.len(), |(i, _)| from + i)
 }
 
-/// Byte offset up to `n` characters before `to`, not crossing a line start.
-fn back_chars(text: &str, to: usize, n: usize) -> usize {
-    let mut start = to;
+/// Byte offset up to `n` characters before `to`, not crossing a line start, and the number
+/// of characters stepped back.
+fn back_chars(text: &str, to: usize, n: usize) -> (usize, usize) {
+    let (mut start, mut stepped) = (to, 0);
     for (i, c) in text[..to].char_indices().rev().take(n) {
         if c == '\n' {
             break;
         }
-        start = i;
+        (start, stepped) = (i, stepped + 1);
     }
-    start
+    (start, stepped)
+}
+
+/// Character offsets of the matches' starts and ends, for the matches that can fall in a window
+/// of the first `MAX_ANCHORS` (counted, not walked: fast on long texts), and the number of
+/// characters of the text, or more than `reach` past the last one counted when it has more.
+fn char_offsets(text: &str, matches: &[Match], reach: usize) -> (Vec<usize>, Vec<usize>, usize) {
+    let (mut starts, mut ends) = (Vec::new(), Vec::new());
+    let (mut at, mut chars) = (0, 0);
+    for (k, m) in matches.iter().enumerate() {
+        chars += text[at..m.start].chars().count();
+        at = m.start;
+        if k >= MAX_ANCHORS && chars > starts[MAX_ANCHORS - 1] + reach {
+            break;
+        }
+        starts.push(chars);
+        chars += text[m.start..m.end].chars().count();
+        ends.push(chars);
+        at = m.end;
+    }
+    let rest = text[at..].chars().take(reach + 1).count();
+    (starts, ends, chars + rest)
 }
 
 /// Chooses the window covering the most distinct terms, then the most matches, earliest first.
-/// Each window starts a little before one of the first `MAX_ANCHORS` matches; an anchor inside
-/// the previous window moves both its ends forward, so no character is read more than twice.
+/// Each window starts a little before one of the first `MAX_ANCHORS` matches; windows are
+/// compared in character offsets, so only the chosen one is walked character by character.
 fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize) {
     let max_chars = max_chars.max(1);
     if matches.is_empty() {
@@ -155,38 +179,32 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
     if text.chars().nth(max_chars).is_none() {
         return (0, text.len());
     }
-    let mut best = (0usize, 0usize, 0usize, 0usize);
-    let (mut from, mut to) = (0, advance_chars(text, 0, max_chars));
-    for anchor in matches.iter().take(MAX_ANCHORS) {
-        let start = back_chars(text, anchor.start, LEAD_CHARS);
-        to = if (from..to).contains(&start) {
-            advance_chars(text, to, text[from..start].chars().count())
-        } else {
-            advance_chars(text, start, max_chars)
-        };
-        from = start;
-        let at_end = to == text.len();
-        let window = if at_end {
+    // `total` is exact whenever a window can reach the end of the text.
+    let (starts, ends, total) = char_offsets(text, matches, max_chars);
+    let (mut best_from, mut best_score) = (0, (0, 0));
+    for (k, anchor) in matches.iter().enumerate().take(MAX_ANCHORS) {
+        let (mut from, stepped) = back_chars(text, anchor.start, LEAD_CHARS);
+        let mut from_char = starts[k] - stepped;
+        let at_end = from_char + max_chars >= total;
+        if at_end {
             // Near the end: use the whole window, reaching back before the lead-in.
-            (back_chars_any(text, to, max_chars), to)
-        } else {
-            (from, to)
-        };
-        let first = matches.partition_point(|m| m.start < window.0);
-        let count = matches[first..]
+            from_char = total - max_chars;
+            from = back_chars_any(text, text.len(), max_chars);
+        }
+        let first = matches.partition_point(|m| m.start < from);
+        let count = ends[first.min(ends.len())..]
             .iter()
-            .take_while(|m| m.end <= window.1)
+            .take_while(|&&end| end <= from_char + max_chars)
             .count();
-        let inside = &matches[first..first + count];
-        let score = (distinct_terms(inside), inside.len());
-        if score > (best.2, best.3) {
-            best = (window.0, window.1, score.0, score.1);
+        let score = (distinct_terms(&matches[first..first + count]), count);
+        if score > best_score {
+            (best_from, best_score) = (from, score);
         }
         if at_end {
             break; // every later anchor has this same window
         }
     }
-    (best.0, best.1)
+    (best_from, advance_chars(text, best_from, max_chars))
 }
 
 /// Byte offset `n` characters before `to` (or 0), crossing lines.
@@ -264,6 +282,28 @@ mod tests {
         assert!(html.contains("<mark>网格化</mark>"));
         let visible: String = html.replace("<mark>", "").replace("</mark>", "");
         assert_eq!(visible.chars().count(), 40 + 2);
+    }
+
+    #[test]
+    fn a_match_near_the_end_gives_the_last_full_window() {
+        let text = format!("{}网格化{}", "前".repeat(200), "后".repeat(5));
+        let html = highlighter(&["网格化"]).snippet(&text, 40);
+        assert!(html.starts_with('…') && !html.ends_with('…'), "{html}");
+        let visible: String = html.replace("<mark>", "").replace("</mark>", "");
+        assert_eq!(visible.chars().count(), 40 + 1);
+        assert!(visible.ends_with("网格化后后后后后"));
+    }
+
+    #[test]
+    fn among_hundreds_of_matches_the_densest_early_window_wins() {
+        // 450 sparse matches, then a dense run the first 400 anchors still reach.
+        let sparse = format!("巡逻{}", "。".repeat(60)).repeat(450);
+        let text = format!("{sparse}巡逻巡逻巡逻{}", "。".repeat(300));
+        let html = highlighter(&["巡逻"]).snippet(&text, 30);
+        assert_eq!(html.matches("<mark>").count(), 1, "{html}");
+        let dense = format!("{}巡逻巡逻巡逻{}", "。".repeat(100), "。".repeat(300));
+        let html = highlighter(&["巡逻"]).snippet(&dense, 30);
+        assert_eq!(html.matches("<mark>").count(), 3, "{html}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The page in headless Chromium against a running `zhili serve`: a search, a facet choice,
 //! a document and the compare view, driven through the URL (the page's state lives there) and
-//! checked in the rendered DOM; screenshots go to `docs/screenshots/`. Skipped when
+//! checked in the rendered DOM; screenshots are taken too (into `docs/screenshots/` with
+//! `ZHILI_UPDATE_SCREENSHOTS=1`, else a scratch folder). Skipped when
 //! /usr/bin/chromium is absent (install it with `scripts/install-browser.sh`).
 
 use std::io::Read;
@@ -68,10 +69,18 @@ fn dom(server: &Server, path: &str) -> String {
     dom
 }
 
+/// Where screenshots go: `docs/screenshots/` with `ZHILI_UPDATE_SCREENSHOTS=1` (to refresh the
+/// README's pictures), else a scratch folder, so a test run leaves the work tree clean.
+fn screenshot_dir() -> PathBuf {
+    if std::env::var_os("ZHILI_UPDATE_SCREENSHOTS").is_some() {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+    } else {
+        std::env::temp_dir().join(format!("zhili-screenshots-{}", std::process::id()))
+    }
+}
+
 fn screenshot(server: &Server, path: &str, file: &str, size: &str) {
-    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("docs/screenshots")
-        .join(file);
+    let out = screenshot_dir().join(file);
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     let _ = std::fs::remove_file(&out);
     chromium(
