@@ -11,27 +11,23 @@ use serde::{Deserialize, Serialize};
 use crate::model::{CaseDoc, Passage};
 use crate::{Error, Result};
 
-/// The JSON record: the document without its text and passages, and the passages apart.
+/// The JSON record: the document without its text and passages, and the passages apart, as
+/// flat arrays (dozens of passages per document: objects would cost more to parse than the rest).
 #[derive(Serialize, Deserialize)]
 struct Record {
     doc: CaseDoc,
-    passages: Vec<StoredPassage>,
-}
-
-/// A passage in the record, with short keys: there are dozens per document.
-#[derive(Serialize, Deserialize)]
-struct StoredPassage {
-    /// Byte length, when the passages tile the text.
-    #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
-    bytes: Option<usize>,
-    #[serde(rename = "m", default, skip_serializing_if = "Vec::is_empty")]
-    measures: Vec<String>,
-    /// The id, when it is not `<doc id>-p<n>`.
-    #[serde(rename = "i", default, skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    /// The text, when the passages do not tile the text.
-    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
-    text: Option<String>,
+    /// Each passage's byte length, when the passages tile the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passage_bytes: Option<Vec<usize>>,
+    /// Each passage's text, when they do not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passage_texts: Option<Vec<String>>,
+    /// The measures of the passages that have any, by passage index.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passage_measures: Vec<(usize, Vec<String>)>,
+    /// The passages' ids, when they are not `<doc id>-p<n>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passage_ids: Option<Vec<String>>,
 }
 
 fn usual_passage_id(doc_id: &str, i: usize) -> String {
@@ -40,35 +36,37 @@ fn usual_passage_id(doc_id: &str, i: usize) -> String {
 
 /// The stored record of `doc` (its text is stored apart).
 pub fn encode_record(doc: &CaseDoc) -> Result<String> {
+    let passages = &doc.passages;
     let tiles = tiles(doc);
-    let passages = doc
-        .passages
+    let usual_ids = passages
         .iter()
         .enumerate()
-        .map(|(i, p)| StoredPassage {
-            bytes: tiles.then_some(p.text.len()),
-            measures: p.measures.clone(),
-            id: (p.id != usual_passage_id(&doc.id, i)).then(|| p.id.clone()),
-            text: (!tiles).then(|| p.text.clone()),
-        })
-        .collect();
-    let slim = CaseDoc {
-        id: doc.id.clone(),
-        title: doc.title.clone(),
-        region: doc.region.clone(),
-        year: doc.year,
-        years_mentioned: doc.years_mentioned.clone(),
-        measures: doc.measures.clone(),
-        source: doc.source.clone(),
-        duplicates: doc.duplicates.clone(),
-        duplicate_of: doc.duplicate_of.clone(),
-        text: String::new(),
-        passages: Vec::new(),
+        .all(|(i, p)| p.id == usual_passage_id(&doc.id, i));
+    let record = Record {
+        doc: CaseDoc {
+            id: doc.id.clone(),
+            title: doc.title.clone(),
+            region: doc.region.clone(),
+            year: doc.year,
+            years_mentioned: doc.years_mentioned.clone(),
+            measures: doc.measures.clone(),
+            source: doc.source.clone(),
+            duplicates: doc.duplicates.clone(),
+            duplicate_of: doc.duplicate_of.clone(),
+            text: String::new(),
+            passages: Vec::new(),
+        },
+        passage_bytes: tiles.then(|| passages.iter().map(|p| p.text.len()).collect()),
+        passage_texts: (!tiles).then(|| passages.iter().map(|p| p.text.clone()).collect()),
+        passage_measures: passages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.measures.is_empty())
+            .map(|(i, p)| (i, p.measures.clone()))
+            .collect(),
+        passage_ids: (!usual_ids).then(|| passages.iter().map(|p| p.id.clone()).collect()),
     };
-    Ok(serde_json::to_string(&Record {
-        doc: slim,
-        passages,
-    })?)
+    Ok(serde_json::to_string(&record)?)
 }
 
 /// True when the text is the passages' texts joined by `\n`.
@@ -92,52 +90,71 @@ fn tiles(doc: &CaseDoc) -> bool {
 pub struct StoredDoc {
     /// The document, with no passages (see `passage_count`, `passage_text`...).
     pub doc: CaseDoc,
-    passages: Vec<StoredPassage>,
     /// Each passage's byte range in the text, when they tile it.
-    spans: Option<Vec<Range<usize>>>,
+    spans: Vec<Range<usize>>,
+    texts: Option<Vec<String>>,
+    measures: Vec<(usize, Vec<String>)>,
+    ids: Option<Vec<String>>,
 }
 
 impl StoredDoc {
     /// Rebuilds the document from its stored record and text bytes.
     pub fn decode(record: &str, text: &[u8]) -> Result<StoredDoc> {
-        let Record { mut doc, passages } = serde_json::from_str(record)?;
+        let record: Record = serde_json::from_str(record)?;
+        let mut doc = record.doc;
         doc.text = simdutf8::basic::from_utf8(text)
             .map_err(|_| Error::internal("a stored document's text is not UTF-8"))?
             .to_string();
-        let spans = passage_spans(&doc.text, &passages)?;
+        let spans = passage_spans(&doc.text, record.passage_bytes.as_deref().unwrap_or(&[]))?;
+        let count = record.passage_texts.as_ref().map_or(spans.len(), Vec::len);
+        let consistent = (record.passage_bytes.is_some() != record.passage_texts.is_some()
+            || count == 0)
+            && record
+                .passage_ids
+                .as_ref()
+                .is_none_or(|ids| ids.len() == count)
+            && record.passage_measures.iter().all(|(i, _)| *i < count);
+        if !consistent {
+            return Err(corrupt());
+        }
         Ok(StoredDoc {
             doc,
-            passages,
             spans,
+            texts: record.passage_texts,
+            measures: record.passage_measures,
+            ids: record.passage_ids,
         })
     }
 
     pub fn passage_count(&self) -> usize {
-        self.passages.len()
+        self.texts.as_ref().map_or(self.spans.len(), Vec::len)
     }
 
     /// The text of passage `i`.
     pub fn passage_text(&self, i: usize) -> &str {
-        match &self.spans {
-            Some(spans) => &self.doc.text[spans[i].clone()],
-            None => self.passages[i].text.as_deref().unwrap_or_default(),
+        match &self.texts {
+            Some(texts) => &texts[i],
+            None => &self.doc.text[self.spans[i].clone()],
         }
     }
 
     /// The measures of passage `i`.
     pub fn passage_measures(&self, i: usize) -> &[String] {
-        &self.passages[i].measures
+        match self.measures.binary_search_by_key(&i, |(at, _)| *at) {
+            Ok(found) => &self.measures[found].1,
+            Err(_) => &[],
+        }
     }
 
     /// The whole document, passages filled in.
     pub fn into_case_doc(self) -> CaseDoc {
-        let passages = (0..self.passages.len())
+        let passages = (0..self.passage_count())
             .map(|i| Passage {
-                id: self.passages[i]
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| usual_passage_id(&self.doc.id, i)),
-                measures: self.passages[i].measures.clone(),
+                id: match &self.ids {
+                    Some(ids) => ids[i].clone(),
+                    None => usual_passage_id(&self.doc.id, i),
+                },
+                measures: self.passage_measures(i).to_vec(),
                 text: self.passage_text(i).to_string(),
             })
             .collect();
@@ -148,23 +165,20 @@ impl StoredDoc {
     }
 }
 
-/// Each passage's byte range, checked against the text; `None` when they were stored whole.
-fn passage_spans(text: &str, passages: &[StoredPassage]) -> Result<Option<Vec<Range<usize>>>> {
-    let corrupt = || Error::internal("a stored document's passages do not match its text");
-    if passages.iter().any(|p| p.bytes.is_none()) {
-        return match passages.iter().all(|p| p.text.is_some()) {
-            true => Ok(None),
-            false => Err(corrupt()),
-        };
-    }
+fn corrupt() -> Error {
+    Error::internal("a stored document's passages do not match its text")
+}
+
+/// Each passage's byte range, checked against the text.
+fn passage_spans(text: &str, lengths: &[usize]) -> Result<Vec<Range<usize>>> {
     let mut at = 0;
-    let mut spans = Vec::with_capacity(passages.len());
-    for len in passages.iter().filter_map(|p| p.bytes) {
+    let mut spans = Vec::with_capacity(lengths.len());
+    for &len in lengths {
         text.get(at..at + len).ok_or_else(corrupt)?;
         spans.push(at..at + len);
         at += len + 1;
     }
-    Ok(Some(spans))
+    Ok(spans)
 }
 
 #[cfg(test)]

@@ -41,8 +41,16 @@ pub fn is_cjk(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F | 0x3007)
 }
 
+/// A letter, digit or ideograph. ASCII, ideographs and CJK punctuation (the bulk of Chinese
+/// text) are decided without the Unicode tables.
 fn is_word_char(c: char) -> bool {
-    is_cjk(c) || c.is_alphanumeric()
+    match c {
+        _ if c.is_ascii() => c.is_ascii_alphanumeric(),
+        _ if is_cjk(c) => true,
+        '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        '\u{ff01}'..='\u{ff0f}' => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// A jieba word is kept when it is short enough and has a letter, digit or ideograph.
@@ -123,14 +131,14 @@ impl Iterator for BigramRanges<'_> {
                 }
             }
             self.in_run = false;
-            if !c.is_alphanumeric() {
+            if !is_word_char(c) {
                 continue;
             }
             let mut end = end;
             while let Some(&(i, next)) = self
                 .chars
                 .peek()
-                .filter(|(_, n)| n.is_alphanumeric() && !is_cjk(*n))
+                .filter(|(_, n)| is_word_char(*n) && !is_cjk(*n))
             {
                 end = i + next.len_utf8();
                 self.chars.next();
@@ -265,6 +273,22 @@ mod tests {
         assert!(texts(&spans).contains(&"5g"));
         assert!(texts(&spans).contains(&"video"));
         assert!(texts(&spans).contains(&"雪亮"));
+    }
+
+    #[test]
+    fn the_fast_word_char_test_agrees_with_unicode() {
+        // (Unassigned code points inside the ideograph blocks count as ideographs.)
+        for c in (0..=0x3_0000)
+            .filter_map(char::from_u32)
+            .filter(|c| !is_cjk(*c))
+        {
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric(),
+                "{c:?} U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]
