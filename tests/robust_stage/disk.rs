@@ -11,9 +11,9 @@ use std::process::{Command, Output};
 
 use zhili::search::{Engine, SearchRequest};
 
-use super::live::{Server, enc};
 use super::{seed_char_pool, unique_text};
 use crate::cli_stage::Workspace;
+use crate::common::server::{Server, enc};
 
 /// A tmpfs mounted on a directory, lazily unmounted when dropped.
 struct Mount(PathBuf);
