@@ -5,11 +5,10 @@
 mod disk;
 mod hostile_http;
 mod limits;
-mod live;
 mod reingest_live;
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -17,6 +16,7 @@ use zhili::index::IndexDir;
 use zhili::search::{Engine, SearchRequest};
 
 use crate::cli_stage::Workspace;
+use crate::common::server::Server;
 
 /// Sentences of a real seed, to give the generated files realistic text.
 fn seed_sentences() -> Vec<String> {
@@ -96,6 +96,42 @@ fn next(seed: &mut u64) -> u64 {
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
     *seed >> 33
+}
+
+/// A workspace for a served corpus: `corpus/` with the server fixtures, `index/`, a log.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    pub fn with_fixture_corpus() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        for name in ["server/corpus", "robust/corpus"] {
+            for entry in std::fs::read_dir(crate::common::fixture(name)).unwrap() {
+                let path = entry.unwrap().path();
+                std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        Site { dir }
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    pub fn index(&self) -> PathBuf {
+        self.dir.path().join("index")
+    }
+
+    pub fn serve(&self) -> Server {
+        Server::start(
+            &self.index(),
+            &self.corpus(),
+            self.dir.path().join("serve.log"),
+        )
+    }
 }
 
 #[test]

@@ -40,6 +40,7 @@ use zhili::model::CaseDoc;
 use zhili::search::Engine;
 
 use crate::common;
+pub use crate::common::server::enc;
 
 /// The fixture documents.
 pub fn docs() -> Vec<CaseDoc> {
@@ -69,19 +70,6 @@ pub fn index_dir() -> &'static PathBuf {
 pub fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
     Arc::clone(ENGINE.get_or_init(|| Arc::new(Engine::open(index_dir()).expect("engine opens"))))
-}
-
-/// Percent-encodes a query value.
-pub fn enc(value: &str) -> String {
-    let mut out = String::new();
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 pub struct Reply {

@@ -1,11 +1,13 @@
 //! The only writer of `index/`: schema (the one place field names are spelled), tokenizers
 //! (the only code that names jieba), the directory layout (generations, atomic switch, write
-//! lock), the manifest kept with each commit, and the writer.
+//! lock), the manifest kept with each commit, the writer, and the read-only opening used by
+//! searches (`search_dir`).
 
 pub mod docstore;
 pub mod layout;
 pub mod manifest;
 pub mod schema;
+pub mod search_dir;
 pub mod stored;
 pub mod tokenizer;
 pub mod writer;
@@ -13,4 +15,5 @@ pub mod writer;
 pub use layout::IndexDir;
 pub use manifest::Manifest;
 pub use schema::Fields;
+pub use search_dir::open_index_for_search;
 pub use writer::{IndexUpdate, build_index, open_index};

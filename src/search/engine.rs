@@ -12,7 +12,7 @@ use tantivy::collector::{Count, FacetCounts, FruitHandle, MultiCollector, MultiF
 use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
 use crate::index::docstore::DocLoader;
-use crate::index::{Fields, IndexDir, open_index, tokenizer};
+use crate::index::{Fields, IndexDir, open_index_for_search, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -310,7 +310,7 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
     })?;
     let generation = dir.root().join(&name);
     let meta_stamp = meta_stamp(&generation);
-    let index = open_index(&generation)?;
+    let index = open_index_for_search(&generation)?;
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)

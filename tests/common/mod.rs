@@ -1,6 +1,9 @@
-//! Shared test helpers: paths to fixtures and to ../shared (absent on a user's clone).
+//! Shared test helpers: paths to fixtures and to ../shared (absent on a user's clone), and the
+//! real server over TCP (`server`).
 
 #![allow(dead_code)]
+
+pub mod server;
 
 use std::path::PathBuf;
 

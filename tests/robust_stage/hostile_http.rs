@@ -6,7 +6,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::live::{Response, Site, enc, enc_bytes, parse, send};
+use super::Site;
+use crate::common::server::{Response, enc, enc_bytes, parse, send};
 
 /// Probes sent by each of the client threads.
 const PER_THREAD: usize = 750;

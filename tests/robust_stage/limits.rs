@@ -9,7 +9,8 @@ use zhili::search::{MAX_PER_PAGE, MAX_QUERY_CHARS};
 use zhili::server::REQUEST_HEAD_TIMEOUT;
 use zhili::server::params::MAX_COMPARE;
 
-use super::live::{Server, Site, enc, parse, send};
+use super::Site;
+use crate::common::server::{self, Server, enc, parse, send};
 
 fn status(server: &Server, target: &str) -> u16 {
     server.get(target).status
@@ -68,7 +69,7 @@ fn every_limit_is_enforced_with_a_400_naming_it() {
         let too_long = format!("/api/search?q={}", "a".repeat(kb * 1024));
         let raw = send(
             server.port,
-            &super::live::get(&too_long),
+            &server::get(&too_long),
             Duration::from_secs(30),
         )
         .unwrap();

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::live::Server;
 use super::{enc, index_dir};
 use crate::common;
+use crate::common::server::Server;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 

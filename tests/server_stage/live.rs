@@ -1,152 +1,16 @@
-//! The real binary: `serve` on a free loopback port (ingesting a corpus first) queried with a
-//! plain TcpStream, a re-ingest by another process picked up live, Ctrl-C, and the CLI printing
-//! the same bodies as the API.
+//! The real binary: `serve` on a free loopback port (ingesting a corpus first) queried over
+//! TCP with `common::server`, a re-ingest by another process picked up live, Ctrl-C, and the
+//! CLI printing the same bodies as the API.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::{enc, index_dir};
 use crate::common;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `GET path` over HTTP/1.1; returns the status and the (de-chunked) body.
-fn http_get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    Ok((
-        status,
-        if chunked {
-            dechunk(body)
-        } else {
-            body.to_string()
-        },
-    ))
-}
-
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 || rest.len() < size {
-            break;
-        }
-        out.push_str(&rest[..size]);
-        body = rest[size..].trim_start_matches("\r\n");
-    }
-    out
-}
-
-/// A running `zhili serve`, killed when dropped.
-pub(super) struct Server {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Server {
-    pub(super) fn start(index: &Path, corpus: &Path, log: PathBuf) -> Server {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_zhili"))
-            .arg("serve")
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--index")
-            .arg(index)
-            .arg("--corpus")
-            .arg(corpus)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("zhili serve starts");
-        let mut server = Server { child, port, log };
-        server.wait_ready();
-        server
-    }
-
-    fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(180);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("zhili serve exited with {status}: {}", self.log_text());
-            }
-            if let Ok((200, _)) = http_get(self.port, "/api/health") {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!("zhili serve did not answer in time: {}", self.log_text());
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        http_get(self.port, path).expect("request answered")
-    }
-
-    pub(super) fn json(&self, path: &str) -> Value {
-        let (status, body) = self.get(path);
-        assert_eq!(status, 200, "{path}: {body}");
-        serde_json::from_str(&body).expect("JSON body")
-    }
-
-    pub(super) fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    /// Ctrl-C: the server stops by itself and exits 0.
-    fn interrupt_and_expect_clean_exit(mut self) {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-        assert!(sent.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "exit after Ctrl-C: {status}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "still running after Ctrl-C");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::server::Server;
 
 #[test]
 fn serve_ingests_an_empty_index_then_answers_over_http() {
@@ -169,13 +33,14 @@ fn serve_ingests_an_empty_index_then_answers_over_http() {
     let body = server.json(&format!("/api/search?q={}", enc("枫桥经验")));
     assert!(body["total"].as_u64().unwrap() >= 1);
     assert!(body["hits"][0]["title"].as_str().unwrap().contains("枫桥"));
-    let (status, page) = server.get("/");
-    assert_eq!(status, 200);
-    assert!(page.contains("治理案例检索"));
-    assert_eq!(server.get("/api/docs/ffffffffffffffff").0, 404);
-    assert_eq!(server.get("/api/search?per_page=1000").0, 400);
-    let (status, csv) = server.get("/api/export?format=csv");
-    assert_eq!(status, 200);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("治理案例检索"));
+    assert_eq!(server.get("/api/docs/ffffffffffffffff").status, 404);
+    assert_eq!(server.get("/api/search?per_page=1000").status, 400);
+    let export = server.get("/api/export?format=csv");
+    assert_eq!(export.status, 200);
+    let csv = export.text();
     assert!(csv.lines().count() >= 3, "{csv}");
 
     let log = server.log_text();

@@ -1,5 +1,7 @@
-//! The real `zhili serve` on a free loopback port, and a raw HTTP/1.1 client that sends any
-//! bytes at all and parses every response that comes back (several when pipelined).
+//! The real `zhili serve` for the stages that test it over TCP (`server_stage`, `robust_stage`):
+//! started on a free loopback port, waited for until `/api/health` answers, killed when dropped;
+//! and a raw HTTP/1.1 client that sends any bytes at all and parses every response that comes
+//! back (several when pipelined).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -17,13 +19,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `zhili serve` over `index` (ingesting `corpus` first when it is empty).
+    /// Starts `zhili serve` over `index` (ingesting `corpus` first when it is empty) and waits
+    /// until it answers.
     pub fn start(index: &Path, corpus: &Path, log: PathBuf) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_zhili"))
             .arg("serve")
             .arg("--addr")
@@ -38,15 +37,22 @@ impl Server {
             .spawn()
             .expect("zhili serve starts");
         let mut server = Server { child, port, log };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(180);
         while Instant::now() < deadline {
-            assert!(server.running(), "serve exited: {}", server.log_text());
-            if matches!(server.try_get("/api/health"), Ok(r) if r.status == 200) {
-                return server;
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("zhili serve exited with {status}: {}", self.log_text());
+            }
+            if matches!(self.try_get("/api/health"), Ok(r) if r.status == 200) {
+                return;
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        panic!("zhili serve did not answer in time: {}", server.log_text());
+        panic!("zhili serve did not answer in time: {}", self.log_text());
     }
 
     pub fn running(&mut self) -> bool {
@@ -91,6 +97,36 @@ impl Server {
             started.elapsed()
         );
     }
+
+    /// The URL of `path` on this server (for a browser).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Ctrl-C: the server stops by itself and exits 0.
+    pub fn interrupt_and_expect_clean_exit(mut self) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "exit after Ctrl-C: {status}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "still running after Ctrl-C");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// A loopback port nothing listens on (free when asked).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Drop for Server {
@@ -228,40 +264,4 @@ pub fn enc_bytes(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-/// A workspace for a served corpus: `corpus/` with the server fixtures, `index/`, a log.
-pub struct Site {
-    pub dir: tempfile::TempDir,
-}
-
-impl Site {
-    pub fn with_fixture_corpus() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let corpus = dir.path().join("corpus");
-        std::fs::create_dir_all(&corpus).unwrap();
-        for name in ["server/corpus", "robust/corpus"] {
-            for entry in std::fs::read_dir(crate::common::fixture(name)).unwrap() {
-                let path = entry.unwrap().path();
-                std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        Site { dir }
-    }
-
-    pub fn corpus(&self) -> PathBuf {
-        self.dir.path().join("corpus")
-    }
-
-    pub fn index(&self) -> PathBuf {
-        self.dir.path().join("index")
-    }
-
-    pub fn serve(&self) -> Server {
-        Server::start(
-            &self.index(),
-            &self.corpus(),
-            self.dir.path().join("serve.log"),
-        )
-    }
 }

@@ -1,0 +1,147 @@
+//! Opening a generation for searching, also on a read-only volume. Input: a generation
+//! directory; output: a tantivy `Index` whose directory never fails to take tantivy's meta
+//! lock because the directory cannot be written. Writers (`IndexUpdate`) do not use this.
+//!
+//! tantivy's reader takes the meta lock (`.tantivy-meta.lock`, a file it creates and locks in
+//! the index) each time it opens segments, so that a writer's garbage collection in another
+//! process cannot delete them half-way. On a read-only directory no writer can run, so there is
+//! nothing to guard against: `SearchDirectory` takes the real lock whenever it can and hands
+//! back a no-op lock when the lock file cannot be created because the directory is read-only
+//! (a read-only mount, or permissions).
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+
+use tantivy::Index;
+use tantivy::directory::error::{
+    DeleteError, LockError, OpenDirectoryError, OpenReadError, OpenWriteError,
+};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, FileSlice, Lock, MmapDirectory, WatchCallback,
+    WatchHandle, WritePtr,
+};
+
+use crate::{Error, Result};
+
+use super::tokenizer;
+
+/// An `MmapDirectory` whose locks turn into no-ops when the directory is read-only.
+#[derive(Debug, Clone)]
+pub struct SearchDirectory {
+    inner: MmapDirectory,
+}
+
+impl SearchDirectory {
+    pub fn open(path: &Path) -> Result<SearchDirectory, OpenDirectoryError> {
+        Ok(SearchDirectory {
+            inner: MmapDirectory::open(path)?,
+        })
+    }
+}
+
+/// Opens the generation at `generation` for searching only (see the module header).
+pub fn open_index_for_search(generation: &Path) -> Result<Index> {
+    let cannot_open = |err: &dyn std::fmt::Display| {
+        Error::internal(format!(
+            "cannot open the index in {}: {err}",
+            generation.display()
+        ))
+    };
+    let directory = SearchDirectory::open(generation).map_err(|err| cannot_open(&err))?;
+    let index = Index::open(directory).map_err(|err| cannot_open(&err))?;
+    tokenizer::register(&index);
+    Ok(index)
+}
+
+/// True when `err` says the directory cannot be written to at all.
+fn is_read_only(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ReadOnlyFilesystem | io::ErrorKind::PermissionDenied
+    )
+}
+
+impl Directory for SearchDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.inner.get_file_handle(path)
+    }
+
+    fn open_read(&self, path: &Path) -> Result<FileSlice, OpenReadError> {
+        self.inner.open_read(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.inner.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.inner.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.inner.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.inner.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        self.inner.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        self.inner.sync_directory()
+    }
+
+    /// The real lock, or a no-op one when the lock file cannot be created on a read-only
+    /// directory (where no writer can delete anything under the reader).
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.inner.acquire_lock(lock) {
+            Err(LockError::IoError(err)) if is_read_only(&err) => {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            taken => taken,
+        }
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.inner.watch(watch_callback)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::directory::META_LOCK;
+
+    /// On a writable directory the meta lock stays real: it still keeps a writer's garbage
+    /// collection in another process from deleting segments being opened.
+    #[test]
+    fn a_writable_directory_still_takes_the_real_meta_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let directory = SearchDirectory::open(tmp.path()).unwrap();
+        let held = directory.acquire_lock(&META_LOCK).unwrap();
+        let file = std::fs::File::open(tmp.path().join(&META_LOCK.filepath)).unwrap();
+        assert!(matches!(
+            file.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        assert!(file.try_lock().is_ok());
+    }
+
+    #[test]
+    fn only_read_only_and_permission_errors_count_as_a_read_only_directory() {
+        let kinds = [
+            (io::ErrorKind::ReadOnlyFilesystem, true),
+            (io::ErrorKind::PermissionDenied, true),
+            (io::ErrorKind::StorageFull, false),
+            (io::ErrorKind::NotFound, false),
+        ];
+        for (kind, read_only) in kinds {
+            assert_eq!(is_read_only(&io::Error::from(kind)), read_only, "{kind:?}");
+        }
+    }
+}
