@@ -34,8 +34,9 @@ const MIN_JACCARD: f64 = 0.10;
 const MIN_CONTAINMENT: f64 = 0.8;
 /// Marker of an empty bin (only for texts with no shingles at all).
 const EMPTY: u32 = u32::MAX;
-/// Largest LSH bucket compared pairwise (beyond it, members meet only the first ones).
-const MAX_BUCKET: usize = 256;
+/// Members kept per LSH bucket (later members meet only these: at 100k short articles the
+/// common buckets fill up, and comparing with 256 instead of 64 found no other duplicate).
+const MAX_BUCKET: usize = 64;
 
 /// Fingerprint of a text (deterministic across runs and machines).
 pub fn signature(text: &str) -> Signature {
@@ -121,12 +122,12 @@ fn densify(bins: &mut [u32]) {
 }
 
 /// Estimated Jaccard similarity: the share of equal bins.
-fn jaccard(a: &Signature, b: &Signature) -> f64 {
-    let len = a.0.len().min(b.0.len());
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let len = a.len().min(b.len());
     if len == 0 {
         return 0.0;
     }
-    let equal = a.0.iter().zip(&b.0).filter(|(x, y)| x == y).count();
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
     equal as f64 / len as f64
 }
 
@@ -138,13 +139,13 @@ fn cardinality(sig: &Signature) -> f64 {
     (k * (k / sum.max(1e-9) - 1.0)).max(1.0)
 }
 
-/// Do two signatures belong to near-duplicate texts?
-fn near_duplicates(a: &Signature, b: &Signature) -> bool {
+/// Do two signatures, of texts with `na` and `nb` distinct shingles, belong to near-duplicate
+/// texts?
+fn near_duplicates(a: &[u32], b: &[u32], na: f64, nb: f64) -> bool {
     let j = jaccard(a, b);
     if j < MIN_JACCARD {
         return false;
     }
-    let (na, nb) = (cardinality(a), cardinality(b));
     let shared = j / (1.0 + j) * (na + nb);
     shared / na.min(nb) >= MIN_CONTAINMENT
 }
@@ -155,23 +156,30 @@ pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..signatures.len()).collect();
     let mut buckets: HashMap<(usize, u32, u32), Vec<usize>> = HashMap::new();
     let mut candidates: Vec<usize> = Vec::new();
+    // Bins side by side and each cardinality once: comparing a candidate is then one
+    // contiguous read (this loop is bound by memory at 100k documents).
+    let bins = flat_bins(signatures);
+    let bins_of = |i: usize| &bins[i * BINS..(i + 1) * BINS];
+    let sizes: Vec<f64> = signatures.iter().map(|s| cardinality(s)).collect();
     for (i, sig) in signatures.iter().enumerate() {
         if sig.0.len() != BINS || sig.0.iter().all(|&v| v == EMPTY) {
             continue;
         }
-        // Every earlier member of any of its buckets, each compared once.
+        // The first members of each of its buckets, each compared once.
         candidates.clear();
         for band in 0..BINS / ROWS {
             let key = (band, sig.0[band * ROWS], sig.0[band * ROWS + 1]);
             let bucket = buckets.entry(key).or_default();
-            candidates.extend(bucket.iter().take(MAX_BUCKET));
-            bucket.push(i);
+            candidates.extend(bucket.iter());
+            if bucket.len() < MAX_BUCKET {
+                bucket.push(i);
+            }
         }
         candidates.sort_unstable();
         candidates.dedup();
         for &other in &candidates {
             if find(&mut parent, other) != find(&mut parent, i)
-                && near_duplicates(signatures[other], sig)
+                && near_duplicates(bins_of(other), bins_of(i), sizes[other], sizes[i])
             {
                 union(&mut parent, other, i);
             }
@@ -185,6 +193,19 @@ pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     out.sort();
     out
+}
+
+/// All signatures' bins in one array, `BINS` apiece (a malformed signature's are empty).
+fn flat_bins(signatures: &[&Signature]) -> Vec<u32> {
+    let mut bins = Vec::with_capacity(signatures.len() * BINS);
+    for sig in signatures {
+        if sig.0.len() == BINS {
+            bins.extend_from_slice(&sig.0);
+        } else {
+            bins.extend(std::iter::repeat_n(EMPTY, BINS));
+        }
+    }
+    bins
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
