@@ -43,16 +43,17 @@ def ingest(d):
         return
     wall = {r["run"]: r for r in lines(os.path.join(d, "ingest-wall.jsonl"))}
     mb = full["bytes"] / 1e6
-    print("### Ingest: laws tree\n")
+    print("### Ingest: laws tree (and the work reports)\n")
     print("| run | files read | documents | MB read | zhili `seconds` | process wall s | MB/s (wall) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for run, name in [("full", "ingest-full.json"), ("noop", "ingest-noop.json"),
-                      ("touch1pct", "ingest-touch1pct.json")]:
+                      ("touch1pct", "ingest-touch1pct.json"),
+                      ("reports-full", "ingest-reports.json")]:
         s = one(os.path.join(d, name))
         if not s:
             continue
         w = wall.get(run, {}).get("wall_s")
-        rate = f(s["bytes"] / 1e6 / w, 1) if w and run == "full" else "-"
+        rate = f(s["bytes"] / 1e6 / w, 1) if w and run.endswith("full") else "-"
         print(f"| {run} | {s['files_indexed']} | {s['documents']} | {f(s['bytes'] / 1e6, 1)} | "
               f"{f(s['seconds'])} | {f(w)} | {rate} |")
     st = full.get("stage_seconds", {})

@@ -3,7 +3,8 @@
 # Tools: scripts/install-bench-tools.sh (Python peers, groonga, wrk). Binary: cargo build --release.
 #
 # Steps (each writes its own files; BENCHMARKS.md explains them):
-#   1 ingest   laws tree: full ingest (MB/s, stage shares), no-op re-ingest, 1% touched re-ingest
+#   1 ingest   laws tree: full ingest (MB/s, stage shares), no-op re-ingest, 1% touched re-ingest;
+#              the government work reports (bench/make_reports.py): full ingest
 #   2 scaling  1k / 10k / 100k article-sized docs cut from the laws (bench/make_articles.py)
 #   3 query    in-process p50/p95/p99 on the laws: facets+snippets, --bare, with filters
 #   4 peers    ../shared/bench/peers/run_all.sh with zhili as RUST_SMOKE, same corpus and queries
@@ -68,6 +69,7 @@ corpora() {
     mkdir -p "$WORK/subset"
     cp -a "$WORK/laws/地方性法规/浙江" "$WORK/laws/行政法规" "$WORK/subset/"
   fi
+  [ -d "$WORK/reports" ] || python3 bench/make_reports.py --data "$SHARED/data" --out "$WORK/reports"
   for n in 1000 10000 100000; do
     [ "$n" = 100000 ] && [ "$BIG" != 1 ] && continue
     [ -d "$WORK/art$n" ] || python3 bench/make_articles.py --laws "$LAWS_SRC" --out "$WORK/art$n" --target "$n"
@@ -90,6 +92,10 @@ step_ingest() {
   t0=$(now); "$ZHILI" ingest --corpus "$corpus" --index "$idx" --json >"$OUT/ingest-touch1pct.json"; t1=$(now)
   echo "{\"run\":\"touch1pct\",\"files_touched\":$(wc -l <"$WORK/touched.txt"),\"wall_s\":$(elapsed "$t0" "$t1")}" >>"$OUT/ingest-wall.jsonl"
   du -sb "$idx" | awk '{print "{\"index_bytes\":" $1 "}"}' >"$OUT/ingest-index-size.json"
+  # the government work reports (national + 2026 provincial; long documents), full ingest
+  rm -rf "$WORK/idx-reports"
+  t0=$(now); "$ZHILI" ingest --corpus "$WORK/reports" --index "$WORK/idx-reports" --full --json >"$OUT/ingest-reports.json"; t1=$(now)
+  echo "{\"run\":\"reports-full\",\"wall_s\":$(elapsed "$t0" "$t1")}" >>"$OUT/ingest-wall.jsonl"
   cat "$OUT/ingest-wall.jsonl"
 }
 
