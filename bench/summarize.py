@@ -6,8 +6,8 @@ usage: bench/summarize.py RESULTS_DIR
 import json, os, sys
 
 QUERY_VARIANTS = ["facets + snippets", "bare (no facets, no snippets)",
-                  "facets + snippets, --region 浙江省 (not applied by zhili bench at c78c861)",
-                  "facets + snippets, year 2015-2025, measure video OR grid (not applied at c78c861)"]
+                  "facets + snippets, --region 浙江省",
+                  "facets + snippets, year 2015-2025, measure video OR grid"]
 
 
 def lines(path):

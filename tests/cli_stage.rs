@@ -308,3 +308,51 @@ fn seeds_end_to_end_twin_reports_are_one_hit_listing_both_sources() {
         .count();
     assert_eq!(from_000, 10, "seed 000 is ten articles");
 }
+
+/// `zhili bench` on the sample corpus: the peers' JSON line, and its filter flags applied.
+fn bench_line(queries: &std::path::Path, extra: &[&str]) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_zhili"))
+        .args(["bench", "--docs"])
+        .arg(crate::common::corpus())
+        .arg("--queries")
+        .arg(queries)
+        .args(["--repeat", "1"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "bench {extra:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().last().expect("bench prints its JSON line");
+    serde_json::from_str(line).unwrap()
+}
+
+#[test]
+fn bench_prints_the_peers_json_line_and_applies_its_filters() {
+    let ws = Workspace::new();
+    let queries = ws.dir.path().join("queries.txt");
+    fs::write(&queries, "# one query a line\n视频监控\n矛盾纠纷\n网格\n").unwrap();
+    let all = bench_line(&queries, &[]);
+    assert_eq!(all["peer"], "zhili");
+    assert_eq!(all["queries"], 3);
+    assert_eq!(all["facets_and_snippets"], true);
+    assert!(all["q_median_ms"].as_f64().unwrap() > 0.0);
+    let hits = all["hits_total"].as_u64().unwrap();
+    let bare = bench_line(&queries, &["--bare"]);
+    assert_eq!(bare["peer"], "zhili-bare");
+    assert_eq!(
+        bare["hits_total"].as_u64(),
+        Some(hits),
+        "--bare changes no hit"
+    );
+    let gansu = bench_line(&queries, &["--region", "甘肃省"])["hits_total"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        gansu > 0 && gansu < hits,
+        "--region 甘肃省: {gansu} of {hits}"
+    );
+}

@@ -133,9 +133,11 @@ fn time_queries(
     extras: Extras,
     args: &BenchArgs,
 ) -> anyhow::Result<(Vec<f64>, BTreeMap<String, u64>)> {
-    let request = |q: &str| SearchRequest {
-        per_page: args.limit,
-        ..SearchRequest::new(q)
+    let request = |q: &str| {
+        args.filters.apply_to(SearchRequest {
+            per_page: args.limit,
+            ..SearchRequest::new(q)
+        })
     };
     let mut hits = BTreeMap::new();
     for q in queries {

@@ -27,11 +27,9 @@ pub struct ExportArgs {
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let format: ExportFormat = args.format.parse()?;
-    let mut request = SearchRequest::new(args.query.unwrap_or_default());
-    request.region = args.filters.region;
-    request.measures = args.filters.measures;
-    request.year_from = args.filters.year_from;
-    request.year_to = args.filters.year_to;
+    let mut request = args
+        .filters
+        .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
     params::check(&mut request)?;
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;

@@ -15,6 +15,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::search::SearchRequest;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "zhili",
@@ -50,6 +52,19 @@ pub struct Filters {
     pub year_from: Option<i32>,
     #[arg(long)]
     pub year_to: Option<i32>,
+}
+
+impl Filters {
+    /// `request` with these filters set.
+    pub fn apply_to(&self, request: SearchRequest) -> SearchRequest {
+        SearchRequest {
+            region: self.region.clone(),
+            measures: self.measures.clone(),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            ..request
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,11 +38,7 @@ pub enum SortArg {
 
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
     let engine = Engine::open(&args.dirs.index)?;
-    let request = SearchRequest {
-        region: args.filters.region.clone(),
-        measures: args.filters.measures.clone(),
-        year_from: args.filters.year_from,
-        year_to: args.filters.year_to,
+    let request = args.filters.apply_to(SearchRequest {
         page: args.page,
         per_page: args.limit,
         sort: match args.sort {
@@ -50,7 +46,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<()> {
             SortArg::Year => SortOrder::Year,
         },
         ..SearchRequest::new(args.query.clone())
-    };
+    });
     let response = engine.search(&request)?;
     if args.json {
         return print_json(&response);

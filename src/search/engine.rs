@@ -177,16 +177,14 @@ impl Engine {
             &searcher,
         ))?;
         let mut left = limit;
+        let mut loader = DocLoader::new(&searcher, &served.fields);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut docs = weight.scorer(segment, 1.0)?;
             let mut doc = docs.doc();
             while doc != tantivy::TERMINATED && left > 0 {
                 if !segment.is_deleted(doc) {
-                    f(load_doc(
-                        &searcher,
-                        &served.fields,
-                        DocAddress::new(ord as u32, doc),
-                    )?)?;
+                    let addr = DocAddress::new(ord as u32, doc);
+                    f(loader.load(addr)?.into_case_doc())?;
                     left -= 1;
                 }
                 doc = docs.advance();
