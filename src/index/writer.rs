@@ -80,6 +80,11 @@ impl IndexUpdate {
         Ok(())
     }
 
+    /// True when this session writes a new generation (a full rebuild, or no usable index).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh
+    }
+
     /// Commits the documents and the manifest together; a fresh generation becomes current.
     pub fn commit(mut self, manifest: &Manifest) -> Result<()> {
         let payload = manifest.store(&self.generation)?;
