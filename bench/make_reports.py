@@ -38,10 +38,10 @@ def main():
     provincial = os.path.join(args.data, "gov-reports-provincial-2026", "files")
     folder = os.path.join(args.out, "provincial-2026")
     os.makedirs(folder, exist_ok=True)
-    for name in sorted(os.listdir(provincial)):
+    for k, name in enumerate(sorted(os.listdir(provincial))):
         with open(os.path.join(provincial, name), encoding="utf-8-sig", newline="") as f:
-            for rec in csv.DictReader(f):
-                path = os.path.join(folder, f"{safe(rec['title'])}.txt")
+            for i, rec in enumerate(csv.DictReader(f)):
+                path = os.path.join(folder, f"{k:02d}{i:02d}_{safe(rec['title'])}.txt")
                 with open(path, "w", encoding="utf-8") as out:
                     out.write(f"# {rec['title']}\n\n{rec['full_text']}\n")
                 written += 1

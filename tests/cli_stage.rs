@@ -189,6 +189,43 @@ fn touching_a_file_without_changing_it_does_no_indexing() {
     assert_eq!(count(&summary, "files_indexed"), 0);
 }
 
+/// The committed state of the current generation: meta.json's bytes and the manifest files.
+fn committed_state(ws: &Workspace) -> (Vec<u8>, Vec<String>) {
+    let name = fs::read_to_string(ws.index().join("CURRENT")).unwrap();
+    let generation = ws.index().join(name.trim());
+    let mut manifests: Vec<String> = fs::read_dir(&generation)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("manifest-"))
+        .collect();
+    manifests.sort();
+    (fs::read(generation.join("meta.json")).unwrap(), manifests)
+}
+
+#[test]
+fn a_no_op_ingest_commits_nothing_and_a_touch_is_recorded() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let before = committed_state(&ws);
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&summary, "files_unchanged"), 3);
+    assert_eq!(committed_state(&ws), before, "a no-op rewrote the commit");
+
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    fs::File::options()
+        .write(true)
+        .open(ws.corpus().join("a.txt"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    ws.json(&["ingest", "--json"]);
+    let touched = committed_state(&ws);
+    assert_ne!(touched.1, before.1, "the new mtime is in a new manifest");
+    // ...so the next run reads nothing and commits nothing again.
+    ws.json(&["ingest", "--json"]);
+    assert_eq!(committed_state(&ws), touched);
+}
+
 #[test]
 fn full_rebuild_gives_the_same_documents_and_ids() {
     let ws = seeded();

@@ -4,13 +4,14 @@
 //!
 //! tantivy's reader takes the meta lock (`.tantivy-meta.lock`, a file it creates and locks in
 //! the index) each time it opens segments, so that a writer's garbage collection in another
-//! process cannot delete them half-way. On a read-only directory no writer can run, so there is
-//! nothing to guard against: `SearchDirectory` takes the real lock whenever it can and hands
-//! back a no-op lock when the lock file cannot be created because the directory is read-only
-//! (a read-only mount, or permissions).
+//! process cannot delete them half-way. tantivy opens that file for writing, which fails on a
+//! read-only mount or for a user who may not write the index. `SearchDirectory` then opens the
+//! existing lock file for reading and locks it all the same (a file lock needs no write
+//! access), so an ingest run by another user is still held off. Only when there is no lock
+//! file to open (it could not be created either) does it hand back a no-op lock.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tantivy::Index;
@@ -30,13 +31,32 @@ use super::tokenizer;
 #[derive(Debug, Clone)]
 pub struct SearchDirectory {
     inner: MmapDirectory,
+    root: PathBuf,
 }
 
 impl SearchDirectory {
     pub fn open(path: &Path) -> Result<SearchDirectory, OpenDirectoryError> {
         Ok(SearchDirectory {
             inner: MmapDirectory::open(path)?,
+            root: path.to_path_buf(),
         })
+    }
+
+    /// `lock` taken on its file opened for reading; a no-op lock when there is no such file.
+    fn lock_without_writing(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        let Ok(file) = std::fs::File::open(self.root.join(&lock.filepath)) else {
+            return Ok(DirectoryLock::from(Box::new(())));
+        };
+        if lock.is_blocking {
+            file.lock()
+                .map_err(|err| LockError::IoError(Arc::new(err)))?;
+        } else {
+            file.try_lock().map_err(|err| match err {
+                std::fs::TryLockError::WouldBlock => LockError::LockBusy,
+                std::fs::TryLockError::Error(err) => LockError::IoError(Arc::new(err)),
+            })?;
+        }
+        Ok(DirectoryLock::from(Box::new(file)))
     }
 }
 
@@ -95,13 +115,11 @@ impl Directory for SearchDirectory {
         self.inner.sync_directory()
     }
 
-    /// The real lock, or a no-op one when the lock file cannot be created on a read-only
-    /// directory (where no writer can delete anything under the reader).
+    /// The real lock; where the lock file cannot be opened for writing, the same lock taken
+    /// through a read-only handle (see the module header).
     fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
         match self.inner.acquire_lock(lock) {
-            Err(LockError::IoError(err)) if is_read_only(&err) => {
-                Ok(DirectoryLock::from(Box::new(())))
-            }
+            Err(LockError::IoError(err)) if is_read_only(&err) => self.lock_without_writing(lock),
             taken => taken,
         }
     }
@@ -130,6 +148,29 @@ mod tests {
         ));
         drop(held);
         assert!(file.try_lock().is_ok());
+    }
+
+    /// Through a read-only handle the lock is still real (what a reader that may not write
+    /// the index gets): another holder is kept waiting.
+    #[test]
+    fn the_read_only_fallback_still_locks_the_existing_lock_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let directory = SearchDirectory::open(tmp.path()).unwrap();
+        drop(directory.acquire_lock(&META_LOCK).unwrap()); // creates the file
+        let held = directory.lock_without_writing(&META_LOCK).unwrap();
+        let file = std::fs::File::open(tmp.path().join(&META_LOCK.filepath)).unwrap();
+        assert!(matches!(
+            file.try_lock(),
+            Err(std::fs::TryLockError::WouldBlock)
+        ));
+        drop(held);
+        assert!(file.try_lock().is_ok());
+        let empty = tempfile::tempdir().unwrap();
+        let no_file = SearchDirectory::open(empty.path()).unwrap();
+        assert!(
+            no_file.lock_without_writing(&META_LOCK).is_ok(),
+            "no file: no-op"
+        );
     }
 
     #[test]

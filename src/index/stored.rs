@@ -105,10 +105,12 @@ impl StoredDoc {
         doc.text = simdutf8::basic::from_utf8(text)
             .map_err(|_| Error::internal("a stored document's text is not UTF-8"))?
             .to_string();
-        let spans = passage_spans(&doc.text, record.passage_bytes.as_deref().unwrap_or(&[]))?;
+        let spans = match &record.passage_bytes {
+            Some(lengths) => passage_spans(&doc.text, lengths)?,
+            None => Vec::new(),
+        };
         let count = record.passage_texts.as_ref().map_or(spans.len(), Vec::len);
-        let consistent = (record.passage_bytes.is_some() != record.passage_texts.is_some()
-            || count == 0)
+        let consistent = record.passage_bytes.is_some() != record.passage_texts.is_some()
             && record
                 .passage_ids
                 .as_ref()
@@ -169,14 +171,25 @@ fn corrupt() -> Error {
     Error::internal("a stored document's passages do not match its text")
 }
 
-/// Each passage's byte range, checked against the text.
+/// Each passage's byte range, checked against the text: the passages joined by `\n` are
+/// exactly the text.
 fn passage_spans(text: &str, lengths: &[usize]) -> Result<Vec<Range<usize>>> {
     let mut at = 0;
     let mut spans = Vec::with_capacity(lengths.len());
-    for &len in lengths {
-        text.get(at..at + len).ok_or_else(corrupt)?;
-        spans.push(at..at + len);
-        at += len + 1;
+    for (i, &len) in lengths.iter().enumerate() {
+        if i > 0 {
+            text.get(at..at + 1)
+                .filter(|s| *s == "\n")
+                .ok_or_else(corrupt)?;
+            at += 1;
+        }
+        let end = at.checked_add(len).ok_or_else(corrupt)?;
+        text.get(at..end).ok_or_else(corrupt)?;
+        spans.push(at..end);
+        at = end;
+    }
+    if at != text.len() {
+        return Err(corrupt());
     }
     Ok(spans)
 }
@@ -242,5 +255,15 @@ mod tests {
         let record = encode_record(&original).unwrap();
         assert!(StoredDoc::decode(&record, &[0xE7, 0xBD]).is_err());
         assert!(StoredDoc::decode(&record, "网格员巡逻".as_bytes()).is_err());
+        let longer = "网格员巡逻\n视频监控。多出来的字";
+        assert!(StoredDoc::decode(&record, longer.as_bytes()).is_err());
+        let no_separator = "网格员巡逻。视频监控";
+        assert!(StoredDoc::decode(&record, no_separator.as_bytes()).is_err());
+        let huge = record.replace("[15,12]", &format!("[15,{}]", usize::MAX));
+        assert_ne!(huge, record);
+        assert!(StoredDoc::decode(&huge, original.text.as_bytes()).is_err());
+        let neither = record.replace(",\"passage_bytes\":[15,12]", "");
+        assert_ne!(neither, record);
+        assert!(StoredDoc::decode(&neither, original.text.as_bytes()).is_err());
     }
 }

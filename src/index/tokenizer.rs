@@ -171,13 +171,13 @@ impl Tokenizer for ZhTokenizer {
 /// The tokens of one text, produced one at a time into a reused `Token` (no allocation per
 /// token: indexing makes tens of millions of them).
 pub struct ZhStream<'a> {
-    source: Source<'a>,
+    source: TokenSource<'a>,
     text: &'a str,
     token: Token,
     position: Option<usize>,
 }
 
-enum Source<'a> {
+enum TokenSource<'a> {
     Words(std::vec::IntoIter<tantivy_jieba::jieba_rs::Token<'a>>),
     Bigrams(BigramRanges<'a>),
 }
@@ -185,7 +185,7 @@ enum Source<'a> {
 impl<'a> ZhStream<'a> {
     fn words(text: &'a str, search_mode: bool) -> ZhStream<'a> {
         let tokens = jieba_tokens(text, search_mode);
-        ZhStream::new(text, Source::Words(tokens.into_iter()))
+        ZhStream::new(text, TokenSource::Words(tokens.into_iter()))
     }
 
     fn bigrams(text: &'a str) -> ZhStream<'a> {
@@ -193,10 +193,10 @@ impl<'a> ZhStream<'a> {
             chars: text.char_indices().peekable(),
             in_run: false,
         };
-        ZhStream::new(text, Source::Bigrams(ranges))
+        ZhStream::new(text, TokenSource::Bigrams(ranges))
     }
 
-    fn new(text: &'a str, source: Source<'a>) -> ZhStream<'a> {
+    fn new(text: &'a str, source: TokenSource<'a>) -> ZhStream<'a> {
         ZhStream {
             source,
             text,
@@ -208,10 +208,10 @@ impl<'a> ZhStream<'a> {
     /// The next token's byte range and whether it needs lowercasing.
     fn next_range(&mut self) -> Option<(usize, usize, bool)> {
         match &mut self.source {
-            Source::Words(tokens) => tokens
+            TokenSource::Words(tokens) => tokens
                 .find(|t| keep_word(t.word))
                 .map(|t| (t.byte_start, t.byte_end, true)),
-            Source::Bigrams(ranges) => ranges.next(),
+            TokenSource::Bigrams(ranges) => ranges.next(),
         }
     }
 }

@@ -36,7 +36,7 @@ impl Serialize for Signature {
 
 impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Signature, D::Error> {
-        let hex = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let hex = String::deserialize(deserializer)?;
         let bad = || serde::de::Error::custom("a signature is not a string of 8-digit hex numbers");
         if !hex.len().is_multiple_of(8) || !hex.is_ascii() {
             return Err(bad());

@@ -1,4 +1,4 @@
-//! Turning a stored `CaseDoc` into a search hit: snippet of the best window, and the passages
+//! Turning a `StoredDoc` (a document read back for a hit) into a search hit: snippet of the best window, and the passages
 //! that hold the query's words, as escaped HTML with `<mark>`.
 
 use crate::index::stored::StoredDoc;

@@ -19,7 +19,8 @@ const MAX_ANCHORS: usize = 400;
 pub struct Highlighter {
     /// Patterns without Latin letters, each with the query term it belongs to.
     exact: Vec<(Finder<'static>, usize)>,
-    /// Patterns with Latin letters (matched ignoring ASCII case), and their terms.
+    /// Patterns with Latin letters (matched ignoring ASCII case, every occurrence, overlapping
+    /// ones too), and their terms.
     folded: Option<(AhoCorasick, Vec<usize>)>,
 }
 
@@ -53,7 +54,7 @@ impl Highlighter {
             .partition(|(p, _)| p.bytes().any(|b| b.is_ascii_alphabetic()));
         let folded = (!latin.is_empty()).then(|| {
             let matcher = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
+                .match_kind(MatchKind::Standard)
                 .ascii_case_insensitive(true)
                 .build(latin.iter().map(|(p, _)| p))
                 .expect("literal patterns always build");
@@ -66,27 +67,26 @@ impl Highlighter {
         Highlighter { exact, folded }
     }
 
-    /// Every match in `text`, sorted, non-overlapping (leftmost first, then longest).
+    /// Every match in `text`, sorted, non-overlapping (leftmost first, then longest), chosen
+    /// among every occurrence of every pattern (overlapping ones too: in 农村村村通, 村村 at
+    /// the third character is found though another 村村 starts at the second).
     pub fn matches(&self, text: &str) -> Vec<Match> {
         let mut all: Vec<Match> = Vec::new();
         for (finder, term) in &self.exact {
-            let len = finder.needle().len();
-            all.extend(finder.find_iter(text.as_bytes()).map(|start| Match {
+            all.extend(occurrences(finder, text).map(|start| Match {
                 start,
-                end: start + len,
+                end: start + finder.needle().len(),
                 term: *term,
             }));
         }
         if let Some((matcher, terms)) = &self.folded {
-            all.extend(matcher.find_iter(text).map(|m| Match {
+            all.extend(matcher.find_overlapping_iter(text).map(|m| Match {
                 start: m.start(),
                 end: m.end(),
                 term: terms[m.pattern().as_usize()],
             }));
         }
-        if self.exact.len() + usize::from(self.folded.is_some()) > 1 {
-            all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
-        }
+        all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
         let mut end = 0;
         all.retain(|m| {
             let keep = m.start >= end;
@@ -101,6 +101,28 @@ impl Highlighter {
     /// The best window of at most `max_chars` characters, as HTML.
     pub fn snippet(&self, text: &str, max_chars: usize) -> String {
         snippet_with(text, &self.matches(text), max_chars)
+    }
+}
+
+/// Start of every occurrence of `finder`'s needle in `text`, overlapping ones included (the
+/// search resumes one character after each start).
+fn occurrences<'a>(finder: &'a Finder<'static>, text: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let step = first_char_len(finder.needle());
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + finder.find(text.as_bytes().get(from..)?)?;
+        from = start + step;
+        Some(start)
+    })
+}
+
+/// Byte length of the first character of a UTF-8 string's bytes (1 when empty).
+fn first_char_len(bytes: &[u8]) -> usize {
+    match bytes.first() {
+        Some(b) if *b >= 0xF0 => 4,
+        Some(b) if *b >= 0xE0 => 3,
+        Some(b) if *b >= 0xC0 => 2,
+        _ => 1,
     }
 }
 
@@ -147,25 +169,40 @@ fn back_chars(text: &str, to: usize, n: usize) -> (usize, usize) {
     (start, stepped)
 }
 
-/// Character offsets of the matches' starts and ends, for the matches that can fall in a window
-/// of the first `MAX_ANCHORS` (counted, not walked: fast on long texts), and the number of
-/// characters of the text, or more than `reach` past the last one counted when it has more.
-fn char_offsets(text: &str, matches: &[Match], reach: usize) -> (Vec<usize>, Vec<usize>, usize) {
-    let (mut starts, mut ends) = (Vec::new(), Vec::new());
-    let (mut at, mut chars) = (0, 0);
-    for (k, m) in matches.iter().enumerate() {
-        chars += text[at..m.start].chars().count();
-        at = m.start;
-        if k >= MAX_ANCHORS && chars > starts[MAX_ANCHORS - 1] + reach {
-            break;
+/// Where the matches lie in characters, as far as any window of the first `MAX_ANCHORS`
+/// matches can reach (counted, not walked: fast on long texts).
+struct CharOffsets {
+    /// Character offset of each counted match's start, and of its end.
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+    /// Characters in the text: exact when the text ends within `reach` characters of the last
+    /// counted match; otherwise some number past every window's end (all a window needs).
+    total: usize,
+}
+
+impl CharOffsets {
+    /// Counts matches until one starts more than `reach` characters after the last anchor.
+    fn count(text: &str, matches: &[Match], reach: usize) -> CharOffsets {
+        let (mut starts, mut ends) = (Vec::new(), Vec::new());
+        let (mut at, mut chars) = (0, 0);
+        for (k, m) in matches.iter().enumerate() {
+            chars += text[at..m.start].chars().count();
+            at = m.start;
+            if k >= MAX_ANCHORS && chars > starts[MAX_ANCHORS - 1] + reach {
+                break;
+            }
+            starts.push(chars);
+            chars += text[m.start..m.end].chars().count();
+            ends.push(chars);
+            at = m.end;
         }
-        starts.push(chars);
-        chars += text[m.start..m.end].chars().count();
-        ends.push(chars);
-        at = m.end;
+        let rest = text[at..].chars().take(reach + 1).count();
+        CharOffsets {
+            starts,
+            ends,
+            total: chars + rest,
+        }
     }
-    let rest = text[at..].chars().take(reach + 1).count();
-    (starts, ends, chars + rest)
 }
 
 /// Chooses the window covering the most distinct terms, then the most matches, earliest first.
@@ -179,8 +216,11 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
     if text.chars().nth(max_chars).is_none() {
         return (0, text.len());
     }
-    // `total` is exact whenever a window can reach the end of the text.
-    let (starts, ends, total) = char_offsets(text, matches, max_chars);
+    let CharOffsets {
+        starts,
+        ends,
+        total,
+    } = CharOffsets::count(text, matches, max_chars);
     let (mut best_from, mut best_score) = (0, (0, 0));
     for (k, anchor) in matches.iter().enumerate().take(MAX_ANCHORS) {
         let (mut from, stepped) = back_chars(text, anchor.start, LEAD_CHARS);
@@ -295,15 +335,34 @@ mod tests {
     }
 
     #[test]
-    fn among_hundreds_of_matches_the_densest_early_window_wins() {
-        // 450 sparse matches, then a dense run the first 400 anchors still reach.
-        let sparse = format!("巡逻{}", "。".repeat(60)).repeat(450);
-        let text = format!("{sparse}巡逻巡逻巡逻{}", "。".repeat(300));
+    fn matches_past_the_400th_still_count_in_the_window_of_an_anchor() {
+        let sparse = format!("巡逻{}", "。".repeat(60));
+        // The 400th match starts a dense run of four: its window holds all of them.
+        let text = format!("{}巡逻巡逻巡逻巡逻{}", sparse.repeat(399), "。".repeat(300));
+        let html = highlighter(&["巡逻"]).snippet(&text, 30);
+        assert_eq!(html.matches("<mark>").count(), 4, "{html}");
+        // A dense run after the first 400 matches is never an anchor.
+        let text = format!("{}巡逻巡逻巡逻{}", sparse.repeat(450), "。".repeat(300));
         let html = highlighter(&["巡逻"]).snippet(&text, 30);
         assert_eq!(html.matches("<mark>").count(), 1, "{html}");
-        let dense = format!("{}巡逻巡逻巡逻{}", "。".repeat(100), "。".repeat(300));
-        let html = highlighter(&["巡逻"]).snippet(&dense, 30);
-        assert_eq!(html.matches("<mark>").count(), 3, "{html}");
+    }
+
+    #[test]
+    fn overlapping_occurrences_of_different_words_are_all_candidates() {
+        // 村村 at the third character counts, though another 村村 starts inside 农村.
+        let h = highlighter(&["农村", "村村"]);
+        let spans: Vec<(usize, usize)> = h
+            .matches("农村村村通")
+            .iter()
+            .map(|m| (m.start, m.end))
+            .collect();
+        assert_eq!(spans, vec![(0, 6), (6, 12)]);
+        let latin: Vec<(usize, usize)> = highlighter(&["xy", "YY"])
+            .matches("xyyy")
+            .iter()
+            .map(|m| (m.start, m.end))
+            .collect();
+        assert_eq!(latin, vec![(0, 2), (2, 4)]);
     }
 
     #[test]
