@@ -8,7 +8,7 @@ use std::time::{Instant, SystemTime};
 
 use std::collections::BTreeMap;
 
-use tantivy::collector::{Count, FacetCounts, FruitHandle, MultiCollector, MultiFruit, TopDocs};
+use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
 use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
 use crate::index::docstore::DocLoader;
@@ -17,6 +17,7 @@ use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
+use super::facet_children::FacetMappings;
 use super::filters::{self, Filter};
 use super::hits::HitBuilder;
 use super::types::{Facets, Hit, SearchRequest, SearchResponse, SortOrder};
@@ -28,6 +29,8 @@ struct Served {
     meta_stamp: Mutex<Option<SystemTime>>,
     reader: IndexReader,
     fields: Fields,
+    /// Per-segment facet mappings, computed once (see `facet_children`).
+    facet_mappings: Arc<FacetMappings>,
 }
 
 /// An open, searchable index. Share it as `Arc<Engine>`.
@@ -88,7 +91,7 @@ impl Engine {
         // Facets whose own filter is not set count over the main query: collect them in the
         // same pass.
         let mut along = MultiCollector::new();
-        let handles = FacetHandles::add(&mut along, request, extras.facets);
+        let handles = FacetHandles::add(&mut along, request, extras.facets, &served.facet_mappings);
         let (hits, total, mut fruits) = match request.sort {
             SortOrder::Relevance => {
                 searcher.search(&*main, &(top.order_by_score(), Count, along))?
@@ -104,7 +107,15 @@ impl Engine {
 
         let facets = if extras.facets {
             let counted = handles.extract(&mut fruits);
-            count_facets(&searcher, text.as_deref(), fields, request, counted)?
+            let mappings = &served.facet_mappings;
+            count_facets(
+                &searcher,
+                text.as_deref(),
+                fields,
+                request,
+                counted,
+                mappings,
+            )?
         } else {
             Facets::default()
         };
@@ -235,27 +246,32 @@ impl Default for Extras {
 
 /// Facet counts collected along with the main query (for facets whose filter is unset).
 struct FacetHandles {
-    region: Option<FruitHandle<FacetCounts>>,
-    measure: Option<FruitHandle<FacetCounts>>,
+    region: Option<FruitHandle<BTreeMap<String, u64>>>,
+    measure: Option<FruitHandle<BTreeMap<String, u64>>>,
     year: Option<FruitHandle<BTreeMap<i64, u64>>>,
 }
 
 #[derive(Default)]
 struct Counted {
-    region: Option<FacetCounts>,
-    measure: Option<FacetCounts>,
+    region: Option<BTreeMap<String, u64>>,
+    measure: Option<BTreeMap<String, u64>>,
     year: Option<BTreeMap<i64, u64>>,
 }
 
 impl FacetHandles {
-    fn add(along: &mut MultiCollector, request: &SearchRequest, wanted: bool) -> FacetHandles {
+    fn add(
+        along: &mut MultiCollector,
+        request: &SearchRequest,
+        wanted: bool,
+        mappings: &Arc<FacetMappings>,
+    ) -> FacetHandles {
         let root = facets::region_root(request.region.as_deref());
         let has_year = request.year_from.is_some() || request.year_to.is_some();
         FacetHandles {
             region: (wanted && request.region.is_none())
-                .then(|| along.add_collector(facets::region_collector(&root))),
+                .then(|| along.add_collector(facets::region_collector(&root, mappings))),
             measure: (wanted && request.measures.is_empty())
-                .then(|| along.add_collector(facets::measure_collector())),
+                .then(|| along.add_collector(facets::measure_collector(mappings))),
             year: (wanted && !has_year).then(|| along.add_collector(facets::YearCollector)),
         }
     }
@@ -277,23 +293,30 @@ fn count_facets(
     fields: &Fields,
     request: &SearchRequest,
     counted: Counted,
+    mappings: &Arc<FacetMappings>,
 ) -> Result<Facets> {
     let root = facets::region_root(request.region.as_deref());
     let without = |filter| filters::combine(text, fields, request, Some(filter));
     let region = match counted.region {
         Some(counts) => counts,
-        None => searcher.search(&*without(Filter::Region), &facets::region_collector(&root))?,
+        None => {
+            let collector = facets::region_collector(&root, mappings);
+            searcher.search(&*without(Filter::Region), &collector)?
+        }
     };
     let measure = match counted.measure {
         Some(counts) => counts,
-        None => searcher.search(&*without(Filter::Measure), &facets::measure_collector())?,
+        None => searcher.search(
+            &*without(Filter::Measure),
+            &facets::measure_collector(mappings),
+        )?,
     };
     let year = match counted.year {
         Some(counts) => counts,
         None => searcher.search(&*without(Filter::Year), &facets::YearCollector)?,
     };
     Ok(Facets {
-        region: facets::region_counts(&region, &root),
+        region: facets::region_counts(region),
         measure: facets::measure_counts(&measure),
         year: facets::year_counts(year),
     })
@@ -319,6 +342,7 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         meta_stamp: Mutex::new(meta_stamp),
         reader,
         fields,
+        facet_mappings: Arc::default(),
     })
 }
 

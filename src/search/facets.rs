@@ -3,8 +3,9 @@
 //! filter applied except its own; `engine` decides which query each facet runs on.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use tantivy::collector::{Collector, FacetCollector, FacetCounts, SegmentCollector};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
@@ -12,6 +13,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::index::schema::YEAR;
 use crate::taxonomy::Taxonomy;
 
+use super::facet_children::{FacetChildren, FacetMappings};
 use super::types::{FacetCount, MeasureCount};
 
 /// Root facet for the region children to count: the selected path, or `/`.
@@ -22,41 +24,29 @@ pub fn region_root(region: Option<&str>) -> Facet {
     }
 }
 
-pub fn region_collector(root: &Facet) -> FacetCollector {
-    let mut collector = FacetCollector::for_field("region");
-    collector.add_facet(root.clone());
-    collector
+/// Documents per region right under `root`.
+pub fn region_collector(root: &Facet, mappings: &Arc<FacetMappings>) -> FacetChildren {
+    FacetChildren::new("region", root.clone(), Arc::clone(mappings))
 }
 
-pub fn measure_collector() -> FacetCollector {
-    let mut collector = FacetCollector::for_field("measure");
-    collector.add_facet(Facet::root());
-    collector
+/// Documents per measure id.
+pub fn measure_collector(mappings: &Arc<FacetMappings>) -> FacetChildren {
+    FacetChildren::new("measure", Facet::root(), Arc::clone(mappings))
 }
 
 /// Region children with their counts, most documents first, then by name.
-pub fn region_counts(counts: &FacetCounts, root: &Facet) -> Vec<FacetCount<String>> {
+pub fn region_counts(counts: BTreeMap<String, u64>) -> Vec<FacetCount<String>> {
     let mut out: Vec<FacetCount<String>> = counts
-        .get(root.clone())
-        .filter_map(|(facet, count)| {
-            let path = facet.to_path();
-            Some(FacetCount {
-                value: path.last()?.to_string(),
-                count,
-            })
-        })
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
 }
 
 /// Counts per measure id that occurs, in taxonomy order, with labels.
-pub fn measure_counts(counts: &FacetCounts) -> Vec<MeasureCount> {
+pub fn measure_counts(found: &BTreeMap<String, u64>) -> Vec<MeasureCount> {
     let taxonomy = Taxonomy::get();
-    let found: BTreeMap<String, u64> = counts
-        .get(Facet::root())
-        .filter_map(|(facet, count)| Some((facet.to_path().first()?.to_string(), count)))
-        .collect();
     taxonomy
         .measures
         .iter()

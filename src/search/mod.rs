@@ -4,6 +4,7 @@
 pub mod compare;
 mod engine;
 pub mod export;
+mod facet_children;
 mod facets;
 mod filters;
 mod hits;
