@@ -12,6 +12,16 @@ pub enum Error {
     /// An id or path that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The index was written by a zhili with another index format; an ingest rebuilds it.
+    #[error(
+        "the index at {path} was built by another version of zhili (index format {found}, this one \
+         reads {expected}): run `zhili ingest` to rebuild it from the corpus"
+    )]
+    OutdatedIndex {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
     /// Another process holds the index for writing.
     #[error("the index at {0} is being written by another process; try again when it finishes")]
     IndexBusy(PathBuf),

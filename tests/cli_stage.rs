@@ -393,3 +393,44 @@ fn bench_prints_the_peers_json_line_and_applies_its_filters() {
         "--region 甘肃省: {gansu} of {hits}"
     );
 }
+
+/// Rewrites the index format recorded in the current commit, as an older zhili left it.
+fn mark_index_format(ws: &Workspace, format: u32) {
+    let name = fs::read_to_string(ws.index().join("CURRENT")).unwrap();
+    let meta = ws.index().join(name.trim()).join("meta.json");
+    let text = fs::read_to_string(&meta).unwrap();
+    let current = format!(
+        "\\\"schema_version\\\":{}",
+        zhili::index::schema::SCHEMA_VERSION
+    );
+    assert!(text.contains(&current), "{text}");
+    let old = format!("\\\"schema_version\\\":{format}");
+    fs::write(&meta, text.replace(&current, &old)).unwrap();
+}
+
+#[test]
+fn an_index_of_another_format_is_named_as_such_and_rebuilt() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    mark_index_format(&ws, 3);
+    let search = ws.run(&["search", "视频监控"]);
+    assert!(!search.status.success());
+    let stderr = String::from_utf8_lossy(&search.stderr);
+    assert!(
+        stderr.contains("another version of zhili") && stderr.contains("zhili ingest"),
+        "{stderr}"
+    );
+    let rebuilt = ws.json(&["ingest", "--json"]);
+    assert_eq!(count(&rebuilt, "files_indexed"), 3);
+    assert!(!ws.search_titles("视频监控").is_empty());
+
+    // `serve` rebuilds it by itself before serving.
+    mark_index_format(&ws, 3);
+    let server = crate::common::server::Server::start(
+        &ws.index(),
+        &ws.corpus(),
+        ws.dir.path().join("serve.log"),
+    );
+    let body = server.json("/api/search?q=%E8%A7%86%E9%A2%91%E7%9B%91%E6%8E%A7");
+    assert!(body["total"].as_u64().unwrap() > 0, "{body}");
+}

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Dirs;
+use crate::Error;
 use crate::pipeline::{IngestOptions, run_ingest};
 use crate::search::Engine;
 
@@ -49,12 +50,19 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
     let needs_ingest = if is_empty_dir(&dirs.index) {
         true
     } else {
-        let engine = Engine::open(&dirs.index)
-            .with_context(|| format!("cannot open the index at {}", dirs.index.display()))?;
-        if engine.document_count() > 0 || !has_files {
-            return Ok(engine);
+        match Engine::open(&dirs.index) {
+            Ok(engine) if engine.document_count() > 0 || !has_files => return Ok(engine),
+            Ok(_) => true,
+            // Built by an older zhili: the ingest below rebuilds it.
+            Err(err @ Error::OutdatedIndex { .. }) if has_files => {
+                eprintln!("zhili: {err}; rebuilding it now");
+                true
+            }
+            Err(err) => {
+                return Err(err)
+                    .with_context(|| format!("cannot open the index at {}", dirs.index.display()));
+            }
         }
-        true
     };
     if needs_ingest && !has_files {
         anyhow::bail!(
@@ -64,10 +72,7 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
             dirs.corpus.display()
         );
     }
-    eprintln!(
-        "zhili: the index is empty; importing {} first",
-        dirs.corpus.display()
-    );
+    eprintln!("zhili: importing {} first", dirs.corpus.display());
     let options = IngestOptions {
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ..IngestOptions::new(&dirs.corpus, &dirs.index)

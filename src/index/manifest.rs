@@ -73,6 +73,15 @@ impl Manifest {
             .sum()
     }
 
+    /// The index format a commit payload records (`None` for a commit without one).
+    pub fn schema_version_of(payload: Option<&str>) -> Result<Option<u32>> {
+        let Some(payload) = payload else {
+            return Ok(None);
+        };
+        let payload: Payload = serde_json::from_str(payload)?;
+        Ok(Some(payload.schema_version))
+    }
+
     /// Reads the manifest named by a commit payload (none → an empty manifest, as for an index
     /// that was built without one).
     pub fn load(generation: &Path, payload: Option<&str>) -> Result<Manifest> {

@@ -12,7 +12,8 @@ use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs
 use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
 use crate::index::docstore::DocLoader;
-use crate::index::{Fields, IndexDir, open_index_for_search, tokenizer};
+use crate::index::schema::SCHEMA_VERSION;
+use crate::index::{Fields, IndexDir, Manifest, open_index_for_search, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -332,6 +333,14 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
     let generation = dir.root().join(&name);
     let meta_stamp = meta_stamp(&generation);
     let index = open_index_for_search(&generation)?;
+    let found = Manifest::schema_version_of(index.load_metas()?.payload.as_deref())?;
+    if let Some(found) = found.filter(|v| *v != SCHEMA_VERSION) {
+        return Err(Error::OutdatedIndex {
+            path: dir.root().to_path_buf(),
+            found,
+            expected: SCHEMA_VERSION,
+        });
+    }
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
