@@ -141,7 +141,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let directory = SearchDirectory::open(tmp.path()).unwrap();
         let held = directory.acquire_lock(&META_LOCK).unwrap();
-        let file = std::fs::File::open(tmp.path().join(&META_LOCK.filepath)).unwrap();
+        assert_holds(tmp.path(), held);
+    }
+
+    /// `held` keeps another holder of the meta lock waiting until it is dropped.
+    fn assert_holds(dir: &Path, held: DirectoryLock) {
+        let file = std::fs::File::open(dir.join(&META_LOCK.filepath)).unwrap();
         assert!(matches!(
             file.try_lock(),
             Err(std::fs::TryLockError::WouldBlock)
@@ -157,14 +162,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let directory = SearchDirectory::open(tmp.path()).unwrap();
         drop(directory.acquire_lock(&META_LOCK).unwrap()); // creates the file
-        let held = directory.lock_without_writing(&META_LOCK).unwrap();
-        let file = std::fs::File::open(tmp.path().join(&META_LOCK.filepath)).unwrap();
-        assert!(matches!(
-            file.try_lock(),
-            Err(std::fs::TryLockError::WouldBlock)
-        ));
-        drop(held);
-        assert!(file.try_lock().is_ok());
+        assert_holds(
+            tmp.path(),
+            directory.lock_without_writing(&META_LOCK).unwrap(),
+        );
         let empty = tempfile::tempdir().unwrap();
         let no_file = SearchDirectory::open(empty.path()).unwrap();
         assert!(
