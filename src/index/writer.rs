@@ -136,7 +136,7 @@ fn open_current(dir: &IndexDir) -> Result<Option<(PathBuf, Index, Manifest)>> {
 
 fn create_index(generation: &Path) -> Result<Index> {
     // The doc store is left uncompressed: every hit reads its whole text for the snippet, and
-    // decompressing it cost more than the rest of a search (the index grows by about a third).
+    // decompressing it was 13% of a search's time (the index grows by about a third).
     let settings = IndexSettings {
         docstore_compression: Compressor::None,
         ..IndexSettings::default()
