@@ -132,11 +132,7 @@ impl Collector for FacetChildren {
     }
 
     fn merge_fruits(&self, fruits: Vec<BTreeMap<String, u64>>) -> tantivy::Result<Self::Fruit> {
-        let mut total = BTreeMap::new();
-        for (name, count) in fruits.into_iter().flatten() {
-            *total.entry(name).or_insert(0) += count;
-        }
-        Ok(total)
+        Ok(super::facets::sum_counts(fruits))
     }
 }
 

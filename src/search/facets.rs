@@ -100,14 +100,17 @@ impl Collector for YearCollector {
     }
 
     fn merge_fruits(&self, fruits: Vec<BTreeMap<i64, u64>>) -> tantivy::Result<Self::Fruit> {
-        let mut total = BTreeMap::new();
-        for fruit in fruits {
-            for (year, count) in fruit {
-                *total.entry(year).or_insert(0) += count;
-            }
-        }
-        Ok(total)
+        Ok(sum_counts(fruits))
     }
+}
+
+/// Per-segment counts added up by key.
+pub fn sum_counts<K: Ord>(fruits: Vec<BTreeMap<K, u64>>) -> BTreeMap<K, u64> {
+    let mut total = BTreeMap::new();
+    for (key, count) in fruits.into_iter().flatten() {
+        *total.entry(key).or_insert(0) += count;
+    }
+    total
 }
 
 impl SegmentCollector for SegmentYearCollector {
