@@ -17,8 +17,9 @@ const MAX_ANCHORS: usize = 400;
 
 /// Finds the query's words in texts; built once per query.
 pub struct Highlighter {
-    /// Patterns without Latin letters, each with the query term it belongs to.
-    exact: Vec<(Finder<'static>, usize)>,
+    /// Patterns without Latin letters, each with its first character's length in bytes (the
+    /// step to the next possible occurrence) and the query term it belongs to.
+    exact: Vec<(Finder<'static>, usize, usize)>,
     /// Patterns with Latin letters (matched ignoring ASCII case, every occurrence, overlapping
     /// ones too), and their terms.
     folded: Option<(AhoCorasick, Vec<usize>)>,
@@ -62,7 +63,10 @@ impl Highlighter {
         });
         let exact = exact
             .into_iter()
-            .map(|(p, term)| (Finder::new(p.as_bytes()).into_owned(), term))
+            .map(|(p, term)| {
+                let step = p.chars().next().map_or(1, char::len_utf8);
+                (Finder::new(p.as_bytes()).into_owned(), step, term)
+            })
             .collect();
         Highlighter { exact, folded }
     }
@@ -72,8 +76,8 @@ impl Highlighter {
     /// the third character is found though another 村村 starts at the second).
     pub fn matches(&self, text: &str) -> Vec<Match> {
         let mut all: Vec<Match> = Vec::new();
-        for (finder, term) in &self.exact {
-            all.extend(occurrences(finder, text).map(|start| Match {
+        for (finder, step, term) in &self.exact {
+            all.extend(occurrences(finder, *step, text).map(|start| Match {
                 start,
                 end: start + finder.needle().len(),
                 term: *term,
@@ -105,25 +109,18 @@ impl Highlighter {
 }
 
 /// Start of every occurrence of `finder`'s needle in `text`, overlapping ones included (the
-/// search resumes one character after each start).
-fn occurrences<'a>(finder: &'a Finder<'static>, text: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let step = first_char_len(finder.needle());
+/// search resumes `step` bytes, one character, after each start).
+fn occurrences<'a>(
+    finder: &'a Finder<'static>,
+    step: usize,
+    text: &'a str,
+) -> impl Iterator<Item = usize> + 'a {
     let mut from = 0;
     std::iter::from_fn(move || {
         let start = from + finder.find(text.as_bytes().get(from..)?)?;
         from = start + step;
         Some(start)
     })
-}
-
-/// Byte length of the first character of a UTF-8 string's bytes (1 when empty).
-fn first_char_len(bytes: &[u8]) -> usize {
-    match bytes.first() {
-        Some(b) if *b >= 0xF0 => 4,
-        Some(b) if *b >= 0xE0 => 3,
-        Some(b) if *b >= 0xC0 => 2,
-        _ => 1,
-    }
 }
 
 /// The snippet of `text` given its matches (sorted, as `Highlighter::matches` returns them).
