@@ -6,7 +6,8 @@
 //! once more into the document.
 //!
 //! The layout read is tantivy 0.27's stored document: a VInt count, then per value a u32
-//! (little-endian) field id, a one-byte type code and, for text, a VInt length and the bytes.
+//! (little-endian) field id, a one-byte type code and, for text and bytes, a VInt length and
+//! the bytes.
 //! Anything else (another field, another type, bytes left over) falls back to tantivy's
 //! deserializer, so a change of layout costs speed, never correctness; a test checks that the
 //! fast path is the one taken.
@@ -19,8 +20,9 @@ use super::Fields;
 use super::stored::StoredDoc;
 use crate::{Error, Result};
 
-/// tantivy's type code of a text value.
+/// tantivy's type codes of a text and of a bytes value.
 const TEXT_CODE: u8 = 0;
+const BYTES_CODE: u8 = 4;
 
 /// Loads stored documents of one searcher, opening each segment's store once.
 pub struct DocLoader<'a> {
@@ -65,15 +67,16 @@ impl<'a> DocLoader<'a> {
         let Some((record, text)) = record_and_text(&bytes, self.fields) else {
             return Ok(None);
         };
-        let record = simdutf8::basic::from_utf8(record)
-            .map_err(|_| Error::internal("a stored record is not UTF-8"))?;
         StoredDoc::decode(record, text).map(Some)
     }
 
     fn load_slow(&self, addr: DocAddress) -> Result<StoredDoc> {
         let stored: TantivyDocument = self.searcher.doc(addr)?;
-        let text_of = |field| stored.get_first(field).and_then(|v| v.as_str());
-        match (text_of(self.fields.record), text_of(self.fields.text)) {
+        let record = stored
+            .get_first(self.fields.record)
+            .and_then(|v| v.as_bytes());
+        let text = stored.get_first(self.fields.text).and_then(|v| v.as_str());
+        match (record, text) {
             (Some(record), Some(text)) => StoredDoc::decode(record, text.as_bytes()),
             _ => Err(Error::internal(
                 "a stored document has no record or no text",
@@ -90,19 +93,16 @@ fn record_and_text<'b>(mut bytes: &'b [u8], fields: &Fields) -> Option<(&'b [u8]
         let (id, rest) = bytes.split_first_chunk::<4>()?;
         let (&code, rest) = rest.split_first()?;
         bytes = rest;
-        if code != TEXT_CODE {
-            return None;
-        }
+        // A text and a bytes value are both a VInt length and the bytes.
         let len = usize::try_from(vint(&mut bytes)?).ok()?;
         let (value, rest) = bytes.split_at_checked(len)?;
         bytes = rest;
         let field = Field::from_field_id(u32::from_le_bytes(*id));
-        if field == fields.record {
-            record = Some(value);
-        } else if field == fields.text {
-            text = Some(value);
-        } else if field != fields.id {
-            return None;
+        match (code, field) {
+            (BYTES_CODE, f) if f == fields.record => record = Some(value),
+            (TEXT_CODE, f) if f == fields.text => text = Some(value),
+            (TEXT_CODE, f) if f == fields.id => {}
+            _ => return None,
         }
     }
     if !bytes.is_empty() {

@@ -3,6 +3,7 @@
 //! lock), the manifest kept with each commit, the writer, and the read-only opening used by
 //! searches (`search_dir`).
 
+mod codec;
 pub mod docstore;
 pub mod layout;
 pub mod manifest;

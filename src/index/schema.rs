@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct Fields {
     pub year: Field,
     /// 1 for the canonical document of a near-duplicate group (or a unique one), else 0.
     pub canonical: Field,
-    /// The `CaseDoc` but its text, as JSON (see `stored`).
+    /// The `CaseDoc` but its text, as a binary record (see `stored`).
     pub record: Field,
     /// The document's text, stored only (read back by `docstore`).
     pub text: Field,
@@ -86,7 +86,7 @@ pub fn build() -> Schema {
     builder.add_facet_field("measure", INDEXED);
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
     builder.add_u64_field("canonical", INDEXED);
-    builder.add_text_field("record", STORED);
+    builder.add_bytes_field("record", STORED);
     builder.add_text_field("text", STORED);
     builder.build()
 }

@@ -1,72 +1,110 @@
 //! How a `CaseDoc` is kept in the index's document store: its text as one stored value, and
-//! everything else as a small JSON record. In the record each passage is only its byte length
-//! and its measures when the passages tile the text (they do: `text` is the passages joined with
-//! `\n`) and their ids are the usual `<doc id>-p<n>`; otherwise its id and text are kept too.
-//! A hit parses only this record and slices the passages it shows out of the text.
+//! everything else as a small binary record (`codec`). In the record each passage is only its
+//! byte length when the passages tile the text (they do: `text` is the passages joined with
+//! `\n`), and its id only when it is not the usual `<doc id>-p<n>`; passage measures are
+//! references into one table of the measure ids the document uses. A hit decodes only this
+//! record and slices the passages it shows out of the text.
 
 use std::ops::Range;
 
-use serde::{Deserialize, Serialize};
-
-use crate::model::{CaseDoc, Passage};
+use super::codec::{Decoder, Encoder};
+use crate::model::{CaseDoc, Passage, Region, Source};
 use crate::{Error, Result};
 
-/// The JSON record: the document without its text and passages, and the passages apart, as
-/// flat arrays (dozens of passages per document: objects would cost more to parse than the rest).
-#[derive(Serialize, Deserialize)]
-struct Record {
-    doc: CaseDoc,
-    /// Each passage's byte length, when the passages tile the text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    passage_bytes: Option<Vec<usize>>,
-    /// Each passage's text, when they do not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    passage_texts: Option<Vec<String>>,
-    /// The measures of the passages that have any, by passage index.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    passage_measures: Vec<(usize, Vec<String>)>,
-    /// The passages' ids, when they are not `<doc id>-p<n>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    passage_ids: Option<Vec<String>>,
-}
+/// The first byte of a record; bumped (with the schema version) when the layout changes.
+const RECORD_VERSION: u8 = 1;
 
 fn usual_passage_id(doc_id: &str, i: usize) -> String {
     format!("{doc_id}-p{}", i + 1)
 }
 
 /// The stored record of `doc` (its text is stored apart).
-pub fn encode_record(doc: &CaseDoc) -> Result<String> {
+pub fn encode_record(doc: &CaseDoc) -> Vec<u8> {
+    // Destructured so that a new field of `CaseDoc` cannot be forgotten here.
+    let CaseDoc {
+        id,
+        title,
+        region,
+        year,
+        years_mentioned,
+        measures,
+        source,
+        duplicates,
+        duplicate_of,
+        text: _,
+        passages: _,
+    } = doc;
+    let mut out = Encoder::default();
+    out.u8(RECORD_VERSION);
+    out.str(id);
+    out.str(title);
+    encode_region(&mut out, region);
+    out.opt_i32(*year);
+    out.list(years_mentioned, |out, year| out.i32(*year));
+    out.list(measures, |out, measure| out.str(measure));
+    encode_source(&mut out, source);
+    out.list(duplicates, encode_source);
+    out.opt_str(duplicate_of.as_deref());
+    encode_passages(&mut out, doc);
+    out.into_bytes()
+}
+
+fn encode_region(out: &mut Encoder, region: &Region) {
+    let Region {
+        province,
+        city,
+        county,
+        path,
+    } = region;
+    for level in [province, city, county, path] {
+        out.opt_str(level.as_deref());
+    }
+}
+
+fn encode_source(out: &mut Encoder, source: &Source) {
+    let Source { path, url } = source;
+    out.str(path);
+    out.opt_str(url.as_deref());
+}
+
+/// Passage texts (as lengths when they tile the text), ids when unusual, and measures as
+/// (passage index, references into a table of measure ids) for the passages that have any.
+fn encode_passages(out: &mut Encoder, doc: &CaseDoc) {
     let passages = &doc.passages;
     let tiles = tiles(doc);
+    out.flag(tiles);
+    if tiles {
+        out.list(passages, |out, p| out.usize(p.text.len()));
+    } else {
+        out.list(passages, |out, p| out.str(&p.text));
+    }
     let usual_ids = passages
         .iter()
         .enumerate()
         .all(|(i, p)| p.id == usual_passage_id(&doc.id, i));
-    let record = Record {
-        doc: CaseDoc {
-            id: doc.id.clone(),
-            title: doc.title.clone(),
-            region: doc.region.clone(),
-            year: doc.year,
-            years_mentioned: doc.years_mentioned.clone(),
-            measures: doc.measures.clone(),
-            source: doc.source.clone(),
-            duplicates: doc.duplicates.clone(),
-            duplicate_of: doc.duplicate_of.clone(),
-            text: String::new(),
-            passages: Vec::new(),
-        },
-        passage_bytes: tiles.then(|| passages.iter().map(|p| p.text.len()).collect()),
-        passage_texts: (!tiles).then(|| passages.iter().map(|p| p.text.clone()).collect()),
-        passage_measures: passages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| !p.measures.is_empty())
-            .map(|(i, p)| (i, p.measures.clone()))
-            .collect(),
-        passage_ids: (!usual_ids).then(|| passages.iter().map(|p| p.id.clone()).collect()),
-    };
-    Ok(serde_json::to_string(&record)?)
+    out.flag(!usual_ids);
+    if !usual_ids {
+        out.list(passages, |out, p| out.str(&p.id));
+    }
+    let mut table: Vec<&str> = Vec::new();
+    for measure in passages.iter().flat_map(|p| &p.measures) {
+        if !table.contains(&measure.as_str()) {
+            table.push(measure);
+        }
+    }
+    out.list(&table, |out, measure| out.str(measure));
+    let measured: Vec<(usize, &Passage)> = passages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.measures.is_empty())
+        .collect();
+    out.list(&measured, |out, (i, passage)| {
+        out.usize(*i);
+        out.list(&passage.measures, |out, measure| {
+            let at = table.iter().position(|m| m == measure);
+            out.usize(at.unwrap_or_default());
+        });
+    });
 }
 
 /// True when the text is the passages' texts joined by `\n`.
@@ -93,39 +131,72 @@ pub struct StoredDoc {
     /// Each passage's byte range in the text, when they tile it.
     spans: Vec<Range<usize>>,
     texts: Option<Vec<String>>,
-    measures: Vec<(usize, Vec<String>)>,
     ids: Option<Vec<String>>,
+    /// The measure ids the passages use.
+    measure_table: Vec<String>,
+    /// (passage index, range of `measure_refs`), ascending by passage.
+    measured: Vec<(usize, Range<usize>)>,
+    /// Indexes into `measure_table`.
+    measure_refs: Vec<usize>,
+}
+
+/// The passage part of a record, before it is checked against the text.
+struct StoredPassages {
+    lengths: Option<Vec<usize>>,
+    texts: Option<Vec<String>>,
+    ids: Option<Vec<String>>,
+    measure_table: Vec<String>,
+    measured: Vec<(usize, Range<usize>)>,
+    measure_refs: Vec<usize>,
 }
 
 impl StoredDoc {
     /// Rebuilds the document from its stored record and text bytes.
-    pub fn decode(record: &str, text: &[u8]) -> Result<StoredDoc> {
-        let record: Record = serde_json::from_str(record)?;
-        let mut doc = record.doc;
+    pub fn decode(record: &[u8], text: &[u8]) -> Result<StoredDoc> {
+        let mut read = Decoder::new(record);
+        if read.u8() != Some(RECORD_VERSION) {
+            return Err(Error::internal(
+                "a stored record has another layout: rebuild the index with `zhili ingest --full`",
+            ));
+        }
+        let (mut doc, passages) = decode_fields(&mut read)
+            .filter(|_| read.is_done())
+            .ok_or_else(|| Error::internal("a stored record is truncated or corrupt"))?;
         doc.text = simdutf8::basic::from_utf8(text)
             .map_err(|_| Error::internal("a stored document's text is not UTF-8"))?
             .to_string();
-        let spans = match &record.passage_bytes {
+        let spans = match &passages.lengths {
             Some(lengths) => passage_spans(&doc.text, lengths)?,
             None => Vec::new(),
         };
-        let count = record.passage_texts.as_ref().map_or(spans.len(), Vec::len);
-        let consistent = record.passage_bytes.is_some() != record.passage_texts.is_some()
-            && record
-                .passage_ids
-                .as_ref()
-                .is_none_or(|ids| ids.len() == count)
-            && record.passage_measures.iter().all(|(i, _)| *i < count);
-        if !consistent {
-            return Err(corrupt());
-        }
-        Ok(StoredDoc {
+        let stored = StoredDoc {
             doc,
             spans,
-            texts: record.passage_texts,
-            measures: record.passage_measures,
-            ids: record.passage_ids,
-        })
+            texts: passages.texts,
+            ids: passages.ids,
+            measure_table: passages.measure_table,
+            measured: passages.measured,
+            measure_refs: passages.measure_refs,
+        };
+        stored.check()?;
+        Ok(stored)
+    }
+
+    /// Ids, measured passages and measure references all point inside their tables.
+    fn check(&self) -> Result<()> {
+        let count = self.passage_count();
+        let ids_fit = self.ids.as_ref().is_none_or(|ids| ids.len() == count);
+        let ascending = self.measured.windows(2).all(|w| w[0].0 < w[1].0);
+        let passages_fit = self.measured.last().is_none_or(|(i, _)| *i < count);
+        let refs_fit = self
+            .measure_refs
+            .iter()
+            .all(|&r| r < self.measure_table.len());
+        if ids_fit && ascending && passages_fit && refs_fit {
+            Ok(())
+        } else {
+            Err(corrupt())
+        }
     }
 
     pub fn passage_count(&self) -> usize {
@@ -141,10 +212,13 @@ impl StoredDoc {
     }
 
     /// The measures of passage `i`.
-    pub fn passage_measures(&self, i: usize) -> &[String] {
-        match self.measures.binary_search_by_key(&i, |(at, _)| *at) {
-            Ok(found) => &self.measures[found].1,
-            Err(_) => &[],
+    pub fn passage_measures(&self, i: usize) -> Vec<String> {
+        match self.measured.binary_search_by_key(&i, |(at, _)| *at) {
+            Ok(found) => self.measure_refs[self.measured[found].1.clone()]
+                .iter()
+                .map(|&r| self.measure_table[r].clone())
+                .collect(),
+            Err(_) => Vec::new(),
         }
     }
 
@@ -156,7 +230,7 @@ impl StoredDoc {
                     Some(ids) => ids[i].clone(),
                     None => usual_passage_id(&self.doc.id, i),
                 },
-                measures: self.passage_measures(i).to_vec(),
+                measures: self.passage_measures(i),
                 text: self.passage_text(i).to_string(),
             })
             .collect();
@@ -165,6 +239,73 @@ impl StoredDoc {
             ..self.doc
         }
     }
+}
+
+/// The record after its version byte: the document's fields (no text, no passages) and the
+/// passages' part. `None` when the bytes run out or hold something impossible.
+fn decode_fields(read: &mut Decoder) -> Option<(CaseDoc, StoredPassages)> {
+    let doc = CaseDoc {
+        id: read.string()?,
+        title: read.string()?,
+        region: decode_region(read)?,
+        year: read.opt_i32()?,
+        years_mentioned: read.list(Decoder::i32)?,
+        measures: read.list(Decoder::string)?,
+        source: decode_source(read)?,
+        duplicates: read.list(decode_source)?,
+        duplicate_of: read.opt_string()?,
+        text: String::new(),
+        passages: Vec::new(),
+    };
+    Some((doc, decode_passages(read)?))
+}
+
+fn decode_region(read: &mut Decoder) -> Option<Region> {
+    Some(Region {
+        province: read.opt_string()?,
+        city: read.opt_string()?,
+        county: read.opt_string()?,
+        path: read.opt_string()?,
+    })
+}
+
+fn decode_source(read: &mut Decoder) -> Option<Source> {
+    Some(Source {
+        path: read.string()?,
+        url: read.opt_string()?,
+    })
+}
+
+fn decode_passages(read: &mut Decoder) -> Option<StoredPassages> {
+    let (lengths, texts) = if read.flag()? {
+        (Some(read.list(Decoder::usize)?), None)
+    } else {
+        (None, Some(read.list(Decoder::string)?))
+    };
+    let ids = if read.flag()? {
+        Some(read.list(Decoder::string)?)
+    } else {
+        None
+    };
+    let measure_table = read.list(Decoder::string)?;
+    let mut measure_refs = Vec::new();
+    let measured = read.list(|read| {
+        let passage = read.usize()?;
+        let start = measure_refs.len();
+        let count = read.usize()?;
+        for _ in 0..count {
+            measure_refs.push(read.usize()?);
+        }
+        Some((passage, start..measure_refs.len()))
+    })?;
+    Some(StoredPassages {
+        lengths,
+        texts,
+        ids,
+        measure_table,
+        measured,
+        measure_refs,
+    })
 }
 
 fn corrupt() -> Error {
@@ -227,14 +368,20 @@ mod tests {
         }
     }
 
+    fn contains(haystack: &[u8], needle: &str) -> bool {
+        haystack
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    }
+
     #[test]
     fn tiling_passages_round_trip_without_storing_their_text_twice() {
         let original = doc(
             &["网格员巡逻", "视频监控\n全覆盖"],
             "网格员巡逻\n视频监控\n全覆盖",
         );
-        let record = encode_record(&original).unwrap();
-        assert!(!record.contains("视频监控"), "{record}");
+        let record = encode_record(&original);
+        assert!(!contains(&record, "视频监控"));
         let stored = StoredDoc::decode(&record, original.text.as_bytes()).unwrap();
         assert_eq!(stored.passage_text(1), "视频监控\n全覆盖");
         assert_eq!(stored.into_case_doc(), original);
@@ -243,27 +390,77 @@ mod tests {
     #[test]
     fn passages_that_do_not_tile_are_stored_whole() {
         let original = doc(&["甲", "乙"], "甲乙丙");
-        let record = encode_record(&original).unwrap();
+        let record = encode_record(&original);
         let stored = StoredDoc::decode(&record, original.text.as_bytes()).unwrap();
         assert_eq!(stored.passage_text(1), "乙");
         assert_eq!(stored.into_case_doc(), original);
     }
 
     #[test]
+    fn every_field_round_trips() {
+        let mut original = doc(&["网格员巡逻", "视频监控"], "网格员巡逻\n视频监控");
+        original.region = Region::from_levels(Some("浙江省".into()), Some("杭州市".into()), None);
+        original.year = Some(2019);
+        original.years_mentioned = vec![2017, 2019];
+        original.measures = vec!["grid".into(), "video".into()];
+        original.source = Source {
+            path: "浙江/a.md".into(),
+            url: Some("https://example.org/a".into()),
+        };
+        original.duplicates = vec![Source {
+            path: "浙江/b.md".into(),
+            url: None,
+        }];
+        original.duplicate_of = Some("0123456789abcdef".into());
+        original.passages[0].measures = vec![];
+        original.passages[1].measures = vec!["video".into(), "grid".into()];
+        let record = encode_record(&original);
+        let stored = StoredDoc::decode(&record, original.text.as_bytes()).unwrap();
+        assert_eq!(stored.passage_measures(0), Vec::<String>::new());
+        assert_eq!(stored.passage_measures(1), ["video", "grid"]);
+        assert_eq!(stored.into_case_doc(), original);
+    }
+
+    #[test]
     fn a_text_that_is_not_utf8_or_too_short_is_an_error_not_a_panic() {
         let original = doc(&["网格员巡逻", "视频监控"], "网格员巡逻\n视频监控");
-        let record = encode_record(&original).unwrap();
+        let record = encode_record(&original);
         assert!(StoredDoc::decode(&record, &[0xE7, 0xBD]).is_err());
         assert!(StoredDoc::decode(&record, "网格员巡逻".as_bytes()).is_err());
         let longer = "网格员巡逻\n视频监控。多出来的字";
         assert!(StoredDoc::decode(&record, longer.as_bytes()).is_err());
         let no_separator = "网格员巡逻。视频监控";
         assert!(StoredDoc::decode(&record, no_separator.as_bytes()).is_err());
-        let huge = record.replace("[15,12]", &format!("[15,{}]", usize::MAX));
-        assert_ne!(huge, record);
-        assert!(StoredDoc::decode(&huge, original.text.as_bytes()).is_err());
-        let neither = record.replace(",\"passage_bytes\":[15,12]", "");
-        assert_ne!(neither, record);
-        assert!(StoredDoc::decode(&neither, original.text.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn a_corrupt_record_is_an_error_not_a_panic() {
+        let original = doc(&["网格员巡逻", "视频监控"], "网格员巡逻\n视频监控");
+        let text = original.text.as_bytes();
+        let record = encode_record(&original);
+        for cut in 0..record.len() {
+            assert!(
+                StoredDoc::decode(&record[..cut], text).is_err(),
+                "cut at {cut}"
+            );
+        }
+        let mut longer = record.clone();
+        longer.push(0);
+        assert!(StoredDoc::decode(&longer, text).is_err());
+        for at in 0..record.len() {
+            for byte in [0x00, 0x7f, 0xff] {
+                let mut changed = record.clone();
+                changed[at] = byte;
+                // Any outcome but a panic; when it decodes, its passages still fit the text.
+                if let Ok(stored) = StoredDoc::decode(&changed, text) {
+                    let doc = stored.into_case_doc();
+                    assert!(doc.passages.iter().all(|p| text.len() >= p.text.len()));
+                }
+            }
+        }
+        let mut other_version = record.clone();
+        other_version[0] = RECORD_VERSION + 1;
+        let err = StoredDoc::decode(&other_version, text).err().unwrap();
+        assert!(err.to_string().contains("--full"), "{err}");
     }
 }

@@ -179,7 +179,7 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
         out.add_i64(fields.year, i64::from(year));
     }
     out.add_u64(fields.canonical, u64::from(doc.duplicate_of.is_none()));
-    out.add_text(fields.record, stored::encode_record(doc)?);
+    out.add_bytes(fields.record, &stored::encode_record(doc));
     out.add_text(fields.text, &doc.text);
     Ok(out)
 }

@@ -91,7 +91,7 @@ fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
     found
         .into_iter()
         .map(|(i, matches)| HitPassage {
-            measures: stored.passage_measures(i).to_vec(),
+            measures: stored.passage_measures(i),
             text: snippet_with(stored.passage_text(i), &matches, PASSAGE_CHARS),
         })
         .collect()
