@@ -344,3 +344,19 @@ fn measure_counts_cover_the_whole_taxonomy() {
     assert!(counts.contains(&("video".to_string(), 2)));
     assert!(counts.contains(&("service".to_string(), 0)));
 }
+
+#[test]
+fn an_open_engine_answers_from_each_new_generation_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let titles = ["酒泉市无人机巡逻", "张掖市网格员巡逻", "兰州市视频巡逻"];
+    build_index(dir.path(), &[doc(0, titles[0], "巡逻。")]).unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    // Rebuilds right after each other: `CURRENT` is replaced by a file of the same length
+    // each time, and the engine only looks at it when its stamp changes.
+    for (n, title) in titles.iter().enumerate().skip(1) {
+        build_index(dir.path(), &[doc(n, title, "巡逻。")]).unwrap();
+        let response = engine.search(&SearchRequest::new("巡逻")).unwrap();
+        let found: Vec<&str> = response.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(found, [*title]);
+    }
+}

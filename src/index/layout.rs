@@ -13,6 +13,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use crate::{Error, Result};
 
@@ -24,6 +25,38 @@ const GEN_PREFIX: &str = "gen-";
 #[derive(Debug, Clone)]
 pub struct IndexDir {
     root: PathBuf,
+}
+
+/// A version of a file, told apart without reading it: a file renamed into its place (how
+/// `CURRENT` and tantivy's `meta.json` are replaced) has another inode, and a rewrite changes
+/// its length or modification time. A search checks these stamps instead of reading files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    inode: u64,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    /// `None` when the file cannot be seen.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let meta = fs::metadata(path).ok()?;
+        Some(FileStamp {
+            inode: inode(&meta),
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        })
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_meta: &fs::Metadata) -> u64 {
+    0
 }
 
 /// Held while writing; dropping it releases the lock.
@@ -51,6 +84,12 @@ impl IndexDir {
                 err,
             )),
         }
+    }
+
+    /// The stamp of `CURRENT` (`None` when there is none): when it is unchanged, so is
+    /// `current_name`.
+    pub fn current_stamp(&self) -> Option<FileStamp> {
+        FileStamp::of(&self.root.join(CURRENT))
     }
 
     /// Directory of the current generation, if any.

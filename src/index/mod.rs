@@ -13,7 +13,7 @@ pub mod stored;
 pub mod tokenizer;
 pub mod writer;
 
-pub use layout::IndexDir;
+pub use layout::{FileStamp, IndexDir};
 pub use manifest::Manifest;
 pub use schema::Fields;
 pub use search_dir::open_index_for_search;

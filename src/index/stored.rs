@@ -199,6 +199,12 @@ impl StoredDoc {
         }
     }
 
+    /// True when the passages, joined by `\n`, are the text: each passage's place in the text
+    /// is then known without comparing.
+    pub fn passages_tile(&self) -> bool {
+        self.texts.is_none()
+    }
+
     pub fn passage_count(&self) -> usize {
         self.texts.as_ref().map_or(self.spans.len(), Vec::len)
     }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Te
 
 use crate::index::docstore::DocLoader;
 use crate::index::schema::SCHEMA_VERSION;
-use crate::index::{Fields, IndexDir, Manifest, open_index_for_search, tokenizer};
+use crate::index::{Fields, FileStamp, IndexDir, Manifest, open_index_for_search, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -27,7 +27,7 @@ use super::{facets, query, similar};
 /// The generation being served and what was seen of it.
 struct Served {
     name: String,
-    meta_stamp: Mutex<Option<SystemTime>>,
+    meta_stamp: Mutex<Option<FileStamp>>,
     reader: IndexReader,
     fields: Fields,
     /// Per-segment facet mappings, computed once (see `facet_children`).
@@ -38,28 +38,39 @@ struct Served {
 pub struct Engine {
     dir: IndexDir,
     served: RwLock<Arc<Served>>,
+    /// The stamp of `CURRENT` when its name was last read.
+    pointer_seen: Mutex<Option<FileStamp>>,
 }
 
 impl Engine {
     /// Opens the index under `index_dir` (the directory `ingest` writes).
     pub fn open(index_dir: &Path) -> Result<Engine> {
         let dir = IndexDir::new(index_dir);
+        let pointer = dir.current_stamp();
         let served = open_served(&dir)?;
         tokenizer::warm_up();
         Ok(Engine {
             dir,
             served: RwLock::new(Arc::new(served)),
+            pointer_seen: Mutex::new(pointer),
         })
     }
 
-    /// The generation to answer from, after picking up any newer commit or generation.
+    /// The generation to answer from, after picking up any newer commit or generation. Two
+    /// `stat`s when nothing changed: reading `CURRENT` on every search cost 3% of it.
     fn current(&self) -> Result<Arc<Served>> {
         let served = self.served.read().expect("engine lock poisoned").clone();
-        let name = self.dir.current_name()?;
-        if name.is_some() && name.as_deref() != Some(served.name.as_str()) {
-            let fresh = Arc::new(open_served(&self.dir)?);
-            *self.served.write().expect("engine lock poisoned") = fresh.clone();
-            return Ok(fresh);
+        let pointer = self.dir.current_stamp();
+        let seen = *self.pointer_seen.lock().expect("engine lock poisoned");
+        if pointer.is_none() || pointer != seen {
+            let name = self.dir.current_name()?;
+            if name.is_some() && name.as_deref() != Some(served.name.as_str()) {
+                let fresh = Arc::new(open_served(&self.dir)?);
+                *self.served.write().expect("engine lock poisoned") = fresh.clone();
+                *self.pointer_seen.lock().expect("engine lock poisoned") = pointer;
+                return Ok(fresh);
+            }
+            *self.pointer_seen.lock().expect("engine lock poisoned") = pointer;
         }
         let stamp = meta_stamp(&self.dir.root().join(&served.name));
         let mut seen = served.meta_stamp.lock().expect("engine lock poisoned");
@@ -355,10 +366,8 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
     })
 }
 
-fn meta_stamp(generation: &Path) -> Option<SystemTime> {
-    std::fs::metadata(generation.join("meta.json"))
-        .and_then(|m| m.modified())
-        .ok()
+fn meta_stamp(generation: &Path) -> Option<FileStamp> {
+    FileStamp::of(&generation.join("meta.json"))
 }
 
 fn find_id(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<DocAddress>> {

@@ -69,7 +69,8 @@ fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
         let skip = rest.iter().take_while(|m| m.start < from).count();
         rest = &rest[skip..];
         let inside = rest.iter().take_while(|m| m.end <= to).count();
-        if inside > 0 && doc.text.get(from..to) == Some(passage) {
+        let in_place = stored.passages_tile() || doc.text.get(from..to) == Some(passage);
+        if inside > 0 && in_place {
             let shifted = rest[..inside]
                 .iter()
                 .map(|m| Match {

@@ -167,7 +167,9 @@ fn back_chars(text: &str, to: usize, n: usize) -> (usize, usize) {
 }
 
 /// Where the matches lie in characters, as far as any window of the first `MAX_ANCHORS`
-/// matches can reach (counted, not walked: fast on long texts).
+/// matches can reach (counted, not walked: fast on long texts). The offsets are exact between
+/// matches that one window can hold together; a longer gap counts as `reach + 1` characters,
+/// so that only the text near matches is counted.
 struct CharOffsets {
     /// Character offset of each counted match's start, and of its end.
     starts: Vec<usize>,
@@ -180,10 +182,12 @@ struct CharOffsets {
 impl CharOffsets {
     /// Counts matches until one starts more than `reach` characters after the last anchor.
     fn count(text: &str, matches: &[Match], reach: usize) -> CharOffsets {
+        // Wider than a window and than its lead-in, so neither crosses a shortened gap.
+        let reach = reach.max(LEAD_CHARS);
         let (mut starts, mut ends) = (Vec::new(), Vec::new());
         let (mut at, mut chars) = (0, 0);
         for (k, m) in matches.iter().enumerate() {
-            chars += text[at..m.start].chars().count();
+            chars += gap_chars(&text[at..m.start], reach);
             at = m.start;
             if k >= MAX_ANCHORS && chars > starts[MAX_ANCHORS - 1] + reach {
                 break;
@@ -199,6 +203,16 @@ impl CharOffsets {
             ends,
             total: chars + rest,
         }
+    }
+}
+
+/// Characters in `gap`, or `reach + 1` when it surely holds more than `reach` (a character
+/// is at most 4 bytes), without counting them.
+fn gap_chars(gap: &str, reach: usize) -> usize {
+    if gap.len() > 4 * reach {
+        reach + 1
+    } else {
+        gap.chars().count()
     }
 }
 
@@ -329,6 +343,30 @@ mod tests {
         let visible: String = html.replace("<mark>", "").replace("</mark>", "");
         assert_eq!(visible.chars().count(), 40 + 1);
         assert!(visible.ends_with("网格化后后后后后"));
+    }
+
+    #[test]
+    fn long_gaps_between_matches_leave_windows_exact() {
+        // Gaps of ASCII (1 byte a character) and of ideographs (3 bytes): both longer than a
+        // window, one short enough in bytes to be counted, one not.
+        for filler in ["a".repeat(300), "前".repeat(300)] {
+            let text = format!("网格{filler}巡逻{filler}网格。巡逻{filler}");
+            let html = highlighter(&["网格", "巡逻"]).snippet(&text, 40);
+            assert!(
+                html.contains("<mark>网格</mark>。<mark>巡逻</mark>"),
+                "{html}"
+            );
+            let visible: String = html.replace("<mark>", "").replace("</mark>", "");
+            assert_eq!(visible.chars().count(), 40 + 2, "{html}");
+            let tail = format!("网格{filler}巡逻{filler}网格巡逻");
+            let html = highlighter(&["网格", "巡逻"]).snippet(&tail, 40);
+            assert!(
+                html.ends_with("<mark>网格</mark><mark>巡逻</mark>"),
+                "{html}"
+            );
+            let visible: String = html.replace("<mark>", "").replace("</mark>", "");
+            assert_eq!(visible.chars().count(), 40 + 1, "{html}");
+        }
     }
 
     #[test]
