@@ -1,6 +1,9 @@
 //! Turning a `StoredDoc` (a document read back for a hit) into a search hit: snippet of the best window, and the passages
 //! that hold the query's words, as escaped HTML with `<mark>`.
 
+use std::cmp::Reverse;
+use std::ops::Range;
+
 use crate::index::stored::StoredDoc;
 
 use super::query::ParsedQuery;
@@ -56,44 +59,75 @@ impl HitBuilder {
 
 /// The passages with the most distinct query words (then most matches), in text order.
 /// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
-/// text is scanned once and passages without a match cost nothing.
+/// text is scanned once, and the walk over passages stops after the last match.
 fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
-    let doc = &stored.doc;
-    let mut found: Vec<(usize, Vec<Match>)> = Vec::new();
-    let mut at = 0;
-    let mut rest = matches;
-    for i in 0..stored.passage_count() {
-        let passage = stored.passage_text(i);
-        let (from, to) = (at, at + passage.len());
-        at = to + 1;
-        let skip = rest.iter().take_while(|m| m.start < from).count();
-        rest = &rest[skip..];
-        let inside = rest.iter().take_while(|m| m.end <= to).count();
-        let in_place = stored.passages_tile() || doc.text.get(from..to) == Some(passage);
-        if inside > 0 && in_place {
-            let shifted = rest[..inside]
+    let mut found = matches_by_passage(stored, matches);
+    // Best first: most distinct terms, then most matches, then earliest.
+    found.sort_by_cached_key(|p| {
+        let inside = &matches[p.matches.clone()];
+        (
+            Reverse(distinct_terms(inside)),
+            Reverse(inside.len()),
+            p.index,
+        )
+    });
+    found.truncate(MAX_PASSAGES);
+    found.sort_by_key(|p| p.index);
+    found
+        .into_iter()
+        .map(|p| {
+            let shifted: Vec<Match> = matches[p.matches]
                 .iter()
                 .map(|m| Match {
-                    start: m.start - from,
-                    end: m.end - from,
+                    start: m.start - p.start,
+                    end: m.end - p.start,
                     term: m.term,
                 })
                 .collect();
-            found.push((i, shifted));
-        }
-        rest = &rest[inside..];
-    }
-    found.sort_by(|a, b| {
-        let key = |m: &Vec<Match>| (distinct_terms(m), m.len());
-        key(&b.1).cmp(&key(&a.1)).then(a.0.cmp(&b.0))
-    });
-    found.truncate(MAX_PASSAGES);
-    found.sort_by_key(|(i, _)| *i);
-    found
-        .into_iter()
-        .map(|(i, matches)| HitPassage {
-            measures: stored.passage_measures(i),
-            text: snippet_with(stored.passage_text(i), &matches, PASSAGE_CHARS),
+            HitPassage {
+                measures: stored.passage_measures(p.index),
+                text: snippet_with(stored.passage_text(p.index), &shifted, PASSAGE_CHARS),
+            }
         })
         .collect()
+}
+
+/// A passage that holds matches.
+struct MatchedPassage {
+    index: usize,
+    /// Its byte offset in the text.
+    start: usize,
+    /// The range of the text's matches inside it.
+    matches: Range<usize>,
+}
+
+/// Each passage that holds matches.
+fn matches_by_passage(stored: &StoredDoc, matches: &[Match]) -> Vec<MatchedPassage> {
+    let text = &stored.doc.text;
+    let mut found = Vec::new();
+    let (mut at, mut next) = (0, 0);
+    for index in 0..stored.passage_count() {
+        if next == matches.len() {
+            break;
+        }
+        let passage = stored.passage_text(index);
+        let (start, end) = (at, at + passage.len());
+        at = end + 1;
+        while next < matches.len() && matches[next].start < start {
+            next += 1;
+        }
+        let first = next;
+        while next < matches.len() && matches[next].end <= end {
+            next += 1;
+        }
+        let in_place = stored.passages_tile() || text.get(start..end) == Some(passage);
+        if next > first && in_place {
+            found.push(MatchedPassage {
+                index,
+                start,
+                matches: first..next,
+            });
+        }
+    }
+    found
 }

@@ -219,6 +219,8 @@ fn gap_chars(gap: &str, reach: usize) -> usize {
 /// Chooses the window covering the most distinct terms, then the most matches, earliest first.
 /// Each window starts a little before one of the first `MAX_ANCHORS` matches; windows are
 /// compared in character offsets, so only the chosen one is walked character by character.
+/// Window starts and ends only move forward from one anchor to the next, so the matches inside
+/// are tracked with two cursors rather than searched for again.
 fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize) {
     let max_chars = max_chars.max(1);
     if matches.is_empty() {
@@ -233,29 +235,71 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
         total,
     } = CharOffsets::count(text, matches, max_chars);
     let (mut best_from, mut best_score) = (0, (0, 0));
+    let mut inside = TermCounts::default();
+    // The window holds `matches[first..last]`.
+    let (mut first, mut last) = (0, 0);
     for (k, anchor) in matches.iter().enumerate().take(MAX_ANCHORS) {
-        let (mut from, stepped) = back_chars(text, anchor.start, LEAD_CHARS);
-        let mut from_char = starts[k] - stepped;
-        let at_end = from_char + max_chars >= total;
-        if at_end {
-            // Near the end: use the whole window, reaching back before the lead-in.
-            from_char = total - max_chars;
-            from = back_chars_any(text, text.len(), max_chars);
+        let (from, stepped) = back_chars(text, anchor.start, LEAD_CHARS);
+        let from_char = starts[k] - stepped;
+        if from_char + max_chars >= total {
+            // Near the end: the last whole window, reaching back before the lead-in; every
+            // later anchor has this same window.
+            let from = back_chars_any(text, text.len(), max_chars);
+            let first = matches.partition_point(|m| m.start < from);
+            let count = ends[first.min(ends.len())..].len();
+            let score = (distinct_terms(&matches[first..first + count]), count);
+            if score > best_score {
+                best_from = from;
+            }
+            break;
         }
-        let first = matches.partition_point(|m| m.start < from);
-        let count = ends[first.min(ends.len())..]
-            .iter()
-            .take_while(|&&end| end <= from_char + max_chars)
-            .count();
-        let score = (distinct_terms(&matches[first..first + count]), count);
+        while first < matches.len() && matches[first].start < from {
+            if first < last {
+                inside.remove(matches[first].term);
+            }
+            first += 1;
+        }
+        last = last.max(first);
+        while last < ends.len() && ends[last] <= from_char + max_chars {
+            inside.add(matches[last].term);
+            last += 1;
+        }
+        let score = (inside.distinct, last - first);
         if score > best_score {
             (best_from, best_score) = (from, score);
         }
-        if at_end {
-            break; // every later anchor has this same window
-        }
     }
     (best_from, advance_chars(text, best_from, max_chars))
+}
+
+/// How many matches of each term a window holds (terms past the 64th count as one, as in
+/// `distinct_terms`), and how many terms it holds at all.
+struct TermCounts {
+    counts: [u32; 64],
+    distinct: usize,
+}
+
+impl Default for TermCounts {
+    fn default() -> TermCounts {
+        TermCounts {
+            counts: [0; 64],
+            distinct: 0,
+        }
+    }
+}
+
+impl TermCounts {
+    fn add(&mut self, term: usize) {
+        let count = &mut self.counts[term.min(63)];
+        self.distinct += usize::from(*count == 0);
+        *count += 1;
+    }
+
+    fn remove(&mut self, term: usize) {
+        let count = &mut self.counts[term.min(63)];
+        *count -= 1;
+        self.distinct -= usize::from(*count == 0);
+    }
 }
 
 /// Byte offset `n` characters before `to` (or 0), crossing lines.
@@ -313,6 +357,50 @@ mod tests {
 
     fn highlighter(terms: &[&str]) -> Highlighter {
         Highlighter::new(&terms.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+    }
+
+    /// `best_window` by its definition, walking every candidate window.
+    fn plain_best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize) {
+        let mut best = (0, advance_chars(text, 0, max_chars));
+        let mut best_score = (0, 0);
+        for anchor in matches.iter().take(MAX_ANCHORS) {
+            let (mut from, _) = back_chars(text, anchor.start, LEAD_CHARS);
+            let at_end = text[from..].chars().count() <= max_chars;
+            if at_end {
+                from = back_chars_any(text, text.len(), max_chars);
+            }
+            let to = advance_chars(text, from, max_chars);
+            let inside: Vec<Match> = matches
+                .iter()
+                .filter(|m| m.start >= from && m.end <= to)
+                .copied()
+                .collect();
+            let score = (distinct_terms(&inside), inside.len());
+            if score > best_score {
+                (best, best_score) = ((from, to), score);
+            }
+            if at_end {
+                break;
+            }
+        }
+        best
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        #[test]
+        fn best_window_is_the_best_by_its_definition(
+            text in "[网格巡逻视频。a\n前前前前前前]{0,300}",
+            max_chars in 1usize..40,
+        ) {
+            let matches = highlighter(&["网格", "巡逻", "视频", "a"]).matches(&text);
+            if text.chars().nth(max_chars).is_some() && !matches.is_empty() {
+                proptest::prop_assert_eq!(
+                    best_window(&text, &matches, max_chars),
+                    plain_best_window(&text, &matches, max_chars)
+                );
+            }
+        }
     }
 
     #[test]
