@@ -124,10 +124,12 @@ fn tiles(doc: &CaseDoc) -> bool {
     at == doc.text.len()
 }
 
-/// A document as read from the store: its fields and text, and its passages apart.
-pub struct StoredDoc {
-    /// The document, with no passages (see `passage_count`, `passage_text`...).
+/// A document as read from the store: its fields, its text (borrowed from the stored bytes),
+/// and its passages apart.
+pub struct StoredDoc<'t> {
+    /// The document, with no text and no passages (see `text`, `passage_text`...).
     pub doc: CaseDoc,
+    text: &'t str,
     /// Each passage's byte range in the text, when they tile it.
     spans: Vec<Range<usize>>,
     texts: Option<Vec<String>>,
@@ -150,27 +152,27 @@ struct StoredPassages {
     measure_refs: Vec<usize>,
 }
 
-impl StoredDoc {
+impl<'t> StoredDoc<'t> {
     /// Rebuilds the document from its stored record and text bytes.
-    pub fn decode(record: &[u8], text: &[u8]) -> Result<StoredDoc> {
+    pub fn decode(record: &[u8], text: &'t [u8]) -> Result<StoredDoc<'t>> {
         let mut read = Decoder::new(record);
         if read.u8() != Some(RECORD_VERSION) {
             return Err(Error::internal(
                 "a stored record has another layout: rebuild the index with `zhili ingest --full`",
             ));
         }
-        let (mut doc, passages) = decode_fields(&mut read)
+        let (doc, passages) = decode_fields(&mut read)
             .filter(|_| read.is_done())
             .ok_or_else(|| Error::internal("a stored record is truncated or corrupt"))?;
-        doc.text = simdutf8::basic::from_utf8(text)
-            .map_err(|_| Error::internal("a stored document's text is not UTF-8"))?
-            .to_string();
+        let text = simdutf8::basic::from_utf8(text)
+            .map_err(|_| Error::internal("a stored document's text is not UTF-8"))?;
         let spans = match &passages.lengths {
-            Some(lengths) => passage_spans(&doc.text, lengths)?,
+            Some(lengths) => passage_spans(text, lengths)?,
             None => Vec::new(),
         };
         let stored = StoredDoc {
             doc,
+            text,
             spans,
             texts: passages.texts,
             ids: passages.ids,
@@ -199,6 +201,11 @@ impl StoredDoc {
         }
     }
 
+    /// The document's text.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
     /// True when the passages, joined by `\n`, are the text: each passage's place in the text
     /// is then known without comparing.
     pub fn passages_tile(&self) -> bool {
@@ -213,7 +220,7 @@ impl StoredDoc {
     pub fn passage_text(&self, i: usize) -> &str {
         match &self.texts {
             Some(texts) => &texts[i],
-            None => &self.doc.text[self.spans[i].clone()],
+            None => &self.text[self.spans[i].clone()],
         }
     }
 
@@ -241,6 +248,7 @@ impl StoredDoc {
             })
             .collect();
         CaseDoc {
+            text: self.text.to_string(),
             passages,
             ..self.doc
         }

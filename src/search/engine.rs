@@ -135,7 +135,7 @@ impl Engine {
         let mut loader = DocLoader::new(&searcher, fields);
         let hits = hits
             .into_iter()
-            .map(|(score, addr)| Ok(builder.hit(loader.load(addr)?, score)))
+            .map(|(score, addr)| loader.load_with(addr, |stored| builder.hit(stored, score)))
             .collect::<Result<Vec<Hit>>>()?;
         Ok(SearchResponse {
             query: request.q.clone(),
@@ -172,11 +172,12 @@ impl Engine {
         let mut hits = Vec::new();
         let mut loader = DocLoader::new(&searcher, fields);
         for (score, addr) in searcher.search(&*query, &top)? {
-            let other = loader.load(addr)?;
-            let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
-            if *other_id != doc.id && other_of != Some(doc.id.as_str()) {
-                hits.push(builder.hit(other, score));
-            }
+            let hit = loader.load_with(addr, |other| {
+                let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
+                let same = *other_id == doc.id || other_of == Some(doc.id.as_str());
+                (!same).then(|| builder.hit(other, score))
+            })?;
+            hits.extend(hit);
         }
         hits.truncate(limit);
         Ok(hits)
@@ -207,7 +208,7 @@ impl Engine {
             while doc != tantivy::TERMINATED && left > 0 {
                 if !segment.is_deleted(doc) {
                     let addr = DocAddress::new(ord as u32, doc);
-                    f(loader.load(addr)?.into_case_doc())?;
+                    f(loader.load(addr)?)?;
                     left -= 1;
                 }
                 doc = docs.advance();
@@ -380,5 +381,5 @@ fn find_id(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<DocA
 }
 
 fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<CaseDoc> {
-    Ok(DocLoader::new(searcher, fields).load(addr)?.into_case_doc())
+    DocLoader::new(searcher, fields).load(addr)
 }

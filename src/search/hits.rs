@@ -33,9 +33,9 @@ impl HitBuilder {
 
     pub fn hit(&self, stored: StoredDoc, score: f32) -> Hit {
         let (snippet, passages) = if self.snippets {
-            let matches = self.highlighter.matches(&stored.doc.text);
+            let matches = self.highlighter.matches(stored.text());
             (
-                snippet_with(&stored.doc.text, &matches, SNIPPET_CHARS),
+                snippet_with(stored.text(), &matches, SNIPPET_CHARS),
                 passages(&stored, &matches),
             )
         } else {
@@ -103,7 +103,7 @@ struct MatchedPassage {
 
 /// Each passage that holds matches.
 fn matches_by_passage(stored: &StoredDoc, matches: &[Match]) -> Vec<MatchedPassage> {
-    let text = &stored.doc.text;
+    let text = stored.text();
     let mut found = Vec::new();
     let (mut at, mut next) = (0, 0);
     for index in 0..stored.passage_count() {
