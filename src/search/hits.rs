@@ -120,8 +120,8 @@ fn matches_by_passage(stored: &StoredDoc, matches: &[Match]) -> Vec<MatchedPassa
         while next < matches.len() && matches[next].end <= end {
             next += 1;
         }
-        let in_place = stored.passages_tile() || text.get(start..end) == Some(passage);
-        if next > first && in_place {
+        let in_place = || stored.passages_tile() || text.get(start..end) == Some(passage);
+        if next > first && in_place() {
             found.push(MatchedPassage {
                 index,
                 start,
