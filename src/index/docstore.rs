@@ -1,9 +1,9 @@
 //! Reading stored documents back for hits: the record and the text straight from the bytes of
 //! tantivy's doc store. tantivy's own deserializer checks a stored text as UTF-8 with the
 //! standard library (about 1 GB/s on Chinese text: 15 µs for a typical law, ten times per
-//! search); here the text is checked with SIMD (15 GB/s). Reading a document copies its
-//! doc-store block (no block cache: each search reads its own hits); a hit borrows its text
-//! from that copy.
+//! search); here the text is checked with SIMD (15 GB/s). A document's bytes are a slice of
+//! the mapped doc-store file (`store_in_place`; no block cache: each search reads its own
+//! hits), and a hit borrows its text from them.
 //!
 //! The layout read is tantivy 0.27's stored document: a VInt count, then per value a u32
 //! (little-endian) field id, a one-byte type code and, for text and bytes, a VInt length and
@@ -12,12 +12,15 @@
 //! deserializer, so a change of layout costs speed, never correctness; a test checks that the
 //! fast path is the one taken.
 
+use std::sync::Arc;
+
 use tantivy::directory::OwnedBytes;
 use tantivy::schema::{Field, Value};
 use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use super::Fields;
+use super::store_in_place::{InPlaceStore, InPlaceStores};
 use super::stored::StoredDoc;
 use crate::model::CaseDoc;
 use crate::{Error, Result};
@@ -26,18 +29,32 @@ use crate::{Error, Result};
 const TEXT_CODE: u8 = 0;
 const BYTES_CODE: u8 = 4;
 
+/// A segment's doc store: read in place, or through tantivy.
+enum Store {
+    InPlace(Arc<InPlaceStore>),
+    Tantivy(StoreReader),
+}
+
 /// Loads stored documents of one searcher, opening each segment's store once.
 pub struct DocLoader<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
-    stores: Vec<Option<StoreReader>>,
+    in_place: &'a InPlaceStores,
+    stores: Vec<Option<Store>>,
 }
 
 impl<'a> DocLoader<'a> {
-    pub fn new(searcher: &'a Searcher, fields: &'a Fields) -> DocLoader<'a> {
+    /// A loader for `searcher`, taking the segments' in-place stores from `in_place` (kept by
+    /// the caller for as long as the index is open).
+    pub fn new(
+        searcher: &'a Searcher,
+        fields: &'a Fields,
+        in_place: &'a InPlaceStores,
+    ) -> DocLoader<'a> {
         DocLoader {
             searcher,
             fields,
+            in_place,
             stores: (0..searcher.segment_readers().len())
                 .map(|_| None)
                 .collect(),
@@ -65,13 +82,23 @@ impl<'a> DocLoader<'a> {
             Some(store) => store,
             slot => {
                 let segment = self.searcher.segment_reader(addr.segment_ord);
-                let store = segment
-                    .get_store_reader(0)
-                    .map_err(|e| Error::io("cannot open the index's document store", e))?;
+                let store = match self.in_place.get(self.searcher, segment) {
+                    Some(in_place) => Store::InPlace(in_place),
+                    None => Store::Tantivy(
+                        segment
+                            .get_store_reader(0)
+                            .map_err(|e| Error::io("cannot open the index's document store", e))?,
+                    ),
+                };
                 slot.insert(store)
             }
         };
-        Ok(store.get_document_bytes(addr.doc_id)?)
+        match store {
+            Store::InPlace(store) => store.document(addr.doc_id).ok_or_else(|| {
+                Error::internal(format!("the document store has no document {addr:?}"))
+            }),
+            Store::Tantivy(store) => Ok(store.get_document_bytes(addr.doc_id)?),
+        }
     }
 
     /// Through tantivy's own deserializer.
@@ -117,7 +144,7 @@ fn record_and_text<'b>(mut bytes: &'b [u8], fields: &Fields) -> Option<(&'b [u8]
 }
 
 /// tantivy's VInt: 7 bits a byte, low bits first, the last byte's high bit set.
-fn vint(bytes: &mut &[u8]) -> Option<u64> {
+pub(super) fn vint(bytes: &mut &[u8]) -> Option<u64> {
     let mut value = 0u64;
     for (i, &b) in bytes.iter().enumerate().take(10) {
         value |= u64::from(b & 0x7f) << (7 * i);
@@ -162,18 +189,29 @@ mod tests {
     #[test]
     fn the_fast_path_reads_what_tantivy_reads() {
         let dir = tempfile::tempdir().unwrap();
-        let docs = [
-            case("a", "网格员每天巡逻\n视频监控全覆盖"),
-            case("b", &"长文本<&>\"'。".repeat(3000)),
-        ];
+        // Small documents share blocks; a long one (over 16 KB) has a block of its own; more
+        // than 8 blocks make a second layer in the store's block index.
+        let mut docs: Vec<CaseDoc> = (0..60)
+            .map(|i| case(&format!("s{i:02}"), &format!("网格员第{i}次巡逻\n视频监控")))
+            .collect();
+        for i in 0..24 {
+            docs.insert(
+                i * 3,
+                case(&format!("l{i:02}"), &"长文本<&>\"'。".repeat(1000)),
+            );
+        }
         build_index(dir.path(), &docs).unwrap();
         let generation = IndexDir::new(dir.path()).current().unwrap().unwrap();
         let index = open_index(&generation).unwrap();
         let searcher = index.reader().unwrap().searcher();
         let fields = Fields::resolve(&index.schema()).unwrap();
-        let mut loader = DocLoader::new(&searcher, &fields);
+        let in_place = InPlaceStores::default();
+        let mut loader = DocLoader::new(&searcher, &fields, &in_place);
         let mut seen = Vec::new();
+        let mut most_blocks = 0;
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let store = in_place.get(&searcher, segment).expect("read in place");
+            most_blocks = most_blocks.max(store.block_count());
             for doc in 0..segment.max_doc() {
                 let addr = DocAddress::new(ord as u32, doc);
                 let bytes = loader.document_bytes(addr).unwrap();
@@ -193,7 +231,9 @@ mod tests {
                 seen.push(fast);
             }
         }
+        assert!(most_blocks > 8, "{most_blocks} blocks: one layer");
         seen.sort_by(|a, b| a.id.cmp(&b.id));
+        docs.sort_by(|a, b| a.id.cmp(&b.id));
         assert_eq!(seen, docs);
     }
 

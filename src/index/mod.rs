@@ -9,6 +9,7 @@ pub mod layout;
 pub mod manifest;
 pub mod schema;
 pub mod search_dir;
+pub mod store_in_place;
 pub mod stored;
 pub mod tokenizer;
 pub mod writer;

@@ -13,6 +13,7 @@ use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Te
 
 use crate::index::docstore::DocLoader;
 use crate::index::schema::SCHEMA_VERSION;
+use crate::index::store_in_place::InPlaceStores;
 use crate::index::{Fields, FileStamp, IndexDir, Manifest, open_index_for_search, tokenizer};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
@@ -32,6 +33,8 @@ struct Served {
     fields: Fields,
     /// Per-segment facet mappings, computed once (see `facet_children`).
     facet_mappings: Arc<FacetMappings>,
+    /// Per-segment doc stores read in place, opened once (see `store_in_place`).
+    stores: InPlaceStores,
 }
 
 /// An open, searchable index. Share it as `Arc<Engine>`.
@@ -133,7 +136,7 @@ impl Engine {
             Facets::default()
         };
         let builder = HitBuilder::new(&parsed, extras.snippets);
-        let mut loader = DocLoader::new(&searcher, fields);
+        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
         let hits = hits
             .into_iter()
             .map(|(score, addr)| loader.load_with(addr, |stored| builder.hit(stored, score)))
@@ -155,7 +158,7 @@ impl Engine {
         let searcher = served.reader.searcher();
         let addr = find_id(&searcher, &served.fields, id)?
             .ok_or_else(|| Error::not_found(format!("no document has the id {id:?}")))?;
-        load_doc(&searcher, &served.fields, addr)
+        DocLoader::new(&searcher, &served.fields, &served.stores).load(addr)
     }
 
     /// Documents most like `id`, itself and near-duplicates excluded.
@@ -171,7 +174,7 @@ impl Engine {
         let top = TopDocs::with_limit(limit + 1).order_by_score();
         let builder = HitBuilder::new(&query::ParsedQuery::default(), true);
         let mut hits = Vec::new();
-        let mut loader = DocLoader::new(&searcher, fields);
+        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
         for (score, addr) in searcher.search(&*query, &top)? {
             let hit = loader.load_with(addr, |other| {
                 let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
@@ -202,7 +205,7 @@ impl Engine {
             &searcher,
         ))?;
         let mut left = limit;
-        let mut loader = DocLoader::new(&searcher, &served.fields);
+        let mut loader = DocLoader::new(&searcher, &served.fields, &served.stores);
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut docs = weight.scorer(segment, 1.0)?;
             let mut doc = docs.doc();
@@ -365,6 +368,7 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         reader,
         fields,
         facet_mappings: Arc::default(),
+        stores: InPlaceStores::default(),
     })
 }
 
@@ -379,8 +383,4 @@ fn find_id(searcher: &Searcher, fields: &Fields, id: &str) -> Result<Option<DocA
     );
     let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
     Ok(found.first().map(|(_, addr)| *addr))
-}
-
-fn load_doc(searcher: &Searcher, fields: &Fields, addr: DocAddress) -> Result<CaseDoc> {
-    DocLoader::new(searcher, fields).load(addr)
 }
