@@ -1,6 +1,6 @@
 //! Integration tests: the index and `search::Engine` over hand-made documents.
 
-use zhili::index::build_index;
+use zhili::index::{IndexUpdate, build_index};
 use zhili::model::{CaseDoc, Passage, Region, Source};
 use zhili::search::{Engine, SearchRequest, SortOrder};
 use zhili::{Error, model::doc_id};
@@ -359,4 +359,33 @@ fn an_open_engine_answers_from_each_new_generation_at_once() {
         let found: Vec<&str> = response.hits.iter().map(|h| h.title.as_str()).collect();
         assert_eq!(found, [*title]);
     }
+}
+
+#[test]
+fn an_open_engine_reads_hits_from_segments_committed_after_it_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    build_index(dir.path(), &[doc(0, "酒泉市无人机巡逻", "无人机巡逻。")]).unwrap();
+    let engine = Engine::open(dir.path()).unwrap();
+    let first = engine.search(&SearchRequest::new("巡逻")).unwrap();
+    assert_eq!(first.hits.len(), 1);
+    // Incremental commits in the same generation add segments; each hit's text comes from
+    // its own segment's doc store.
+    for (n, title) in ["张掖市网格员巡逻", "兰州市视频巡逻"].iter().enumerate() {
+        let (mut update, manifest) = IndexUpdate::open(dir.path(), false).unwrap();
+        let text = format!("{title}，第{}批。", n + 2);
+        update.add(&doc(n + 1, title, &text)).unwrap();
+        update.commit(&manifest).unwrap();
+        let response = engine
+            .search(&SearchRequest::new(format!("第{}批", n + 2)))
+            .unwrap();
+        assert_eq!(response.hits.len(), 1, "{title}");
+        assert_eq!(response.hits[0].title, *title);
+        assert!(
+            response.hits[0].snippet.contains("<mark>"),
+            "{:?}",
+            response.hits[0]
+        );
+    }
+    let all = engine.search(&SearchRequest::new("巡逻")).unwrap();
+    assert_eq!(all.total, 3);
 }

@@ -35,8 +35,6 @@ const FOOTER_LEN: usize = 28;
 /// The doc store versions whose block layout is the one above.
 const VERSIONS: [u32; 2] = [1, 2];
 const COMPRESSOR_NONE: u8 = 0;
-/// Segments remembered before the map starts over (incremental commits add segments).
-const MAX_SEGMENTS: usize = 512;
 
 /// One block of the store: its documents end before `docs_end`, its bytes are `bytes`.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,8 +154,8 @@ fn take<'b, const N: usize>(bytes: &mut &'b [u8]) -> Option<&'b [u8; N]> {
     Some(head)
 }
 
-/// The in-place stores of an open index's segments, opened on first use (`None` for a segment
-/// read through tantivy).
+/// The in-place stores of an open index's live segments, opened on first use (`None` for a
+/// segment read through tantivy).
 #[derive(Default)]
 pub struct InPlaceStores(Mutex<HashMap<SegmentId, Option<Arc<InPlaceStore>>>>);
 
@@ -169,9 +167,14 @@ impl InPlaceStores {
         }
         let store = InPlaceStore::open(searcher, segment).map(Arc::new);
         let mut map = self.0.lock().expect("store map poisoned");
-        if map.len() >= MAX_SEGMENTS {
-            map.clear();
-        }
+        // A new segment means a new commit: forget the segments it dropped, so that their
+        // deleted files are unmapped.
+        let live: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        map.retain(|id, _| live.contains(id));
         map.insert(id, store.clone());
         store
     }
