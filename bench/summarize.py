@@ -113,6 +113,43 @@ def peers(d, name, title):
     print()
 
 
+def rounds(d):
+    rows = lines(os.path.join(d, "rounds.jsonl"))
+    if not rows:
+        return
+    print("### Rounds: tantivy-py+rjieba (joined) and zhili alternately\n")
+    print("| corpus | round | tantivy-py median ms | zhili median ms | zhili / tantivy-py (median) "
+          "| tantivy-py p95 ms | zhili p95 ms | zhili / tantivy-py (p95) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    summary = []
+    for corpus in dict.fromkeys(r["corpus"] for r in rows):
+        by_round = {}
+        for r in rows:
+            if r["corpus"] == corpus:
+                by_round.setdefault(r["round"], {})["zhili" if r["peer"] == "zhili" else "peer"] = r
+        med, p95 = [], []
+        for n, pair in sorted(by_round.items()):
+            if len(pair) < 2:
+                continue
+            t, z = pair["peer"], pair["zhili"]
+            med.append(z["q_median_ms"] / t["q_median_ms"])
+            p95.append(z["q_p95_ms"] / t["q_p95_ms"])
+            print(f"| {corpus} | {n} | {t['q_median_ms']} | {z['q_median_ms']} | {med[-1]:.3g} | "
+                  f"{t['q_p95_ms']} | {z['q_p95_ms']} | {p95[-1]:.3g} |")
+        if med:
+            summary.append((corpus, len(med), sorted(med), sorted(p95)))
+    print("\n| corpus | rounds | median of the median ratios | range | median of the p95 ratios |")
+    print("|---|---:|---:|---|---:|")
+    for corpus, n, med, p95 in summary:
+        print(f"| {corpus} | {n} | **{pct50(med):.3g}** | {med[0]:.3g}–{med[-1]:.3g} | {pct50(p95):.3g} |")
+    print()
+
+
+def pct50(values):
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
 def http(d):
     rows = lines(os.path.join(d, "http.jsonl"))
     if not rows:
@@ -143,6 +180,7 @@ def main():
     query(d)
     peers(d, "peers-subset.jsonl", "地方性法规/浙江 + 行政法规 (the shared README's subset)")
     peers(d, "peers-laws.jsonl", "whole laws tree")
+    rounds(d)
     http(d)
 
 

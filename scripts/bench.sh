@@ -8,6 +8,8 @@
 #   2 scaling  1k / 10k / 100k article-sized docs cut from the laws (bench/make_articles.py)
 #   3 query    in-process p50/p95/p99 on the laws: facets+snippets, --bare, with filters
 #   4 peers    ../shared/bench/peers/run_all.sh with zhili as RUST_SMOKE, same corpus and queries
+#   4b rounds  tantivy-py+rjieba and zhili alternately, ROUNDS times per corpus (subset, laws):
+#              the ratio of medians in each round, so that the host's drift cancels out
 #   5 http     wrk on /api/search at 1 / 16 / 64 connections, server VmRSS (laws; 100k docs)
 #
 # Environment (defaults in brackets):
@@ -15,7 +17,8 @@
 #   SHARED     the shared folder          [../shared beside the repo, else /work/shared]
 #   WORK       scratch dir (corpora, indexes; never committed)   [/tmp/zhili-bench]
 #   OUT        results dir                [bench/results/<date>-<time>]
-#   STEPS      which steps to run         ["ingest scaling query peers http"]
+#   STEPS      which steps to run         ["ingest scaling query peers rounds http"]
+#   ROUNDS     alternating rounds of the rounds step      [7]
 #   REPEAT     timed passes of the query list            [5]
 #   BIG=0      skip the 100k-document corpus (scaling and http)     [1]
 #   PEERS_FULL=1  also run the peers on the whole laws tree (Whoosh alone takes ~4 min) [0]
@@ -30,7 +33,8 @@ SHARED="${SHARED:-$root/../shared}"
 [ -d "$SHARED/bench" ] || SHARED=/work/shared
 WORK="${WORK:-/tmp/zhili-bench}"
 OUT="${OUT:-$root/bench/results/$(date -u +%Y%m%d-%H%M)}"
-STEPS="${STEPS:-ingest scaling query peers http}"
+STEPS="${STEPS:-ingest scaling query peers rounds http}"
+ROUNDS="${ROUNDS:-7}"
 REPEAT="${REPEAT:-5}"
 BIG="${BIG:-1}"
 PEERS_FULL="${PEERS_FULL:-0}"
@@ -139,6 +143,29 @@ step_peers() {
   fi
 }
 
+# 4b. Rounds: the aim's peer (tantivy-py + rjieba, joined) and zhili one after the other, ROUNDS
+# times per corpus. Within a round both run within seconds of each other, so the per-round ratio
+# of medians is far steadier than one run_all.sh pass (the host drifts by ±40% in minutes).
+# zhili's index is built in round 1 and reused (tantivy-py rebuilds its own every round).
+step_rounds() {
+  : >"$OUT/rounds.jsonl"
+  local corpus docs line
+  for corpus in subset laws; do
+    log "4b rounds: $corpus, $ROUNDS rounds"
+    docs="$WORK/$corpus"
+    rm -rf "$WORK/idx-rounds-$corpus"
+    for round in $(seq "$ROUNDS"); do
+      line=$(python3 "$SHARED/bench/peers/tantivy_py_jieba.py" "$docs" "$QUERIES" --segmenter rjieba \
+        --layout joined --repeat "$REPEAT" 2>/dev/null | grep '^{' | tail -1)
+      echo "${line/#\{/{\"corpus\":\"$corpus\",\"round\":$round,}" >>"$OUT/rounds.jsonl"
+      line=$("$ZHILI" bench --docs "$docs" --queries "$QUERIES" --repeat "$REPEAT" \
+        --index-dir "$WORK/idx-rounds-$corpus" $([ "$round" -gt 1 ] && echo --reuse-index) 2>/dev/null | grep '^{' | tail -1)
+      echo "${line/#\{/{\"corpus\":\"$corpus\",\"round\":$round,}" >>"$OUT/rounds.jsonl"
+    done
+    rm -rf "$WORK/idx-rounds-$corpus"
+  done
+}
+
 # 5. HTTP: wrk against a served index; VmRSS of the server before and after the load.
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 http_one() { # name index
@@ -177,6 +204,7 @@ has ingest && step_ingest
 has scaling && step_scaling
 has query && step_query
 has peers && step_peers
+has rounds && step_rounds
 has http && step_http
 log "done"
 python3 bench/summarize.py "$OUT" | tee "$OUT/summary.md"

@@ -250,17 +250,43 @@ fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Query>> {
         return Some(grams_query);
     }
     let words = tokenizer::words(&term.text, false);
-    let mut options = vec![(
-        Occur::Should,
-        Box::new(BoostQuery::new(grams_query, GRAMS_BOOST)) as Box<dyn Query>,
-    )];
-    if let Some(body) = all_words(fields.body, &words) {
-        options.push((Occur::Should, body));
+    let grams_query: Box<dyn Query> = Box::new(BoostQuery::new(grams_query, GRAMS_BOOST));
+    let body = all_words(fields.body, &words);
+    let title = all_words(fields.title, &words)
+        .map(|title| Box::new(BoostQuery::new(title, TITLE_BOOST)) as Box<dyn Query>);
+    if grams_cover_words(&term.text, &words) {
+        return Some(scored_by(scored_by(grams_query, body), title));
     }
-    if let Some(title) = all_words(fields.title, &words) {
-        options.push((Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))));
-    }
+    let options = [Some(grams_query), body, title]
+        .into_iter()
+        .flatten()
+        .map(|q| (Occur::Should, q))
+        .collect();
     Some(Box::new(BooleanQuery::new(options)))
+}
+
+/// Whether every document whose body or title holds `text` as its jieba words also holds it
+/// as a bigram phrase: true when `text` is one jieba word of two or more ideographs (a jieba
+/// word is a substring of the text, and a run of ideographs is indexed as consecutive
+/// bigrams). The phrase alone then decides which documents match.
+fn grams_cover_words(text: &str, words: &[Span]) -> bool {
+    matches!(words, [word] if word.text == text)
+        && text.chars().count() >= 2
+        && text.chars().all(tokenizer::is_cjk)
+}
+
+/// Documents of `required`, scored as `required` plus `extra` where `extra` matches too (the
+/// score a union of the two gives when `extra` matches only documents of `required`). tantivy
+/// seeks `extra` to `required`'s documents instead of merging both posting lists: a union
+/// reads and scores every posting of each of its clauses.
+fn scored_by(required: Box<dyn Query>, extra: Option<Box<dyn Query>>) -> Box<dyn Query> {
+    match extra {
+        Some(extra) => Box::new(BooleanQuery::new(vec![
+            (Occur::Must, required),
+            (Occur::Should, extra),
+        ])),
+        None => required,
+    }
 }
 
 /// Every word must occur in `field`.
@@ -361,6 +387,22 @@ mod tests {
             let err = parse(q).unwrap_err();
             assert!(err.is_user_error(), "{q}");
             assert!(err.to_string().contains(needle), "{q}: {err}");
+        }
+    }
+
+    #[test]
+    fn only_single_jieba_words_of_ideographs_are_left_to_the_bigram_phrase() {
+        let covered = |text: &str| grams_cover_words(text, &tokenizer::words(text, false));
+        assert!(covered("巡逻"));
+        assert!(covered("视频"));
+        // Several jieba words may lie apart in a text: their AND is not a substring match.
+        let long = "加强视频监控全覆盖";
+        assert!(tokenizer::words(long, false).len() > 1);
+        assert!(!covered(long));
+        // A lone ideograph is a bigram only where it stands alone; Latin and digits are
+        // indexed as whole runs, which jieba may split differently.
+        for text in ["警", "ai", "g20峰会", "5g基站"] {
+            assert!(!covered(text), "{text}");
         }
     }
 
