@@ -389,3 +389,21 @@ fn an_open_engine_reads_hits_from_segments_committed_after_it_opened() {
     let all = engine.search(&SearchRequest::new("巡逻")).unwrap();
     assert_eq!(all.total, 3);
 }
+
+#[test]
+fn a_word_is_found_in_the_title_the_text_or_inside_a_longer_word_and_title_matches_rank_first() {
+    let kb = kb(vec![
+        doc(0, "视频巡查", "街面巡查。"),
+        doc(1, "巡逻", "全县视频监控全覆盖。"),
+        doc(2, "会议", "召开音视频会议。"),
+        doc(3, "无关", "网格员巡逻。"),
+        doc(4, "视频监控", "视频监控全覆盖。"),
+    ]);
+    assert_eq!(kb.ids("视频"), vec![0, 1, 2, 4]);
+    let response = kb.engine.search(&SearchRequest::new("视频")).unwrap();
+    assert_eq!(
+        response.hits[0].id, kb.docs[4].id,
+        "in the title and the text"
+    );
+    assert_eq!(response.total, 4);
+}
