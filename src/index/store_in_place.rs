@@ -2,8 +2,8 @@
 //! uncompressed (`Compressor::None`), yet tantivy's `StoreReader` still "decompresses" each
 //! block it reads, which for an uncompressed store is a copy of the whole block: 11% of a
 //! search's instructions on the bench subset, for the ten hits' texts. Here a document's bytes
-//! are a slice of the mapped file, found through the store's block index, read once per
-//! segment and kept for as long as the index is open (segments never change).
+//! are a slice of the mapped file, found through the store's block index, which is read once
+//! per segment and kept until a commit drops the segment (segments never change).
 //!
 //! The layout read is tantivy 0.27's doc store:
 //! - the file: the blocks, then the skip index (from byte `offset`), then a 28-byte footer:
@@ -37,7 +37,7 @@ const VERSIONS: [u32; 2] = [1, 2];
 const COMPRESSOR_NONE: u8 = 0;
 
 /// One block of the store: its documents end before `docs_end`, its bytes are `bytes`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 struct Block {
     docs_end: DocId,
     bytes: Range<usize>,
