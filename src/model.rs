@@ -16,6 +16,8 @@ pub struct RawFile {
     pub text: String,
     /// Canonical URL when the file itself says where it came from (crawl metadata, `<link rel=canonical>`).
     pub url: Option<String>,
+    /// Publication date the crawler found for the page (`published` in its sidecar).
+    pub published: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +40,8 @@ pub struct RawCase {
     pub text: String,
     /// URL the text names (`文章来源：http…`) or the file's own URL.
     pub url: Option<String>,
+    /// Publication date from the file's crawl metadata, evidence for the year.
+    pub published: Option<String>,
     /// Paragraph-sized pieces of `text`, in order; their concatenation covers the text.
     pub passages: Vec<String>,
 }
@@ -83,7 +87,12 @@ pub struct Tags {
     pub measures: Vec<String>,
     /// Measure ids per passage, index-aligned with `RawCase::passages`.
     pub passage_measures: Vec<Vec<String>>,
+    /// Per passage, the phrases that decided each of its measures.
+    pub passage_evidence: Vec<Evidence>,
 }
+
+/// Measure id → the lexicon phrases that decided it.
+pub type Evidence = std::collections::BTreeMap<String, Vec<String>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
@@ -96,6 +105,9 @@ pub struct Passage {
     /// `<doc id>-p<n>`, n from 1.
     pub id: String,
     pub measures: Vec<String>,
+    /// Why each measure was given: the phrases that decided it (none for pinned measures).
+    #[serde(default, skip_serializing_if = "Evidence::is_empty")]
+    pub evidence: Evidence,
     pub text: String,
 }
 

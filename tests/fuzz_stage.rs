@@ -314,7 +314,7 @@ proptest! {
         markdown in any::<bool>(),
     ) {
         let kind = if markdown { FileKind::Markdown } else { FileKind::Text };
-        let file = RawFile { path: "dir/案例.txt".into(), kind, text: body, url: None };
+        let file = RawFile { path: "dir/案例.txt".into(), kind, text: body, url: None, published: None };
         split_and_tag(&file);
     }
 
@@ -331,6 +331,7 @@ proptest! {
             title,
             text: body,
             url,
+            published: None,
             passages,
         };
         let tags = tagger().tag(&case);

@@ -14,6 +14,7 @@ fn doc(n: usize, title: &str, text: &str) -> CaseDoc {
             .map(|(i, p)| Passage {
                 id: format!("{id}-p{}", i + 1),
                 measures: Vec::new(),
+                evidence: Default::default(),
                 text: p.into(),
             })
             .collect(),

@@ -180,6 +180,7 @@ mod tests {
                 .map(|(i, t)| Passage {
                     id: format!("{id}-p{}", i + 1),
                     measures: vec![],
+                    evidence: Default::default(),
                     text: t.into(),
                 })
                 .collect(),

@@ -12,7 +12,7 @@ use crate::model::{CaseDoc, Passage, Region, Source};
 use crate::{Error, Result};
 
 /// The first byte of a record; bumped (with the schema version) when the layout changes.
-const RECORD_VERSION: u8 = 1;
+const RECORD_VERSION: u8 = 2;
 
 fn usual_passage_id(doc_id: &str, i: usize) -> String {
     format!("{doc_id}-p{}", i + 1)
@@ -104,6 +104,10 @@ fn encode_passages(out: &mut Encoder, doc: &CaseDoc) {
             let at = table.iter().position(|m| m == measure);
             out.usize(at.unwrap_or_default());
         });
+        out.list(&passage.measures, |out, measure| {
+            let words = passage.evidence.get(measure).map_or(&[][..], Vec::as_slice);
+            out.list(words, |out, word| out.str(word));
+        });
     });
 }
 
@@ -140,6 +144,8 @@ pub struct StoredDoc<'t> {
     measured: Vec<(usize, Range<usize>)>,
     /// Indexes into `measure_table`.
     measure_refs: Vec<usize>,
+    /// Per measured passage, per measure, the phrases that decided it.
+    evidence: Vec<Vec<Vec<String>>>,
 }
 
 /// The passage part of a record, before it is checked against the text.
@@ -150,6 +156,7 @@ struct StoredPassages {
     measure_table: Vec<String>,
     measured: Vec<(usize, Range<usize>)>,
     measure_refs: Vec<usize>,
+    evidence: Vec<Vec<Vec<String>>>,
 }
 
 impl<'t> StoredDoc<'t> {
@@ -179,6 +186,7 @@ impl<'t> StoredDoc<'t> {
             measure_table: passages.measure_table,
             measured: passages.measured,
             measure_refs: passages.measure_refs,
+            evidence: passages.evidence,
         };
         stored.check()?;
         Ok(stored)
@@ -194,7 +202,9 @@ impl<'t> StoredDoc<'t> {
             .measure_refs
             .iter()
             .all(|&r| r < self.measure_table.len());
-        if ids_fit && ascending && passages_fit && refs_fit {
+        let evidence_fits = self.evidence.len() == self.measured.len()
+            && (self.measured.iter().zip(&self.evidence)).all(|((_, r), e)| e.len() == r.len());
+        if ids_fit && ascending && passages_fit && refs_fit && evidence_fits {
             Ok(())
         } else {
             Err(corrupt())
@@ -235,6 +245,19 @@ impl<'t> StoredDoc<'t> {
         }
     }
 
+    /// Why passage `i` has its measures: measure id → the phrases that decided it.
+    pub fn passage_evidence(&self, i: usize) -> crate::model::Evidence {
+        match self.measured.binary_search_by_key(&i, |(at, _)| *at) {
+            Ok(found) => self.measure_refs[self.measured[found].1.clone()]
+                .iter()
+                .zip(&self.evidence[found])
+                .filter(|(_, words)| !words.is_empty())
+                .map(|(&r, words)| (self.measure_table[r].clone(), words.clone()))
+                .collect(),
+            Err(_) => Default::default(),
+        }
+    }
+
     /// The whole document, passages filled in.
     pub fn into_case_doc(self) -> CaseDoc {
         let passages = (0..self.passage_count())
@@ -244,6 +267,7 @@ impl<'t> StoredDoc<'t> {
                     None => usual_passage_id(&self.doc.id, i),
                 },
                 measures: self.passage_measures(i),
+                evidence: self.passage_evidence(i),
                 text: self.passage_text(i).to_string(),
             })
             .collect();
@@ -303,6 +327,7 @@ fn decode_passages(read: &mut Decoder) -> Option<StoredPassages> {
     };
     let measure_table = read.list(Decoder::string)?;
     let mut measure_refs = Vec::new();
+    let mut evidence = Vec::new();
     let measured = read.list(|read| {
         let passage = read.usize()?;
         let start = measure_refs.len();
@@ -310,6 +335,7 @@ fn decode_passages(read: &mut Decoder) -> Option<StoredPassages> {
         for _ in 0..count {
             measure_refs.push(read.usize()?);
         }
+        evidence.push(read.list(|read| read.list(Decoder::string))?);
         Some((passage, start..measure_refs.len()))
     })?;
     Some(StoredPassages {
@@ -319,6 +345,7 @@ fn decode_passages(read: &mut Decoder) -> Option<StoredPassages> {
         measure_table,
         measured,
         measure_refs,
+        evidence,
     })
 }
 
@@ -376,6 +403,7 @@ mod tests {
                         format!("own-{i}")
                     },
                     measures: vec!["grid".into()],
+                    evidence: [("grid".to_string(), vec!["网格员".to_string()])].into(),
                     text: t.to_string(),
                 })
                 .collect(),
@@ -427,7 +455,10 @@ mod tests {
         }];
         original.duplicate_of = Some("0123456789abcdef".into());
         original.passages[0].measures = vec![];
+        original.passages[0].evidence.clear();
         original.passages[1].measures = vec!["video".into(), "grid".into()];
+        original.passages[1].evidence =
+            [("video".to_string(), vec!["视频监控".to_string()])].into();
         let record = encode_record(&original);
         let stored = StoredDoc::decode(&record, original.text.as_bytes()).unwrap();
         assert_eq!(stored.passage_measures(0), Vec::<String>::new());

@@ -68,13 +68,14 @@ pub fn read_file(
         return Err(EMPTY.into());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let meta = CrawlMeta::of(path);
     let (text, url) = match kind {
-        FileKind::Docx => (docx::extract(&bytes)?, None),
+        FileKind::Docx => (docx::extract(&bytes)?, meta.url),
         FileKind::Html => {
             let page = html::extract(&decode::decode(&bytes)?);
-            (page.text, sidecar_url(path).or(page.url))
+            (page.text, meta.url.or(page.url))
         }
-        FileKind::Text | FileKind::Markdown => (decode::decode(&bytes)?, None),
+        FileKind::Text | FileKind::Markdown => (decode::decode(&bytes)?, meta.url),
     };
     if text.trim().is_empty() {
         return Err(EMPTY.into());
@@ -84,6 +85,7 @@ pub fn read_file(
         kind,
         text,
         url,
+        published: meta.published,
     })
 }
 
@@ -109,19 +111,44 @@ fn human_size(bytes: u64) -> String {
     }
 }
 
-/// `final_url` or `url` from the crawler's sidecar `<file>.meta.json` (or `<stem>.meta.json`).
-fn sidecar_url(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let stem = path.file_stem()?.to_str()?;
-    [format!("{name}.meta.json"), format!("{stem}.meta.json")]
-        .iter()
-        .find_map(|sidecar| {
-            let raw = std::fs::read_to_string(path.with_file_name(sidecar)).ok()?;
-            let meta: serde_json::Value = serde_json::from_str(&raw).ok()?;
-            ["final_url", "url"]
-                .iter()
-                .find_map(|key| meta.get(key)?.as_str().map(str::to_owned))
-        })
+/// Largest crawl sidecar read; a larger one is not the crawler's and is left alone.
+const MAX_SIDECAR_BYTES: u64 = 1024 * 1024;
+
+/// What the crawler's sidecar `<file>.meta.json` (or `<stem>.meta.json`) says of a file.
+#[derive(Default)]
+struct CrawlMeta {
+    /// `final_url`, else `url`.
+    url: Option<String>,
+    published: Option<String>,
+}
+
+impl CrawlMeta {
+    fn of(path: &Path) -> CrawlMeta {
+        let name = path.file_name().and_then(|n| n.to_str());
+        let stem = path.file_stem().and_then(|n| n.to_str());
+        let (Some(name), Some(stem)) = (name, stem) else {
+            return CrawlMeta::default();
+        };
+        let meta = [format!("{name}.meta.json"), format!("{stem}.meta.json")]
+            .iter()
+            .map(|sidecar| path.with_file_name(sidecar))
+            .filter(|p| {
+                p.metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIDECAR_BYTES)
+            })
+            .find_map(|p| {
+                let raw = std::fs::read_to_string(p).ok()?;
+                serde_json::from_str::<serde_json::Value>(&raw).ok()
+            });
+        let Some(meta) = meta else {
+            return CrawlMeta::default();
+        };
+        let text = |key: &str| meta.get(key)?.as_str().map(str::to_owned);
+        CrawlMeta {
+            url: text("final_url").or_else(|| text("url")),
+            published: text("published"),
+        }
+    }
 }
 
 /// `文章来源：http…`, `来源：http…`, `原文链接：http…`.
@@ -167,6 +194,7 @@ fn to_case(file: &RawFile, ordinal: usize, doc: split::Doc) -> RawCase {
         title: doc.title,
         text: passages.join("\n"),
         url,
+        published: file.published.clone(),
         passages,
     }
 }

@@ -37,6 +37,19 @@ static SECTION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 static BREADCRUMB: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:首页|当前位置|您的位置|你的位置)\s*[:：]?.*[>»›]").unwrap());
 
+/// Page chrome left by a saved or scraped web page: tool buttons, font-size switches, and the
+/// source, date, author and counter lines under a headline. Never a title.
+static CHROME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[【\[]?\s*(?:下载|打印|全屏|收藏|分享|关闭|返回|首页|字号|加大|还原|减小|大|中|小|",
+        r"打印本页|关闭窗口|返回顶部|分享到|扫一扫|我要纠错)\s*[：:】\]]?\s*$",
+        r"|^[【\[]?\s*(?:字号|来源|信息来源|文章来源|时间|发布时间|发布日期|作者|责任编辑|编辑|",
+        r"浏览次数|点击数|阅读次数|访问量|当前位置|您的位置|你的位置|您现在的位置)\s*[：:]",
+        r"|^[】\]]\s*$"
+    ))
+    .unwrap()
+});
+
 /// Longest line (in characters) that can be a title.
 const MAX_TITLE_CHARS: usize = 80;
 /// How many leading lines may hold the `目录` heading.
@@ -143,6 +156,7 @@ fn title_like(line: &str) -> bool {
         && !line.ends_with(['。', '，', ',', '；', ';', '：', ':', '、'])
         && !SECTION_HEADING.is_match(line)
         && !BREADCRUMB.is_match(line)
+        && !CHROME.is_match(line)
 }
 
 /// Concatenated documents: a title-like line followed by an empty line and text starts a
@@ -236,24 +250,35 @@ pub(crate) fn single(lines: &[Line], title_hint: Option<&str>) -> Doc {
     }
 }
 
-/// `———派出所基础工作` under a title, or a short tail like `调研报告`.
+/// `———派出所基础工作` under a title, or a short tail like `调研报告`; not the occasion line
+/// of a speech or report (`——2026年2月3日在…会议上`).
 fn is_subtitle(line: &str) -> bool {
     let chars = line.chars().count();
-    (line.starts_with(['—', '–', '-']) && chars <= 40)
+    let dated = line
+        .trim_start_matches(['—', '–', '-'])
+        .starts_with(|c: char| c.is_ascii_digit() || "一二〇".contains(c));
+    (line.starts_with(['—', '–', '-']) && chars <= 40 && !dated)
         || (chars <= 6
             && ["报告", "方案", "意见", "总结", "通知", "办法", "材料"]
                 .iter()
                 .any(|end| line.ends_with(end)))
 }
 
-/// The first clause of a long line, at most 40 characters, as a stand-in title.
+/// The first clause of a long line as a stand-in title: the whole clause when it fits a
+/// title, else its first 40 characters and `…`, so that a title never ends mid-phrase
+/// without saying so.
 fn leading_clause(line: &str) -> String {
-    line.split(['。', '，', ',', '；', ';', '！', '？', '：', ':'])
+    let clause = line
+        .split(['。', '，', ',', '；', ';', '！', '？', '：', ':'])
         .next()
         .unwrap_or(line)
-        .chars()
-        .take(40)
-        .collect()
+        .trim();
+    if clause.chars().count() <= MAX_TITLE_CHARS {
+        return clause.to_string();
+    }
+    let mut title: String = clause.chars().take(40).collect();
+    title.push('…');
+    title
 }
 
 #[cfg(test)]
@@ -292,5 +317,30 @@ mod tests {
         let docs = documents(&clean(text, false), false);
         assert_eq!(docs[0].title, "关于某县公安工作的专题调研报告");
         assert_eq!(docs[0].lines[0], "首页 > 案例 > 某县");
+    }
+
+    #[test]
+    fn page_chrome_is_never_a_title_and_a_report_keeps_its_title_line() {
+        let report = "下载\n\n打印\n\n全屏\n\n收藏\n\n【字号：\n\n加大\n\n还原\n\n减小\n\n】\n\n\
+                      2026年上海市政府工作报告\n\n——2026年2月3日在上海市第十六届人民代表大会第四次会议上\n\n\
+                      来源：解放日报\n\n时间：2026-02-09\n\n各位代表：\n\n现在，我代表上海市人民政府，向大会报告工作。";
+        assert_eq!(titles(report, true), ["2026年上海市政府工作报告"]);
+        let page = "您的位置：首页 新闻中心\n来源：某市公安局\n发布时间：2023-05-06\n某市推行楼道长制度\n正文。";
+        assert_eq!(titles(page, false), ["某市推行楼道长制度"]);
+    }
+
+    #[test]
+    fn a_title_cut_from_a_long_line_ends_at_a_clause_or_says_it_is_cut() {
+        let text = "近年来某县公安局坚持和发展新时代枫桥经验，推动矛盾纠纷多元化解，取得明显成效。";
+        assert_eq!(
+            titles(text, false),
+            ["近年来某县公安局坚持和发展新时代枫桥经验"]
+        );
+        let long = "某".repeat(90) + "。";
+        let title = &titles(&long, false)[0];
+        assert!(
+            title.ends_with('…') && title.chars().count() == 41,
+            "{title}"
+        );
     }
 }

@@ -91,6 +91,7 @@ fn to_doc(case: RawCase, tagger: &Tagger) -> CaseDoc {
         .map(|(i, text)| Passage {
             id: format!("{id}-p{}", i + 1),
             measures: tags.passage_measures.get(i).cloned().unwrap_or_default(),
+            evidence: tags.passage_evidence.get(i).cloned().unwrap_or_default(),
             text,
         })
         .collect();

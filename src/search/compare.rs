@@ -146,6 +146,7 @@ mod tests {
                 .map(|(n, (measures, text))| Passage {
                     id: format!("{id}-p{}", n + 1),
                     measures: measures.iter().map(|m| m.to_string()).collect(),
+                    evidence: Default::default(),
                     text: text.to_string(),
                 })
                 .collect(),

@@ -330,6 +330,7 @@ mod tests {
             passages: vec![Passage {
                 id: format!("{id}-p1"),
                 measures: vec!["video".into()],
+                evidence: Default::default(),
                 text: "正文".into(),
             }],
         }

@@ -193,6 +193,7 @@ fn case_from_text(path: &str, title: &str, text: &str) -> RawCase {
         title: title.to_string(),
         text: text.to_string(),
         url: None,
+        published: None,
         passages,
     }
 }

@@ -1,6 +1,14 @@
 //! Measure types per passage and per document, from a phrase lexicon (`data/lexicon.toml`,
-//! embedded; `<corpus>/zhili-lexicon.toml` replaces it when present). One Aho-Corasick
-//! automaton over all phrases, built once per `Tagger`. Pure after loading.
+//! embedded; `<corpus>/zhili-lexicon.toml` adds to it or overrides it). Pure after loading.
+//!
+//! A passage is read sentence by sentence. Each measure has *phrases* that name the practice
+//! on their own (雪亮工程, 人民调解) and *weak* phrases that count only in a sentence about
+//! public security or social governance (one of the lexicon's `security` cues, or a phrase,
+//! outside the weak phrase itself). A measure is given when its phrases add up to two points
+//! (a phrase two, a weak phrase one; each distinct phrase once), three in a short passage
+//! that is neither an article of a regulation nor a rule (a heading or a slogan). `ignore`
+//! phrases are matched to hide the words inside them (政府工作报告 is no 组织领导). The phrases
+//! that decided a measure are its evidence.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -12,99 +20,276 @@ use crate::{Error, Result};
 
 pub(crate) const EMBEDDED: &str = include_str!("../../data/lexicon.toml");
 
-#[derive(Deserialize)]
+/// Points a measure needs in a passage.
+const NEEDED: u32 = 2;
+/// A passage with fewer ideographs than this gets no measure (a heading, a caption).
+const MIN_IDEOGRAPHS: usize = 15;
+/// Below this many ideographs a passage that is no rule needs one point more.
+const SHORT_IDEOGRAPHS: usize = 60;
+/// Words that make a short passage a rule or an article rather than a heading.
+const NORMATIVE: [&str; 5] = ["应当", "不得", "可以", "罚款", "责令"];
+
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Entry {
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    weak: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Context {
+    #[serde(default)]
+    security: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Ignore {
+    #[serde(default)]
     phrases: Vec<String>,
 }
 
+#[derive(Deserialize, Default)]
+struct LexiconFile {
+    #[serde(default)]
+    context: Context,
+    #[serde(default)]
+    ignore: Ignore,
+    #[serde(flatten)]
+    measures: BTreeMap<String, Entry>,
+}
+
+/// What a matched phrase stands for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    /// Names the measure (taxonomy index) on its own.
+    Names(usize),
+    /// Counts for the measure only in a sentence about security work.
+    Weak(usize),
+    /// Hides the words inside it.
+    Ignored,
+}
+
+/// The measures of one passage, most points first, each with the phrases that decided it.
+pub(crate) type PassageMeasures = Vec<(String, Vec<String>)>;
+
 pub(crate) struct Lexicon {
-    /// Measure index (taxonomy order) of each phrase.
-    phrase_measure: Vec<usize>,
+    phrases: Vec<String>,
+    roles: Vec<Role>,
     ids: Vec<String>,
     automaton: AhoCorasick,
+    security: AhoCorasick,
 }
 
 impl Lexicon {
-    /// Parses a lexicon; `origin` names it in error messages.
-    pub fn parse(text: &str, origin: &str) -> Result<Lexicon> {
-        let entries: BTreeMap<String, Entry> = toml::from_str(text)
-            .map_err(|e| Error::bad_request(format!("measure lexicon {origin}: {e}")))?;
-        let taxonomy = Taxonomy::get();
-        let ids: Vec<String> = taxonomy.measures.iter().map(|m| m.id.clone()).collect();
-        let mut phrases = Vec::new();
-        let mut phrase_measure = Vec::new();
-        let mut seen = HashSet::new();
-        for (id, entry) in &entries {
-            let Some(index) = ids.iter().position(|m| m == id) else {
-                return Err(Error::bad_request(format!(
-                    "measure lexicon {origin}: unknown measure id `{id}` (see data/measures.toml)"
-                )));
-            };
-            for p in entry.phrases.iter().filter(|p| !p.trim().is_empty()) {
-                if seen.insert(p.trim().to_string()) {
-                    phrases.push(p.trim().to_string());
-                    phrase_measure.push(index);
-                }
-            }
+    /// The embedded lexicon, with the user's file (text, name for messages) laid over it:
+    /// its phrases are added, a phrase it lists under another measure (or under `ignore`)
+    /// moves there, and its `security` cues are added.
+    pub fn load(user: Option<(&str, &str)>) -> Result<Lexicon> {
+        let mut roles: BTreeMap<String, Role> = BTreeMap::new();
+        let mut security: Vec<String> = Vec::new();
+        let files = std::iter::once((EMBEDDED, "data/lexicon.toml (embedded)")).chain(user);
+        for (text, origin) in files {
+            let file: LexiconFile = toml::from_str(text)
+                .map_err(|e| Error::bad_request(format!("measure lexicon {origin}: {e}")))?;
+            merge(&mut roles, &mut security, file, origin)?;
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&phrases)
-            .map_err(|e| Error::internal(format!("measure lexicon {origin}: {e}")))?;
+        let (phrases, roles): (Vec<String>, Vec<Role>) = roles.into_iter().unzip();
+        let automaton = build(&phrases, MatchKind::LeftmostLongest)?;
+        let security = build(&security, MatchKind::Standard)?;
+        let ids = Taxonomy::get()
+            .measures
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
         Ok(Lexicon {
-            phrase_measure,
+            phrases,
+            roles,
             ids,
             automaton,
+            security,
         })
     }
 
-    /// Match counts per measure (taxonomy order) in one passage.
-    fn counts(&self, passage: &str) -> Vec<u32> {
-        let mut counts = vec![0; self.ids.len()];
-        for m in self.automaton.find_iter(passage) {
-            counts[self.phrase_measure[m.pattern().as_usize()]] += 1;
+    /// Measures of each passage with their evidence, and of the document (most prominent
+    /// first): a document of one or two passages carries its passages' measures; a longer one
+    /// a measure given to at least two of its passages (or to one, in a document of up to
+    /// four), and at least an eighth as many as its most frequent measure.
+    pub fn tag(&self, passages: &[String]) -> (Vec<String>, Vec<PassageMeasures>) {
+        let per_passage: Vec<PassageMeasures> = passages.iter().map(|p| self.passage(p)).collect();
+        let mut count = vec![0u32; self.ids.len()];
+        let mut weight = vec![0usize; self.ids.len()];
+        for found in &per_passage {
+            for (id, evidence) in found {
+                let i = self.index(id);
+                count[i] += 1;
+                weight[i] += evidence.len();
+            }
         }
-        counts
-    }
-
-    /// Measures of each passage, and of the document (most prominent first). A document lists
-    /// a measure matched at least twice (three times or in two passages in long documents)
-    /// and at least a fifth as often as its most prominent one.
-    pub fn tag(&self, passages: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
-        let mut total = vec![0u32; self.ids.len()];
-        let mut in_passages = vec![0u32; self.ids.len()];
-        let per_passage = passages
-            .iter()
-            .map(|p| {
-                let counts = self.counts(p);
-                let mut ranked: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
-                ranked.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
-                for &i in &ranked {
-                    total[i] += counts[i];
-                    in_passages[i] += 1;
-                }
-                ranked.iter().map(|&i| self.ids[i].clone()).collect()
-            })
+        let most = count.iter().copied().max().unwrap_or(0);
+        let needed = if passages.len() <= 4 { 1 } else { 2 };
+        let mut doc: Vec<usize> = (0..count.len())
+            .filter(|&i| count[i] >= needed && (passages.len() <= 2 || count[i] * 8 >= most))
             .collect();
-        let long = passages.len() > 30;
-        let top = total.iter().copied().max().unwrap_or(0);
-        let mut doc: Vec<usize> = (0..total.len())
-            .filter(|&i| total[i] >= 2 && (!long || total[i] >= 3 || in_passages[i] >= 2))
-            .filter(|&i| total[i] * 5 >= top)
-            .collect();
-        doc.sort_by_key(|&i| {
-            (
-                std::cmp::Reverse(total[i]),
-                std::cmp::Reverse(in_passages[i]),
-            )
-        });
+        doc.sort_by_key(|&i| (std::cmp::Reverse(count[i]), std::cmp::Reverse(weight[i]), i));
         (
             doc.iter().map(|&i| self.ids[i].clone()).collect(),
             per_passage,
         )
     }
+
+    fn index(&self, id: &str) -> usize {
+        self.ids.iter().position(|m| m == id).unwrap_or_default()
+    }
+
+    /// The measures of one passage, with the phrases that decided each.
+    fn passage(&self, text: &str) -> PassageMeasures {
+        let ideographs = text.chars().filter(|c| is_ideograph(*c)).count();
+        if ideographs < MIN_IDEOGRAPHS {
+            return Vec::new();
+        }
+        let short = ideographs < SHORT_IDEOGRAPHS && !is_normative(text);
+        let needed = NEEDED + u32::from(short);
+        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for sentence in sentences(text) {
+            self.sentence(sentence, &mut found);
+        }
+        let mut out: Vec<(u32, usize, Vec<usize>)> = found
+            .into_iter()
+            .map(|(measure, phrases)| {
+                let points = phrases.iter().map(|&p| self.points(p)).sum();
+                (points, measure, phrases)
+            })
+            .filter(|(points, _, _)| *points >= needed)
+            .collect();
+        out.sort_by_key(|(points, measure, _)| (std::cmp::Reverse(*points), *measure));
+        out.into_iter()
+            .map(|(_, measure, phrases)| {
+                let words = phrases.iter().map(|&p| self.phrases[p].clone()).collect();
+                (self.ids[measure].clone(), words)
+            })
+            .collect()
+    }
+
+    /// Adds the distinct phrases that count in `sentence` to `found` (measure → phrases).
+    fn sentence(&self, sentence: &str, found: &mut BTreeMap<usize, Vec<usize>>) {
+        let mut matched: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for m in self.automaton.find_iter(sentence) {
+            matched.push((m.pattern().as_usize(), m.range()));
+        }
+        let names_any = matched
+            .iter()
+            .any(|(p, _)| matches!(self.roles[*p], Role::Names(_)));
+        let about_security = names_any || self.has_cue(sentence, &matched);
+        for (p, _) in matched {
+            let measure = match self.roles[p] {
+                Role::Names(m) => m,
+                Role::Weak(m) if about_security => m,
+                _ => continue,
+            };
+            let phrases = found.entry(measure).or_default();
+            if !phrases.contains(&p) {
+                phrases.push(p);
+            }
+        }
+    }
+
+    /// True when a security cue occurs in `sentence` outside every matched phrase.
+    fn has_cue(&self, sentence: &str, matched: &[(usize, std::ops::Range<usize>)]) -> bool {
+        self.security.find_overlapping_iter(sentence).any(|cue| {
+            !matched
+                .iter()
+                .any(|(_, r)| r.start <= cue.start() && cue.end() <= r.end)
+        })
+    }
+
+    fn points(&self, phrase: usize) -> u32 {
+        match self.roles[phrase] {
+            Role::Names(_) => 2,
+            Role::Weak(_) => 1,
+            Role::Ignored => 0,
+        }
+    }
+}
+
+/// Lays one lexicon file over the phrases read so far.
+fn merge(
+    roles: &mut BTreeMap<String, Role>,
+    security: &mut Vec<String>,
+    file: LexiconFile,
+    origin: &str,
+) -> Result<()> {
+    let ids: Vec<&str> = Taxonomy::get()
+        .measures
+        .iter()
+        .map(|m| m.id.as_str())
+        .collect();
+    for (id, entry) in file.measures {
+        let Some(index) = ids.iter().position(|m| *m == id) else {
+            return Err(Error::bad_request(format!(
+                "measure lexicon {origin}: unknown measure id `{id}` (see data/measures.toml)"
+            )));
+        };
+        for p in entry
+            .phrases
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            roles.insert(p.to_string(), Role::Names(index));
+        }
+        for p in entry
+            .weak
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+        {
+            roles.insert(p.to_string(), Role::Weak(index));
+        }
+    }
+    for p in file.ignore.phrases.iter().map(|p| p.trim()) {
+        if !p.is_empty() {
+            roles.insert(p.to_string(), Role::Ignored);
+        }
+    }
+    let known: HashSet<String> = security.iter().cloned().collect();
+    for cue in file.context.security {
+        let cue = cue.trim().to_string();
+        if !cue.is_empty() && !known.contains(&cue) {
+            security.push(cue);
+        }
+    }
+    Ok(())
+}
+
+fn build(patterns: &[String], kind: MatchKind) -> Result<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .match_kind(kind)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(patterns)
+        .map_err(|e| Error::internal(format!("measure lexicon: {e}")))
+}
+
+/// The sentences of a passage, each with its closing mark.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['。', '；', '！', '？', ';', '!', '?'])
+}
+
+fn is_ideograph(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// An article of a regulation or a rule: `第…条`, `（一）`, or a normative verb.
+fn is_normative(text: &str) -> bool {
+    let start = text.trim_start();
+    let article = start.starts_with('第') && start.chars().take(8).any(|c| c == '条');
+    article
+        || start.starts_with('（')
+        || start.starts_with('(')
+        || NORMATIVE.iter().any(|w| text.contains(w))
 }
 
 #[cfg(test)]
@@ -112,7 +297,11 @@ mod tests {
     use super::*;
 
     fn lexicon() -> Lexicon {
-        Lexicon::parse(EMBEDDED, "embedded").unwrap()
+        Lexicon::load(None).unwrap()
+    }
+
+    fn ids(found: &PassageMeasures) -> Vec<&str> {
+        found.iter().map(|(id, _)| id.as_str()).collect()
     }
 
     fn strings(v: &[&str]) -> Vec<String> {
@@ -122,39 +311,118 @@ mod tests {
     #[test]
     fn embedded_lexicon_covers_every_measure() {
         let lex = lexicon();
-        let covered: HashSet<usize> = lex.phrase_measure.iter().copied().collect();
+        let covered: HashSet<usize> = lex
+            .roles
+            .iter()
+            .filter_map(|r| match r {
+                Role::Names(m) => Some(*m),
+                _ => None,
+            })
+            .collect();
         assert_eq!(covered.len(), Taxonomy::get().measures.len());
     }
 
     #[test]
-    fn passages_get_several_or_no_measures() {
-        let passages = strings(&[
-            "一是织密视频监控网络，建成雪亮工程点位3000个，推行网格员与民警联动。",
-            "全市经济社会持续健康发展。",
-        ]);
-        let (_, per) = lexicon().tag(&passages);
-        assert!(per[0].contains(&"video".to_string()) && per[0].contains(&"grid".to_string()));
-        assert!(per[1].is_empty());
+    fn a_practice_passage_gets_its_measures_with_the_phrases_that_decided_them() {
+        let found = lexicon().passage(
+            "一是织密视频监控网络，建成雪亮工程点位3000个，推行网格员与民警联动，\
+             每个网格配备一名网格员，负责巡查走访和信息采集。",
+        );
+        let video = found.iter().find(|(id, _)| id == "video").unwrap();
+        assert!(video.1.contains(&"视频监控".to_string()), "{found:?}");
+        assert!(ids(&found).contains(&"grid"), "{found:?}");
     }
 
     #[test]
-    fn passing_mention_does_not_make_the_document_list_and_order_is_by_weight() {
-        let passages = strings(&[
-            "建成视频监控点位，天网工程全覆盖，人脸识别系统上线。",
-            "雪亮工程延伸到村，视频监控联网。",
-            "同时开展了一次矛盾纠纷排查。",
+    fn economic_and_civil_safety_paragraphs_get_none() {
+        let lex = lexicon();
+        for text in [
+            "全市经济社会持续健康发展，地区生产总值增长百分之六，城乡居民收入稳步增长，\
+             新增就业岗位十二万个，营商环境持续优化。",
+            "大力发展低空经济，支持无人机研发制造和物流配送应用，建设通用机场三个，\
+             培育无人机整机企业二十家，打造低空经济产业集群。",
+            "公安机关消防机构应当加强消防法律、法规的宣传，督促有关单位开展消防宣传教育和演练，\
+             帮助公民掌握消防安全知识。",
+        ] {
+            assert_eq!(ids(&lex.passage(text)), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_police_station_in_a_list_of_agencies_is_not_the_police_station_measure() {
+        let found = lexicon().passage(
+            "本条例所称有关部门，包括民政、财政、住房城乡建设、卫生健康、市场监管、\
+             派出所和街道办事处等单位，按照各自职责做好养老服务设施的规划建设。",
+        );
+        assert!(!ids(&found).contains(&"police-station"), "{found:?}");
+    }
+
+    #[test]
+    fn a_headline_that_only_names_a_measure_gets_none() {
+        let found =
+            lexicon().passage("坚持和发展新时代“枫桥经验”，深化社会治理创新，凝聚共建共治合力。");
+        assert_eq!(ids(&found), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_short_regulation_article_still_counts() {
+        let found = lexicon().passage(
+            "第三十二条 非法携带枪支、弹药或者弩、匕首等国家规定的管制器具的，处五日以下拘留，\
+             可以并处五百元以下罚款。",
+        );
+        assert_eq!(ids(&found), ["key-industry"]);
+    }
+
+    #[test]
+    fn short_documents_carry_their_passages_measures_and_long_ones_only_real_parts() {
+        let lex = lexicon();
+        let two = strings(&[
+            "某镇组建平安志愿者巡防队，由党员、退休干部和商户组成，每晚在集镇开展巡逻，\
+             发现问题及时报告派出所。",
+            "今年全镇经济运行平稳，财政收入稳步增长，各项社会事业全面进步。",
         ]);
-        let (doc, _) = lexicon().tag(&passages);
+        let (doc, per) = lex.tag(&two);
+        assert!(ids(&per[0]).contains(&"mass-prevention"), "{per:?}");
+        assert!(doc.contains(&"mass-prevention".to_string()), "{doc:?}");
+        let mut long = vec![
+            "全县建成雪亮工程视频监控点位两千个，实现重点部位全覆盖，人脸识别系统接入公安指挥中心。"
+                .to_string();
+            3
+        ];
+        long.push(
+            "此外，还在一个社区开展了矛盾纠纷排查，调解员上门调解邻里纠纷，化解了多起矛盾。"
+                .to_string(),
+        );
+        long.extend(std::iter::repeat_n("全县经济平稳增长。".to_string(), 4));
+        let (doc, _) = lex.tag(&long);
         assert_eq!(doc.first().map(String::as_str), Some("video"));
         assert!(!doc.contains(&"dispute".to_string()), "{doc:?}");
     }
 
     #[test]
+    fn a_user_file_adds_and_moves_phrases_and_an_empty_one_changes_nothing() {
+        let text = "全镇推行蓝马甲守护行动，组织商户和居民轮流在街巷值守，协助民警维护治安秩序，\
+                    发现可疑情况及时报告，每月评选表现突出的商户，给予一定的奖励和表彰。";
+        assert!(!ids(&lexicon().passage(text)).contains(&"mass-prevention"));
+        let user = "[mass-prevention]\nphrases = [\"蓝马甲守护\"]\n";
+        let lex = Lexicon::load(Some((user, "test"))).unwrap();
+        assert!(ids(&lex.passage(text)).contains(&"mass-prevention"));
+        let empty = Lexicon::load(Some(("", "empty"))).unwrap();
+        assert_eq!(empty.phrases.len(), lexicon().phrases.len());
+        let moved = Lexicon::load(Some(("[grid]\nphrases = [\"雪亮工程\"]\n", "t"))).unwrap();
+        let found = moved.passage(
+            "全县推进雪亮工程建设，在农村主要路口布建高清探头，由村干部值守查看，维护农村治安，\
+             发现可疑人员和车辆及时报告公安机关，全年协助破获盗窃案件多起。",
+        );
+        assert!(ids(&found).contains(&"grid"), "{found:?}");
+    }
+
+    #[test]
     fn unknown_ids_and_bad_toml_are_reported() {
-        let err = Lexicon::parse("[no-such]\nphrases=[\"x\"]", "test")
+        let err = Lexicon::load(Some(("[no-such]\nphrases=[\"x\"]", "test")))
             .err()
             .unwrap();
         assert!(err.to_string().contains("no-such"));
-        assert!(Lexicon::parse("[video\nphrases", "test").is_err());
+        assert!(Lexicon::load(Some(("[video\nphrases", "test"))).is_err());
     }
 }

@@ -24,7 +24,7 @@ pub const PINS_FILE: &str = pins::CORPUS_FILE;
 pub const SIDECAR_SUFFIX: &str = pins::SIDECAR_SUFFIX;
 
 /// Bumped when the tagging rules change, so that fingerprints (and re-tagging) follow.
-const RULES_VERSION: &str = "tag-rules-1";
+const RULES_VERSION: &str = "tag-rules-2";
 
 /// Everything the tagger needs, loaded once and shared (read-only) by all ingest threads.
 pub struct Tagger {
@@ -38,17 +38,15 @@ impl Tagger {
     /// embedded one when present), plus the user's pinned tags under `corpus_root`.
     pub fn load(corpus_root: &Path) -> Result<Tagger> {
         let user = corpus_root.join(LEXICON_FILE);
-        let (text, origin) = if user.is_file() {
-            let text = std::fs::read_to_string(&user)
-                .map_err(|e| Error::io(format!("reading {}", user.display()), e))?;
-            (text, user.display().to_string())
+        let user_text = if user.is_file() {
+            std::fs::read_to_string(&user)
+                .map_err(|e| Error::io(format!("reading {}", user.display()), e))?
         } else {
-            (
-                measures::EMBEDDED.to_string(),
-                "data/lexicon.toml (embedded)".to_string(),
-            )
+            String::new()
         };
-        let lexicon = measures::Lexicon::parse(&text, &origin)?;
+        let origin = user.display().to_string();
+        let lexicon = measures::Lexicon::load(Some((&user_text, &origin)))?;
+        let text = format!("{}\n{user_text}", measures::EMBEDDED);
         let _ = gazetteer::get();
         Ok(Tagger {
             lexicon,
@@ -67,13 +65,22 @@ impl Tagger {
     /// Tags one document from its text alone (no pins).
     pub fn tag_unpinned(&self, case: &RawCase) -> Tags {
         let url = case.url.as_deref();
-        let (measures, passage_measures) = self.lexicon.tag(&case.passages);
+        let (measures, per_passage) = self.lexicon.tag(&case.passages);
+        let passage_measures = per_passage
+            .iter()
+            .map(|found| found.iter().map(|(id, _)| id.clone()).collect())
+            .collect();
+        let passage_evidence = per_passage
+            .into_iter()
+            .map(|f| f.into_iter().collect())
+            .collect();
         Tags {
             region: region::region(&case.title, &case.text, url),
-            year: year::year(&case.title, &case.text, url),
+            year: year::year(case),
             years_mentioned: year::years_mentioned(&case.title, &case.text),
             measures,
             passage_measures,
+            passage_evidence,
         }
     }
 
@@ -99,6 +106,7 @@ mod tests {
             title: title.into(),
             text: text.into(),
             url: None,
+            published: None,
             passages: text.split('\n').map(String::from).collect(),
         }
     }
@@ -109,13 +117,16 @@ mod tests {
         assert_send_sync::<Tagger>();
         let dir = tempfile::tempdir().unwrap();
         let tagger = Tagger::load(dir.path()).unwrap();
-        let tags = tagger.tag(&case("t", "视频监控全覆盖\n天网工程\n无关"));
+        let video =
+            "全县建成雪亮工程视频监控点位两千个，重点部位全覆盖，人脸识别系统接入指挥中心。";
+        let tags = tagger.tag(&case("t", &format!("{video}\n{video}\n无关")));
         assert_eq!(tags.passage_measures.len(), 3);
         assert_eq!(tags.measures, vec!["video".to_string()]);
+        assert!(tags.passage_evidence[0]["video"].contains(&"雪亮工程".to_string()));
     }
 
     #[test]
-    fn user_lexicon_replaces_embedded_and_changes_fingerprint() {
+    fn user_lexicon_adds_to_embedded_and_changes_fingerprint() {
         let dir = tempfile::tempdir().unwrap();
         let before = Tagger::load(dir.path()).unwrap();
         std::fs::write(
@@ -125,7 +136,9 @@ mod tests {
         .unwrap();
         let after = Tagger::load(dir.path()).unwrap();
         assert_ne!(before.fingerprint("a.txt"), after.fingerprint("a.txt"));
-        let tags = after.tag(&case("t", "天网\n天网"));
+        let text = "全县推进天网建设，在城乡主要路口布建点位，由公安机关统一维护管理，守护一方平安，\
+                    发现可疑人员和车辆及时通报，全年协助破获盗窃案件多起，群众安全感明显提升。";
+        let tags = after.tag(&case("t", text));
         assert_eq!(tags.measures, vec!["grid".to_string()]);
         std::fs::write(dir.path().join(LEXICON_FILE), "[nonsense]\nphrases = []\n").unwrap();
         assert!(Tagger::load(dir.path()).is_err());

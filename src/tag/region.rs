@@ -223,6 +223,11 @@ impl Scores {
     fn support(&self, place: usize) -> f32 {
         self.support.get(&place).copied().unwrap_or(0.0)
     }
+
+    /// Weight of the place's own name (not its descendants').
+    fn own_score(&self, place: usize) -> f32 {
+        self.own.get(&place).copied().unwrap_or(0.0)
+    }
 }
 
 /// The dominant child of `parent` (or province when `None`) at `level`, if one dominates.
@@ -272,9 +277,21 @@ fn choose(g: &Gazetteer, s: &Scores, anon: &Anonymised, title: &str) -> Region {
                 !prov_title || named_in_title(c) || s.support(c) >= 0.5 * s.support(province)
             })
     };
-    let county = city
-        .and_then(|c| dominant(g, s, 2, Some(c), 6.0, 0.6, false))
-        .filter(|&c| !anon.county || named_in_title(c));
+    // A county only when the text is about it, not when a city-wide (or municipality-wide)
+    // text names it beside many more mentions of the city itself.
+    let whole_named = |c: usize| {
+        s.own_score(c)
+            + if municipal {
+                s.own_score(province)
+            } else {
+                0.0
+            }
+    };
+    let county = city.and_then(|c| {
+        dominant(g, s, 2, Some(c), 6.0, 0.6, false)
+            .filter(|&k| !anon.county || named_in_title(k))
+            .filter(|&k| named_in_title(k) || s.support(k) * 2.0 >= whole_named(c))
+    });
     let name = |p: Option<usize>| p.map(|i| g.places[i].full.clone());
     Region::from_levels(
         Some(g.places[province].full.clone()),
@@ -360,6 +377,28 @@ mod tests {
         assert_eq!(path("", text).as_deref(), Some("上海市/上海市/浦东新区"));
         let text = "凉山州公安局开展禁毒专项行动，凉山州禁毒形势好转。";
         assert_eq!(path("", text).as_deref(), Some("四川省/凉山彝族自治州"));
+    }
+
+    #[test]
+    fn a_municipality_wide_report_is_the_municipality_and_a_city_wide_case_the_city() {
+        let report = "上海市人民政府向大会报告工作。上海市经济平稳增长。浦东新区综合改革试点深入推进，\
+                      浦东新区引领区建设取得新成效。上海市全面推进平安上海建设，上海市社会大局稳定。";
+        assert_eq!(
+            path("2026年上海市政府工作报告", report).as_deref(),
+            Some("上海市/上海市")
+        );
+        let case = "嘉兴市推行楼道长制度。嘉兴市公安局联合嘉兴市民政局，在嘉兴市各社区推广。\
+                    南湖区率先试点，嘉兴市全市推开，嘉兴市平安建设水平提升。";
+        assert_eq!(
+            path("嘉兴市推行楼道长制度", case).as_deref(),
+            Some("浙江省/嘉兴市")
+        );
+        let county =
+            "南湖区推行楼道长制度。南湖区公安分局在南湖区各社区推广，南湖区平安建设水平提升。";
+        assert_eq!(
+            path("南湖区推行楼道长制度", county).as_deref(),
+            Some("浙江省/嘉兴市/南湖区")
+        );
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! Year of one document (when it was written or published) and the years it mentions.
-//! Evidence in order of trust: a date in the source URL or a source/publication line, the
-//! sign-off date at the end, dated header lines under the title (the latest one: laws list
-//! adoption and amendments there), a year in the title. Target years (到2025年) never count.
+//! Evidence in order of trust: the crawler's publication date, a date in the source URL or a
+//! source/publication line, the sign-off date at the end, dated header lines under the title
+//! (the latest one: laws list adoption and amendments there), a date or year in the file name
+//! (`…条例(2021-04-06).md`, `2024年…方案.docx`), a year in the title. Target years (到2025年)
+//! never count.
 //! Arabic and Chinese numerals (二〇二三年). Pure: no I/O.
 
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+use crate::model::RawCase;
 
 const MIN_YEAR: i32 = 1949;
 const MAX_YEAR: i32 = 2100;
@@ -87,12 +91,32 @@ pub(crate) fn years_mentioned(title: &str, text: &str) -> Vec<i32> {
 }
 
 /// The publication year, or `None` when the text does not tell.
-pub(crate) fn year(title: &str, text: &str, url: Option<&str>) -> Option<i32> {
-    url.and_then(url_year)
+pub(crate) fn year(case: &RawCase) -> Option<i32> {
+    let text = case.text.as_str();
+    let published = case.published.as_deref();
+    published
+        .and_then(|p| date_re().captures(p).and_then(|c| date_year(&c)))
+        .or_else(|| case.url.as_deref().and_then(url_year))
         .or_else(|| source_line_year(text))
         .or_else(|| sign_off_year(text))
         .or_else(|| header_year(text))
-        .or_else(|| title_year(title))
+        .or_else(|| file_name_year(&case.source_path))
+        .or_else(|| title_year(&case.title))
+}
+
+/// A full date in the file name, else a year at its start (`2024年…`, `2024_…`).
+fn file_name_year(path: &str) -> Option<i32> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = name.split('#').next().unwrap_or(name);
+    date_re()
+        .captures(name)
+        .and_then(|c| date_year(&c))
+        .or_else(|| {
+            let lead: String = name.chars().take(5).collect();
+            static LEAD: OnceLock<Regex> = OnceLock::new();
+            let lead_re = LEAD.get_or_init(|| Regex::new(r"^((?:19|20)\d{2})[年_\-. ]").unwrap());
+            lead_re.captures(&lead).and_then(|c| numeral_year(&c[1]))
+        })
 }
 
 fn url_year(url: &str) -> Option<i32> {
@@ -211,6 +235,51 @@ fn title_year(title: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn case(path: &str, title: &str, text: &str) -> RawCase {
+        RawCase {
+            source_path: path.into(),
+            ordinal: 0,
+            title: title.into(),
+            text: text.into(),
+            url: None,
+            published: None,
+            passages: vec![],
+        }
+    }
+
+    /// The year of a document of `a.txt` (this glob-shadowing helper keeps the cases short).
+    fn year(title: &str, text: &str, url: Option<&str>) -> Option<i32> {
+        super::year(&RawCase {
+            url: url.map(str::to_owned),
+            ..case("a.txt", title, text)
+        })
+    }
+
+    #[test]
+    fn dates_in_the_file_name_and_the_crawlers_date_are_evidence() {
+        let law = case(
+            "地方性法规/浙江/杭州市物业管理条例(2021-04-06).md",
+            "杭州市物业管理条例",
+            "第一条 为了规范物业管理。",
+        );
+        assert_eq!(super::year(&law), Some(2021));
+        let plan = case(
+            "word/2024年平安建设工作方案.docx",
+            "平安建设工作方案",
+            "一、总体要求。",
+        );
+        assert_eq!(super::year(&plan), Some(2024));
+        let page = RawCase {
+            published: Some("2023-05-06".into()),
+            ..case("crawled/a.html", "某市推行楼道长制度", "正文。")
+        };
+        assert_eq!(super::year(&page), Some(2023));
+        assert_eq!(
+            super::year(&case("案例/第12号.txt", "案例", "正文。")),
+            None
+        );
+    }
 
     #[test]
     fn source_url_beats_years_mentioned() {
