@@ -4,7 +4,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// A temp corpus + index and a way to run the binary on them.
 pub struct Workspace {
@@ -262,6 +262,19 @@ fn search_and_show_print_the_api_bodies() {
     assert_eq!(doc["id"], id);
     assert!(doc["text"].as_str().unwrap().contains("网格员每日巡逻"));
     assert!(doc["passages"][0]["id"].as_str().unwrap().starts_with(id));
+    // Why the passage is tagged 网格化治理: the phrases that decided it.
+    let tagged = doc["passages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["measures"][0] == "grid");
+    let why = &tagged.expect("a grid passage")["evidence"]["grid"];
+    assert!(why.as_array().unwrap().contains(&json!("网格员")), "{doc}");
+    let shown = String::from_utf8_lossy(&ws.run(&["show", id]).stdout).into_owned();
+    assert!(
+        shown.contains("依据 网格化治理：") && shown.contains("网格员"),
+        "{shown}"
+    );
 
     let human = ws.run(&["search", "网格员"]);
     let out = String::from_utf8_lossy(&human.stdout);

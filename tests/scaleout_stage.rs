@@ -182,6 +182,8 @@ fn es_mapped(properties: &Value, path: &str) -> bool {
     };
     match rest {
         None => field.get("type").is_some() || field.get("properties").is_some(),
+        // A disabled object is kept in `_source` whatever its keys (the evidence by measure).
+        Some(_) if field["enabled"] == false => true,
         Some(rest) => field
             .get("properties")
             .is_some_and(|inner| es_mapped(inner, rest)),

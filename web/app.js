@@ -415,10 +415,19 @@
       !url && source.url ? ' ' + source.url : null);
   }
 
+  // Why a passage has its measures: "视频监控与智能感知：雪亮工程、视频监控".
+  function evidenceNote(passage) {
+    const evidence = passage.evidence || {};
+    const parts = (passage.measures || []).filter((id) => (evidence[id] || []).length)
+      .map((id) => measureLabel(id) + '：' + evidence[id].join('、'));
+    return parts.length ? el('p', { class: 'evidence muted', text: '依据 ' + parts.join('；') }) : null;
+  }
+
   function passageBlock(passage) {
     const tagged = passage.measures && passage.measures.length;
     return el('section', { class: 'passage' + (tagged ? ' tagged' : ''), id: 'p-' + passage.id },
       tagged ? chips(passage.measures) : null,
+      tagged ? evidenceNote(passage) : null,
       el('p', { class: 'passage-text', text: passage.text }));
   }
 

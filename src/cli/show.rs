@@ -64,6 +64,21 @@ fn describe(doc: &CaseDoc) -> String {
         }
         out.push_str(&passage.text);
         out.push('\n');
+        let why: Vec<String> = passage
+            .measures
+            .iter()
+            .filter_map(|id| {
+                let words = passage.evidence.get(id).filter(|w| !w.is_empty())?;
+                Some(format!(
+                    "{}：{}",
+                    labels(std::slice::from_ref(id)),
+                    words.join("、")
+                ))
+            })
+            .collect();
+        if !why.is_empty() {
+            out.push_str(&format!("  依据 {}\n", why.join("；")));
+        }
     }
     out
 }

@@ -349,6 +349,15 @@ mod tests {
     }
 
     #[test]
+    fn a_reports_own_title_is_no_leadership_measure() {
+        let found = lexicon().passage(
+            "2026年河北省政府工作报告——2026年1月25日在河北省第十四届人民代表大会第四次会议上，\
+             河北省人民政府省长向大会报告工作，请予审议，并请省政协委员提出意见。",
+        );
+        assert_eq!(ids(&found), Vec::<&str>::new());
+    }
+
+    #[test]
     fn a_police_station_in_a_list_of_agencies_is_not_the_police_station_measure() {
         let found = lexicon().passage(
             "本条例所称有关部门，包括民政、财政、住房城乡建设、卫生健康、市场监管、\
