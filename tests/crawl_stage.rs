@@ -97,6 +97,8 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<Seen>>, changed: &AtomicBool) {
         "/gbk/t20230601_2.html" => ok("text/html", fixture("gbk_meta.html")),
         "/gbk/202103/t20210315_3.html" => ok("text/html", fixture("gbk_nometa.html")),
         "/boiler/case.html" => ok(HTML_UTF8, fixture("boiler.html")),
+        "/case/jiaxing.html" => ok(HTML_UTF8, fixture("jiaxing.html")),
+        "/gbk/short.html" => ok("text/html", fixture("short_gbk.html")),
         "/redir/1" => redirect(302, "/redir/2"),
         "/redir/2" => redirect(301, "/redir/final.html"),
         "/redir/final.html" => ok(HTML_UTF8, fixture("redirected.html")),
@@ -673,4 +675,71 @@ fn crawled_pages_are_in_the_index_after_zhili_crawl() {
         .unwrap();
     let doc = String::from_utf8_lossy(&show.stdout);
     assert!(doc.contains("在全县72个村推广"), "{doc}");
+}
+
+#[test]
+fn crawled_articles_are_indexed_without_their_page_chrome_with_region_title_and_year() {
+    let server = TestServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, index) = (tmp.path().join("corpus"), tmp.path().join("index"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    let run = |args: &[&str]| {
+        let output = zhili()
+            .args(args)
+            .arg("--corpus")
+            .arg(&corpus)
+            .arg("--index")
+            .arg(&index)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let (jiaxing, short) = (
+        server.url("/case/jiaxing.html"),
+        server.url("/gbk/short.html"),
+    );
+    let list = server.url("/list.html");
+    let report = run(&[
+        "crawl",
+        &jiaxing,
+        &short,
+        &list,
+        "--allow-private",
+        "--delay-ms",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(
+        report["ingest"]["documents"], 2,
+        "both articles, not the list page: {report}"
+    );
+
+    let hits = |q: &str| run(&["search", q, "--json"]);
+    for chrome in [
+        "网站标识码",
+        "版权所有",
+        "主办单位",
+        "政务公开",
+        "相关文章",
+        "分享到",
+    ] {
+        assert_eq!(hits(chrome)["total"], 0, "{chrome} is page chrome");
+    }
+    let body = hits("楼道长");
+    let hit = &body["hits"][0];
+    assert_eq!(hit["title"], "嘉兴市南湖区推行楼道长制度", "{body}");
+    assert_eq!(hit["region"]["path"], "浙江省/嘉兴市/南湖区", "{body}");
+    assert_eq!(hit["year"], 2024, "{body}");
+    assert_eq!(hit["source"]["url"], jiaxing.as_str());
+    let body = hits("草场边界");
+    assert_eq!(body["hits"][0]["title"], "临泽县开展草原矛盾调处", "{body}");
+    assert_eq!(
+        body["hits"][0]["region"]["path"], "甘肃省/张掖市/临泽县",
+        "{body}"
+    );
 }

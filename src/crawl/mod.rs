@@ -7,12 +7,12 @@
 //! and non-public addresses refused unless `allow_private`. One failure is one line
 //! (`crawl: <url>: <reason>`) and one summary entry; the run goes on.
 //!
-//! Files: `fetch` (HTTP and limits), `address` (which addresses may be crawled), `robots`, `charset`, `extract` (article),
-//! `store` (layout, sidecar, atomic writes), `page` (one URL end to end), `frontier` (scheduling).
+//! Files: `fetch` (HTTP and limits), `address` (which addresses may be crawled), `robots`,
+//! `charset`, `store` (layout, sidecar, atomic writes), `page` (one URL end to end), `frontier`
+//! (scheduling). The article is extracted by `ingest::article`, the extractor ingest uses too.
 
 mod address;
 pub mod charset;
-pub mod extract;
 pub(crate) mod fetch;
 mod frontier;
 mod page;

@@ -11,10 +11,10 @@ use url::Url;
 use super::CrawlOptions;
 use super::address::check_url;
 use super::charset::{self, Decoded};
-use super::extract::{self, Article};
 use super::fetch::{Fetched, Fetcher, Validators};
 use super::robots::RobotsCache;
 use super::store::{self, PageMeta, Slot};
+use crate::ingest::article::{self, Article};
 
 pub(super) struct Context<'a> {
     pub options: &'a CrawlOptions,
@@ -107,7 +107,7 @@ fn crawl_page(
         Kind::Docx => save_docx(ctx, url, &fetched, hash),
         Kind::Html => {
             let decoded = charset::decode_html(&fetched.body, fetched.content_type.as_deref())?;
-            let article = extract::extract_article(&decoded.text, &fetched.final_url);
+            let article = article::extract(&decoded.text, Some(&fetched.final_url));
             if want_links {
                 result.links = article.links.clone();
             }
@@ -190,7 +190,7 @@ fn save_html(
         title: article.title,
         published: article
             .published
-            .or_else(|| extract::date_in_url(fetched.final_url.path())),
+            .or_else(|| article::date_in_url(fetched.final_url.path())),
         source: article.source,
         charset: Some(decoded.charset.clone()),
         stored_charset: Some("utf-8".to_string()),
@@ -204,7 +204,7 @@ fn save_html(
 fn save_docx(ctx: &Context, url: &Url, fetched: &Fetched, hash: String) -> Result<Outcome, String> {
     let slot = store::slot_for(&ctx.options.out, url, "docx");
     let meta = PageMeta {
-        published: extract::date_in_url(url.path()),
+        published: article::date_in_url(url.path()),
         ..base_meta(url, fetched, hash)
     };
     save(&slot, &fetched.body, &meta)
@@ -224,7 +224,7 @@ fn stored_links(slot: &Slot, meta: &PageMeta) -> Vec<Url> {
         return Vec::new();
     };
     match charset::decode_html(&bytes, Some("text/html; charset=utf-8")) {
-        Ok(decoded) => extract::extract_article(&decoded.text, &base).links,
+        Ok(decoded) => article::extract(&decoded.text, Some(&base)).links,
         Err(_) => Vec::new(),
     }
 }

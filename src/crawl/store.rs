@@ -13,7 +13,8 @@ use url::Url;
 
 use crate::{Error, Result};
 
-/// The metadata sidecar (`*.meta.json`): the ingest reader takes `final_url`/`url` from it.
+/// The metadata sidecar (`*.meta.json`): the ingest reader takes `final_url`/`url`, `title`
+/// and `published` from it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageMeta {
     pub url: String,

@@ -2,11 +2,11 @@
 //! detection; HTML and docx reduced to text), clean it, split it into documents and passages,
 //! and fingerprint documents for near-duplicate detection. Never touches the index.
 
+pub mod article;
 mod clean;
 mod decode;
 pub mod dedup;
 mod docx;
-mod html;
 mod passage;
 mod split;
 mod walk;
@@ -68,12 +68,21 @@ pub fn read_file(
         return Err(EMPTY.into());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let meta = CrawlMeta::of(path);
+    let mut meta = CrawlMeta::of(path);
     let (text, url) = match kind {
         FileKind::Docx => (docx::extract(&bytes)?, meta.url),
         FileKind::Html => {
-            let page = html::extract(&decode::decode(&bytes)?);
-            (page.text, meta.url.or(page.url))
+            let page_url = meta.url.as_deref().and_then(|u| url::Url::parse(u).ok());
+            let page = article::extract(&decode::decode(&bytes)?, page_url.as_ref());
+            if page.link_density >= article::MAX_ARTICLE_LINK_DENSITY {
+                return Err("a page of links (a list or index page), not an article".into());
+            }
+            let text = match meta.title.as_deref() {
+                Some(title) if !page.text.starts_with(title) => format!("{title}\n{}", page.text),
+                _ => page.full_text(),
+            };
+            meta.published = meta.published.or(page.published);
+            (text, meta.url.or(page.canonical))
         }
         FileKind::Text | FileKind::Markdown => (decode::decode(&bytes)?, meta.url),
     };
@@ -119,6 +128,7 @@ const MAX_SIDECAR_BYTES: u64 = 1024 * 1024;
 struct CrawlMeta {
     /// `final_url`, else `url`.
     url: Option<String>,
+    title: Option<String>,
     published: Option<String>,
 }
 
@@ -146,6 +156,7 @@ impl CrawlMeta {
         let text = |key: &str| meta.get(key)?.as_str().map(str::to_owned);
         CrawlMeta {
             url: text("final_url").or_else(|| text("url")),
+            title: text("title"),
             published: text("published"),
         }
     }
