@@ -18,6 +18,8 @@ pub struct RawFile {
     pub url: Option<String>,
     /// Publication date the crawler found for the page (`published` in its sidecar).
     pub published: Option<String>,
+    /// Who published it: the crawler's `source` (the page's `来源` line).
+    pub publisher: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +42,11 @@ pub struct RawCase {
     pub text: String,
     /// URL the text names (`文章来源：http…`) or the file's own URL.
     pub url: Option<String>,
-    /// Publication date from the file's crawl metadata, evidence for the year.
+    /// Publication date (`YYYY-MM-DD` or `YYYY-MM`): crawl metadata or a date line under the
+    /// title. Evidence for the year.
     pub published: Option<String>,
+    /// The issuing body or outlet: crawl metadata or a `来源：` line under the title.
+    pub publisher: Option<String>,
     /// Paragraph-sized pieces of `text`, in order; their concatenation covers the text.
     pub passages: Vec<String>,
 }
@@ -98,6 +103,12 @@ pub type Evidence = std::collections::BTreeMap<String, Vec<String>>;
 pub struct Source {
     pub path: String,
     pub url: Option<String>,
+    /// The issuing body or outlet, when the page or text names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// Publication date, `YYYY-MM-DD` or `YYYY-MM`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -314,7 +314,7 @@ proptest! {
         markdown in any::<bool>(),
     ) {
         let kind = if markdown { FileKind::Markdown } else { FileKind::Text };
-        let file = RawFile { path: "dir/案例.txt".into(), kind, text: body, url: None, published: None };
+        let file = RawFile { path: "dir/案例.txt".into(), kind, text: body, url: None, published: None, publisher: None };
         split_and_tag(&file);
     }
 
@@ -332,6 +332,7 @@ proptest! {
             text: body,
             url,
             published: None,
+            publisher: None,
             passages,
         };
         let tags = tagger().tag(&case);

@@ -406,7 +406,7 @@ proptest::proptest! {
     #[test]
     fn arbitrary_text_never_panics_and_passages_cover_it(text in "(?s).{0,400}", md in proptest::bool::ANY) {
         let kind = if md { FileKind::Markdown } else { FileKind::Text };
-        let file = RawFile { path: "p.txt".into(), kind, text: text.clone(), url: None, published: None };
+        let file = RawFile { path: "p.txt".into(), kind, text: text.clone(), url: None, published: None, publisher: None };
         let docs = split_file(&file);
         if !text.trim().is_empty() {
             proptest::prop_assert!(!docs.is_empty());
@@ -420,7 +420,7 @@ proptest::proptest! {
     #[test]
     fn chinese_lines_never_panic(lines in proptest::collection::vec("[一二三12、。，目录 \n治安防控体系下载文档前请自行甄别ａ１]{0,60}", 0..30)) {
         let text = lines.join("\n");
-        let file = RawFile { path: "p.txt".into(), kind: FileKind::Text, text, url: None, published: None };
+        let file = RawFile { path: "p.txt".into(), kind: FileKind::Text, text, url: None, published: None, publisher: None };
         let _ = split_file(&file);
     }
 }

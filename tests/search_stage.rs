@@ -27,6 +27,7 @@ fn doc(n: usize, title: &str, text: &str) -> CaseDoc {
         source: Source {
             path: format!("t/{n}.txt"),
             url: None,
+            ..Default::default()
         },
         duplicates: Vec::new(),
         duplicate_of: None,

@@ -24,6 +24,7 @@ fn case_from_file(path: &Path, source_path: &str, ordinal: usize) -> RawCase {
         text: text.trim().to_string(),
         url,
         published: None,
+        publisher: None,
         passages: text
             .lines()
             .filter(|l| !l.trim().is_empty())

@@ -62,9 +62,16 @@ fn encode_region(out: &mut Encoder, region: &Region) {
 }
 
 fn encode_source(out: &mut Encoder, source: &Source) {
-    let Source { path, url } = source;
+    let Source {
+        path,
+        url,
+        publisher,
+        published,
+    } = source;
     out.str(path);
     out.opt_str(url.as_deref());
+    out.opt_str(publisher.as_deref());
+    out.opt_str(published.as_deref());
 }
 
 /// Passage texts (as lengths when they tile the text), ids when unusual, and measures as
@@ -311,6 +318,8 @@ fn decode_source(read: &mut Decoder) -> Option<Source> {
     Some(Source {
         path: read.string()?,
         url: read.opt_string()?,
+        publisher: read.opt_string()?,
+        published: read.opt_string()?,
     })
 }
 
@@ -448,10 +457,13 @@ mod tests {
         original.source = Source {
             path: "浙江/a.md".into(),
             url: Some("https://example.org/a".into()),
+            publisher: Some("临泽县融媒体中心".into()),
+            published: Some("2019-05-06".into()),
         };
         original.duplicates = vec![Source {
             path: "浙江/b.md".into(),
             url: None,
+            ..Default::default()
         }];
         original.duplicate_of = Some("0123456789abcdef".into());
         original.passages[0].measures = vec![];

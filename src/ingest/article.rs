@@ -162,17 +162,9 @@ pub fn extract(html: &str, page: Option<&Url>) -> Article {
         "date",
     ])
     .and_then(|v| first_date(&v))
-    .or_else(|| {
-        LABELLED_DATE
-            .captures_iter(&walk.visible)
-            .find_map(|c| first_date(&c[1]))
-    })
+    .or_else(|| labelled_date(&walk.visible))
     .or_else(|| page.and_then(|u| date_in_url(u.path())));
-    let source = meta(&["ContentSource", "source"]).or_else(|| {
-        SOURCE
-            .captures(&walk.visible)
-            .map(|c| c[1].trim_end_matches(['，', '。', ',']).to_string())
-    });
+    let source = meta(&["ContentSource", "source"]).or_else(|| source_line(&walk.visible));
     Article {
         title: title.filter(|t| !t.is_empty()),
         published,
@@ -477,6 +469,21 @@ fn ymd(year: &str, month: &str, day: Option<&str>) -> Option<String> {
                 .then(|| format!("{year}-{month:02}-{day:02}"))
         }
     }
+}
+
+/// The date of a `发布时间：…` (or `日期：`, `时间：`) line, as `YYYY-MM-DD`.
+pub(crate) fn labelled_date(text: &str) -> Option<String> {
+    LABELLED_DATE
+        .captures_iter(text)
+        .find_map(|c| first_date(&c[1]))
+}
+
+/// The value of a `来源：…` line (an outlet or issuing body, not a web address).
+pub(crate) fn source_line(text: &str) -> Option<String> {
+    SOURCE
+        .captures_iter(text)
+        .map(|c| c[1].trim_end_matches(['，', '。', ',']).to_string())
+        .find(|s| !s.starts_with("http"))
 }
 
 fn first_date(text: &str) -> Option<String> {

@@ -95,6 +95,7 @@ pub fn read_file(
         text,
         url,
         published: meta.published,
+        publisher: meta.publisher,
     })
 }
 
@@ -130,6 +131,7 @@ struct CrawlMeta {
     url: Option<String>,
     title: Option<String>,
     published: Option<String>,
+    publisher: Option<String>,
 }
 
 impl CrawlMeta {
@@ -158,6 +160,7 @@ impl CrawlMeta {
             url: text("final_url").or_else(|| text("url")),
             title: text("title"),
             published: text("published"),
+            publisher: text("source"),
         }
     }
 }
@@ -195,6 +198,25 @@ fn to_case(file: &RawFile, ordinal: usize, doc: split::Doc) -> RawCase {
         .filter(|l| l.len() < 600 && l.contains("http"))
         .find_map(|l| SOURCE_URL.captures(l).map(|c| c[1].to_owned()))
         .or_else(|| file.url.clone());
+    // Source and date lines under the title (`来源：解放日报`, `发布时间：2023-05-06`).
+    let head: String = doc
+        .lines
+        .iter()
+        .take(12)
+        .filter(|l| l.chars().count() < 120)
+        .fold(String::new(), |mut head, l| {
+            head.push_str(l);
+            head.push('\n');
+            head
+        });
+    let publisher = file
+        .publisher
+        .clone()
+        .or_else(|| article::source_line(&head));
+    let published = file
+        .published
+        .clone()
+        .or_else(|| article::labelled_date(&head));
     let mut passages = passage::passages(&doc.lines);
     if passages.is_empty() {
         passages.push(doc.title.clone());
@@ -205,7 +227,8 @@ fn to_case(file: &RawFile, ordinal: usize, doc: split::Doc) -> RawCase {
         title: doc.title,
         text: passages.join("\n"),
         url,
-        published: file.published.clone(),
+        published,
+        publisher,
         passages,
     }
 }

@@ -39,6 +39,7 @@ pub fn statuses(manifest: &Manifest) -> HashMap<String, Status> {
             sources.push(Source {
                 path: path.to_string(),
                 url: doc.url.clone(),
+                ..Default::default()
             });
             out.insert(
                 doc.id.clone(),

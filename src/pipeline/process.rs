@@ -105,6 +105,8 @@ fn to_doc(case: RawCase, tagger: &Tagger) -> CaseDoc {
         source: Source {
             path: case.source_path,
             url: case.url,
+            publisher: case.publisher,
+            published: case.published,
         },
         duplicates: Vec::new(),
         duplicate_of: None,

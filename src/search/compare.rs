@@ -136,6 +136,7 @@ mod tests {
             source: Source {
                 path: format!("corpus/{id}.txt"),
                 url: None,
+                ..Default::default()
             },
             duplicates: vec![],
             duplicate_of: None,

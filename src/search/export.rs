@@ -89,7 +89,11 @@ impl<W: Write> ExportWriter<W> {
     /// Starts an export (writes the csv header or the md heading).
     pub fn new(format: ExportFormat, mut out: W) -> io::Result<ExportWriter<W>> {
         match format {
-            ExportFormat::Csv => writeln!(out, "{CSV_HEADER}")?,
+            ExportFormat::Csv => {
+                // A byte-order mark, so that Excel on Windows reads the file as UTF-8.
+                out.write_all("\u{feff}".as_bytes())?;
+                write_csv_record(&mut out, CSV_HEADER.split(','))?;
+            }
             ExportFormat::Md => writeln!(out, "# 案例引用清单\n")?,
             ExportFormat::Ndjson | ExportFormat::EsBulk | ExportFormat::Quickwit => {}
         }
@@ -183,6 +187,14 @@ fn source_text(doc: &CaseDoc) -> &str {
     doc.source.url.as_deref().unwrap_or(&doc.source.path)
 }
 
+/// The page's address when it is a web address (a crawled page), never a local path.
+fn web_address(doc: &CaseDoc) -> Option<&str> {
+    doc.source
+        .url
+        .as_deref()
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+}
+
 fn measure_labels(doc: &CaseDoc) -> String {
     let taxonomy = Taxonomy::get();
     let labels: Vec<&str> = doc
@@ -193,18 +205,44 @@ fn measure_labels(doc: &CaseDoc) -> String {
     labels.join("、")
 }
 
-/// One line citing a case: `《标题》，甘肃省张掖市临泽县，2022年。来源：…`
+/// One reference in a GB/T 7714-like form: issuing body, title with its type (`[EB/OL]` for a
+/// web page, `[Z]` otherwise), place and date, and the address of a web page; never a local
+/// path. `临泽县融媒体中心. 临泽县推行“四议两公开”工作法[EB/OL]. 甘肃省张掖市临泽县, 2023-06-01.
+/// http://…`
 pub fn citation(doc: &CaseDoc) -> String {
+    citation_with(doc, str::to_string, |url| url.to_string())
+}
+
+/// The citation with its texts passed through `text` and its web address through `link`.
+fn citation_with(doc: &CaseDoc, text: fn(&str) -> String, link: fn(&str) -> String) -> String {
+    let publisher = doc
+        .source
+        .publisher
+        .as_deref()
+        .map(|p| format!("{}. ", text(p.trim())))
+        .unwrap_or_default();
+    let kind = if web_address(doc).is_some() {
+        "EB/OL"
+    } else {
+        "Z"
+    };
+    let date = doc
+        .source
+        .published
+        .clone()
+        .or_else(|| doc.year.map(|y| y.to_string()))
+        .unwrap_or_else(|| "年份不详".to_string());
+    let address = web_address(doc)
+        .map(|u| format!(" {}", link(u)))
+        .unwrap_or_default();
     format!(
-        "《{}》，{}，{}。来源：{}",
-        doc.title.trim(),
-        region_text(doc),
-        year_text(doc),
-        source_text(doc)
+        "{publisher}{}[{kind}]. {}, {date}.{address}",
+        text(doc.title.trim()),
+        text(&region_text(doc))
     )
 }
 
-/// A CSV field: quoted when needed, and defused when a spreadsheet would run it as a formula.
+/// A CSV cell defused when a spreadsheet would run it as a formula (`=…`, `+…`, `@…`).
 pub fn csv_field(value: &str) -> String {
     let risky = value.chars().next().is_some_and(|c| {
         matches!(
@@ -212,21 +250,29 @@ pub fn csv_field(value: &str) -> String {
             '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
         )
     });
-    let value = if risky {
+    if risky {
         format!("'{value}")
     } else {
         value.to_string()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
     }
+}
+
+/// One CSV record (quoted by the `csv` crate where needed), cells defused.
+fn write_csv_record<'a, W: Write>(
+    out: &mut W,
+    cells: impl IntoIterator<Item = &'a str>,
+) -> io::Result<()> {
+    let mut record = csv::Writer::from_writer(Vec::new());
+    record.write_record(cells.into_iter().map(csv_field))?;
+    let bytes = record
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    out.write_all(&bytes)
 }
 
 fn write_csv_row<W: Write>(out: &mut W, doc: &CaseDoc) -> io::Result<()> {
     let year = doc.year.map(|y| y.to_string()).unwrap_or_default();
-    let fields = [
+    let cells = [
         doc.title.trim(),
         doc.region.path.as_deref().unwrap_or(""),
         &year,
@@ -235,16 +281,16 @@ fn write_csv_row<W: Write>(out: &mut W, doc: &CaseDoc) -> io::Result<()> {
         &doc.id,
         &citation(doc),
     ];
-    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    writeln!(out, "{}", row.join(","))
+    write_csv_record(out, cells)
 }
 
-/// Escapes Markdown syntax characters so a title renders as the text it is.
+/// Escapes only what Markdown would read as markup in running text (emphasis, code, links,
+/// HTML), so that a title pastes as the text it is: `(2021-04-06)` stays as written.
 pub fn md_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '(' | ')' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -255,22 +301,20 @@ pub fn md_escape(text: &str) -> String {
     out
 }
 
+/// `1. 《标题》，地区，年份；措施：…` and the citation under it (its web address as a link).
 fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<()> {
-    let source = match doc.source.url.as_deref() {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-            format!("<{}>", url.replace(['<', '>', ' '], ""))
-        }
-        _ => md_escape(&doc.source.path),
-    };
     let measures = measure_labels(doc);
     let measures = if measures.is_empty() {
         String::new()
     } else {
         format!("；措施：{}", md_escape(&measures))
     };
+    let cite = citation_with(doc, md_escape, |url| {
+        format!("<{}>", url.replace(['<', '>', ' '], ""))
+    });
     writeln!(
         out,
-        "{n}. 《{}》，{}，{}{measures}。来源：{source}",
+        "{n}. 《{}》，{}，{}{measures}\n   {cite}",
         md_escape(doc.title.trim()),
         md_escape(&region_text(doc)),
         year_text(doc)
@@ -323,6 +367,7 @@ mod tests {
             source: Source {
                 path: "corpus/a.txt".into(),
                 url: Some("https://example.org/a".into()),
+                ..Default::default()
             },
             duplicates: vec![],
             duplicate_of: None,
@@ -395,17 +440,20 @@ mod tests {
             &[doc("a1", "=HYPERLINK(\"x\"),1"), doc("b2", "普通")],
         );
         let lines: Vec<&str> = out.lines().collect();
-        assert_eq!(lines[0], CSV_HEADER);
+        assert_eq!(lines[0], format!("\u{feff}{CSV_HEADER}"), "a BOM for Excel");
         assert!(lines[1].starts_with("\"'=HYPERLINK(\"\"x\"\"),1\",甘肃省/张掖市,2022,"));
         assert!(lines[1].contains("视频监控与智能感知、社会面巡逻防控"));
         assert!(lines[2].starts_with("普通,"));
         for risky in ["+1", "-1", "@SUM(A1)", "\tx", "＝1"] {
-            assert!(
-                csv_field(risky).trim_start_matches('"').starts_with('\''),
-                "{risky}"
-            );
+            assert!(csv_field(risky).starts_with('\''), "{risky}");
         }
-        assert_eq!(csv_field("a\nb"), "\"a\nb\"");
+        let multi = export(ExportFormat::Csv, &[doc("c3", "甲\n乙")]);
+        let mut reader = csv::Reader::from_reader(multi.trim_start_matches('\u{feff}').as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(
+            &row[0], "甲\n乙",
+            "a line break stays inside its quoted cell"
+        );
     }
 
     #[test]
@@ -416,9 +464,21 @@ mod tests {
         );
         assert!(out.starts_with("# 案例引用清单"));
         assert!(
-            out.contains("1. 《\\[点我\\]\\(javascript:x\\) \\*强调\\*》，甘肃省张掖市，2022年")
+            out.contains("1. 《\\[点我\\](javascript:x) \\*强调\\*》，甘肃省张掖市，2022年"),
+            "{out}"
         );
-        assert!(out.contains("来源：<https://example.org/a>"));
+        assert!(
+            out.contains("[EB/OL]. 甘肃省张掖市, 2022. <https://example.org/a>"),
+            "{out}"
+        );
+        let dated = export(
+            ExportFormat::Md,
+            &[doc("c3", "某市物业管理条例(2021-04-06)")],
+        );
+        assert!(
+            dated.contains("《某市物业管理条例(2021-04-06)》"),
+            "{dated}"
+        );
         assert!(out.contains("\n2. 《乙》"));
         assert!(export(ExportFormat::Md, &[]).contains("没有符合条件的案例"));
     }
@@ -428,15 +488,21 @@ mod tests {
         let mut d = doc("a1", " 标题 ");
         assert_eq!(
             citation(&d),
-            "《标题》，甘肃省张掖市，2022年。来源：https://example.org/a"
+            "标题[EB/OL]. 甘肃省张掖市, 2022. https://example.org/a"
+        );
+        d.source.publisher = Some("张掖市公安局".into());
+        d.source.published = Some("2022-03-07".into());
+        assert_eq!(
+            citation(&d),
+            "张掖市公安局. 标题[EB/OL]. 甘肃省张掖市, 2022-03-07. https://example.org/a"
         );
         d.region = Region::default();
         d.year = None;
-        d.source.url = None;
-        assert_eq!(
-            citation(&d),
-            "《标题》，地区不详，年份不详。来源：corpus/a.txt"
-        );
+        d.source = Source {
+            path: "corpus/a.txt".into(),
+            ..Default::default()
+        };
+        assert_eq!(citation(&d), "标题[Z]. 地区不详, 年份不详.");
     }
 
     #[test]

@@ -194,6 +194,7 @@ fn case_from_text(path: &str, title: &str, text: &str) -> RawCase {
         text: text.to_string(),
         url: None,
         published: None,
+        publisher: None,
         passages,
     }
 }

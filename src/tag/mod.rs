@@ -107,6 +107,7 @@ mod tests {
             text: text.into(),
             url: None,
             published: None,
+            publisher: None,
             passages: text.split('\n').map(String::from).collect(),
         }
     }

@@ -244,6 +244,7 @@ mod tests {
             text: text.into(),
             url: None,
             published: None,
+            publisher: None,
             passages: vec![],
         }
     }
@@ -272,6 +273,7 @@ mod tests {
         assert_eq!(super::year(&plan), Some(2024));
         let page = RawCase {
             published: Some("2023-05-06".into()),
+            publisher: None,
             ..case("crawled/a.html", "某市推行楼道长制度", "正文。")
         };
         assert_eq!(super::year(&page), Some(2023));

@@ -309,7 +309,8 @@ async fn export_writes_every_matching_document_in_each_format() {
     let text = csv.text();
     assert_eq!(
         text.lines().next().unwrap(),
-        zhili::search::export::CSV_HEADER
+        format!("\u{feff}{}", zhili::search::export::CSV_HEADER),
+        "the CSV opens with a byte-order mark, for Excel"
     );
     assert_eq!(text.lines().count(), 9);
     assert!(text.contains("临泽县打造智慧安防小区的经验做法,甘肃省/张掖市/临泽县,2022,"));

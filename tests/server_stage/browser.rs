@@ -99,6 +99,10 @@ fn screenshot(server: &Server, path: &str, file: &str, size: &str) {
 #[test]
 fn browser_renders_search_facets_document_and_compare() {
     if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {CHROMIUM} is absent: .ci/run installs it with scripts/install-browser.sh"
+        );
         eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
         return;
     }
@@ -152,7 +156,11 @@ fn browser_renders_search_facets_document_and_compare() {
         "/?compare=a000000000000001,d000000000000004&empty=1",
     );
     assert!(all_rows.contains("队伍建设"), "the toggle shows empty rows");
-    assert!(compare.contains("《临泽县打造智慧安防小区的经验做法》，甘肃省张掖市临泽县，2022年"));
+    assert!(
+        compare.contains("临泽县打造智慧安防小区的经验做法[EB/OL]. 甘肃省张掖市临泽县, 2022. https://example.org/linze")
+            && compare.contains("诸暨市坚持和发展新时代“枫桥经验”[Z]. 浙江省绍兴市诸暨市, 2019."),
+        "a GB/T 7714-like citation, no local path: {compare}"
+    );
 
     let fixture_compare = "/?compare=a000000000000001,b000000000000002,d000000000000004";
     screenshot(&server, fixture_compare, "compare.png", "1280,1000");
