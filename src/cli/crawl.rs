@@ -140,5 +140,7 @@ fn ingest_after(args: &CrawlArgs, out: &std::path::Path) -> anyhow::Result<Inges
         progress: !args.json,
         ..IngestOptions::new(corpus, &args.dirs.index)
     };
-    pipeline::run_ingest(&options).context("ingesting the crawled pages")
+    let summary = pipeline::run_ingest(&options).context("ingesting the crawled pages")?;
+    super::ingest::report_skipped(&summary);
+    Ok(summary)
 }

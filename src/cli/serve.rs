@@ -78,6 +78,7 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         ..IngestOptions::new(&dirs.corpus, &dirs.index)
     };
     let summary = run_ingest(&options).context("importing the corpus failed")?;
+    super::ingest::report_skipped(&summary);
     eprintln!(
         "zhili: imported {} files into {} documents ({} failed)",
         summary.files_indexed, summary.documents, summary.files_failed

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::model::{FileKind, RawCase, RawFile};
+pub use walk::{FollowSymlinks, Walked};
 
 /// Limits for reading one file.
 #[derive(Debug, Clone)]
@@ -40,9 +41,17 @@ pub const EMPTY: &str = "empty file";
 
 /// Every candidate input file under `root` (a file or a directory), sorted, skipping hidden
 /// files/dirs and zhili's own sidecar files. Unsupported files ARE returned: `read_file`
-/// reports them, so the user sees one error line per skipped file.
+/// reports them, so the user sees one error line per skipped file. Symbolic links are
+/// followed only inside `root`; see [`walk_with`] for the links skipped.
 pub fn walk(root: &Path) -> Vec<PathBuf> {
-    walk::walk(root)
+    let fence = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    walk::walk(root, &fence, FollowSymlinks::Inside).files
+}
+
+/// [`walk`], following the links `follow` allows whose target lies under `fence` (the
+/// canonical corpus root), and listing every link not followed with the reason.
+pub fn walk_with(root: &Path, fence: &Path, follow: FollowSymlinks) -> Walked {
+    walk::walk(root, fence, follow)
 }
 
 /// Reads and decodes one file. `display_path` is the path shown to users and stored

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::index::IndexUpdate;
 use crate::index::manifest::{FileEntry, Manifest};
-use crate::ingest::ReadOptions;
+use crate::ingest::{FollowSymlinks, ReadOptions};
 use crate::tag::Tagger;
 
 use duplicates::Status;
@@ -37,6 +37,8 @@ pub struct IngestOptions {
     /// Rebuild from scratch in a fresh directory and switch to it atomically.
     pub full: bool,
     pub max_file_bytes: u64,
+    /// Which symbolic links to follow (never those leading outside the corpus root).
+    pub follow_symlinks: FollowSymlinks,
     /// Show a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
 }
@@ -49,6 +51,7 @@ impl IngestOptions {
             paths: Vec::new(),
             full: false,
             max_file_bytes: ReadOptions::default().max_bytes,
+            follow_symlinks: FollowSymlinks::default(),
             progress: false,
         }
     }
@@ -91,8 +94,11 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let tagger = Tagger::load(&options.corpus)?;
     let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
-    let found = scan::find_files(&roots);
+    let mut skipped = Vec::new();
+    let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);
     summary.files_seen = found.len() as u64;
+    summary.files_failed = skipped.len() as u64;
+    summary.errors.append(&mut skipped);
 
     let mut manifest = previous.clone();
     for path in scan::removed(&previous, &roots, &found) {
