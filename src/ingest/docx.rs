@@ -1,6 +1,8 @@
 //! Stage 1 (docx): the bytes of a .docx → its paragraphs as text lines. Input: the zip
 //! archive. Output: the text of `word/document.xml`, one `w:p` per line (`w:t` runs joined,
 //! `w:tab` as a space, `w:br` as a line break). Pure; knows nothing about files or cleaning.
+//! The XML is inflated through a reader that stops one byte past [`MAX_XML`], so a zip bomb
+//! costs at most that much memory and is refused.
 
 use std::io::{Cursor, Read};
 
@@ -9,19 +11,33 @@ use quick_xml::events::{BytesRef, Event};
 /// Reason given for a docx that cannot be read.
 pub(crate) const CORRUPT: &str = "truncated or corrupt docx";
 
-/// Largest `word/document.xml` we inflate (guards against zip bombs).
-const MAX_XML: u64 = 256 * 1024 * 1024;
+/// Largest `word/document.xml` we inflate (guards against zip bombs): a 500-page
+/// compilation is about 25 MB of XML.
+pub(crate) const MAX_XML: u64 = 64 * 1024 * 1024;
+
+/// Reason given for a docx whose text unpacks to more than [`MAX_XML`].
+pub(crate) const TOO_BIG: &str =
+    "word/document.xml unpacks to more than the 64 MB limit (a zip bomb?); not read";
 
 /// Paragraph text of a .docx archive.
 pub(crate) fn extract(bytes: &[u8]) -> Result<String, &'static str> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| CORRUPT)?;
     let entry = archive.by_name("word/document.xml").map_err(|_| CORRUPT)?;
-    let mut xml = String::new();
+    paragraphs(&read_capped(entry, MAX_XML)?)
+}
+
+/// The entry's bytes as text, refused with [`TOO_BIG`] as soon as more than `cap` come out
+/// (whatever size its header claims).
+fn read_capped(entry: impl Read, cap: u64) -> Result<String, &'static str> {
+    let mut xml = Vec::new();
     entry
-        .take(MAX_XML)
-        .read_to_string(&mut xml)
+        .take(cap + 1)
+        .read_to_end(&mut xml)
         .map_err(|_| CORRUPT)?;
-    paragraphs(&xml)
+    if xml.len() as u64 > cap {
+        return Err(TOO_BIG);
+    }
+    String::from_utf8(xml).map_err(|_| CORRUPT)
 }
 
 /// The paragraphs of a WordprocessingML body, one per line.
@@ -73,6 +89,13 @@ mod tests {
     fn paragraphs_runs_and_entities() {
         let xml = r#"<w:document><w:body><w:p><w:r><w:t>治安</w:t></w:r><w:r><w:t xml:space="preserve">防控 &amp; 网格</w:t></w:r></w:p><w:p><w:r><w:t>第二段</w:t></w:r></w:p></w:body></w:document>"#;
         assert_eq!(paragraphs(xml).unwrap(), "治安防控 & 网格\n第二段\n");
+    }
+
+    #[test]
+    fn more_than_the_cap_is_refused_after_reading_one_byte_past_it() {
+        let mut source = std::io::repeat(b'a');
+        assert_eq!(read_capped(&mut source, 1000), Err(TOO_BIG));
+        assert_eq!(read_capped(&b"abc"[..], 3).unwrap(), "abc");
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn read_file(
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let (text, url) = match kind {
-        FileKind::Docx => (docx::extract(&bytes)?, None),
+        FileKind::Docx => (docx_text(&bytes, options.max_bytes)?, None),
         FileKind::Html => {
             let page = html::extract(&decode::decode(&bytes)?);
             (page.text, sidecar_url(path).or(page.url))
@@ -94,6 +94,18 @@ pub fn read_file(
         text,
         url,
     })
+}
+
+/// The text of a docx, refused when it is longer than a text file may be (`max_bytes`).
+fn docx_text(bytes: &[u8], max_bytes: u64) -> Result<String, String> {
+    let text = docx::extract(bytes)?;
+    if text.len() as u64 > max_bytes {
+        return Err(format!(
+            "its text unpacks to more than the {} limit; not read",
+            human_size(max_bytes)
+        ));
+    }
+    Ok(text)
 }
 
 fn kind_of(path: &Path) -> Option<FileKind> {

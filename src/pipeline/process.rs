@@ -77,6 +77,16 @@ pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<P
     })
 }
 
+impl Processed {
+    /// Bytes of text its documents hold (titles, texts and passages).
+    pub fn held_bytes(&self) -> u64 {
+        let doc = |d: &CaseDoc| {
+            d.title.len() + d.text.len() + d.passages.iter().map(|p| p.text.len()).sum::<usize>()
+        };
+        self.docs.iter().map(doc).sum::<usize>() as u64
+    }
+}
+
 pub fn content_hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }

@@ -2,8 +2,11 @@
 //! corpus, dangling or looping (skipped, one line each, counted), and a .docx zip bomb
 //! (refused without inflating it, memory measured).
 
+use std::io::Write;
 use std::os::unix::fs::symlink;
-use std::time::Duration;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -102,4 +105,91 @@ fn links_outside_the_corpus_dangling_or_looping_are_skipped_and_reported() {
          with none, {} links skipped",
         errors.len()
     );
+}
+
+/// A .docx whose `word/document.xml` unpacks to `mb` megabytes of one repeated paragraph
+/// (about 3 MB on disk for 1 GB), written at test time.
+fn write_bomb(path: &Path, mb: usize) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    zip.start_file("word/document.xml", options).unwrap();
+    let paragraph = "<w:p><w:r><w:t>治安防控网格化管理</w:t></w:r></w:p>".as_bytes();
+    let chunk = paragraph.repeat(1024 * 1024 / paragraph.len());
+    zip.write_all(b"<?xml version=\"1.0\"?><w:document><w:body>")
+        .unwrap();
+    for _ in 0..mb {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(b"</w:body></w:document>").unwrap();
+    zip.finish().unwrap();
+}
+
+/// Runs `command` to the end; its output and its peak resident memory (VmHWM, in MB) as
+/// sampled from /proc every few milliseconds.
+fn run_measured(mut command: Command) -> (std::process::Output, f64) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the ingest ran for 5 minutes");
+        let text = std::fs::read_to_string(&status).unwrap_or_default();
+        let hwm = text
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+        peak_kb = peak_kb.max(hwm.unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    (child.wait_with_output().unwrap(), peak_kb as f64 / 1024.0)
+}
+
+#[test]
+fn a_docx_zip_bomb_is_refused_without_inflating_it_and_keeps_what_was_indexed() {
+    let ws = Workspace::new();
+    ws.write("case.txt", CASE.as_bytes());
+    let report = crate::common::fixture("ingest/report.docx");
+    std::fs::copy(report, ws.corpus().join("bomb.docx")).unwrap();
+    let first = ws.json(&["ingest", "--json"]);
+    assert_eq!(first["files_indexed"], 2, "{first}");
+    let before = first["documents"].as_u64().unwrap();
+
+    let started = Instant::now();
+    write_bomb(&ws.corpus().join("bomb.docx"), 1024);
+    let built = started.elapsed();
+    let on_disk = std::fs::metadata(ws.corpus().join("bomb.docx"))
+        .unwrap()
+        .len();
+    let started = Instant::now();
+    let (output, peak_mb) = run_measured(ws.command(&["ingest", "--json"]));
+    let seconds = started.elapsed().as_secs_f64();
+    assert!(output.status.success());
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let reason = reason_of(&errors(&summary), "bomb.docx");
+    assert!(
+        reason.contains("64 MB limit") && reason.contains("zip bomb"),
+        "{reason}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("zhili: skipped bomb.docx: word/document.xml unpacks to more than"));
+    assert_eq!(summary["files_failed"], 1);
+    assert_eq!(
+        summary["documents"].as_u64().unwrap(),
+        before,
+        "the old bomb.docx is kept"
+    );
+    eprintln!(
+        "docx bomb: 1 GB of XML in {:.1} MB on disk (built in {:.1} s); ingest refused it in \
+         {seconds:.1} s with a peak of {peak_mb:.0} MB resident",
+        on_disk as f64 / 1e6,
+        built.as_secs_f64()
+    );
+    assert!(peak_mb < 250.0, "peak {peak_mb:.0} MB");
 }
