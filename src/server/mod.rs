@@ -1,10 +1,12 @@
-//! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the embedded
-//! web page, and `error.rs`, the only place status codes appear.
+//! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the checks
+//! every request passes first (`guard.rs`), the embedded web page, and `error.rs`, the only
+//! place status codes appear.
 //! Input: HTTP requests and a shared `web::Data<Arc<Engine>>`. Output: JSON, the page, exports.
 //! Every Engine call runs inside `web::block`, off the async executor. Never writes the index.
 
 pub mod error;
 mod export_body;
+mod guard;
 pub mod params;
 mod routes;
 
@@ -13,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Service;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use self::error::ApiError;
@@ -34,7 +36,8 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
 pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Open connections per worker thread; more wait in the listen backlog.
 pub const MAX_CONNECTIONS: usize = 1024;
-/// Largest request body read (no route reads one; bodies on GET are ignored).
+/// Largest request body read (no route reads one; bodies on GET and HEAD are refused and
+/// left unread, see `guard.rs`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Longest request URI written to the log (a 100 KB URL is logged cut short).
 const MAX_LOGGED_URI: usize = 300;
@@ -53,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
     cfg.service(
         web::scope("")
+            .wrap(from_fn(guard::bodies))
             .wrap(headers)
             .configure(routes::configure)
             .default_service(web::to(error::no_such_route)),
