@@ -5,6 +5,7 @@
 mod disk;
 mod hostile_files;
 mod hostile_http;
+mod hosts;
 mod limits;
 mod reingest_live;
 

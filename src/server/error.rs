@@ -1,6 +1,6 @@
 //! The only place HTTP status codes appear: `crate::Error` → a JSON `{"error": "…"}` response.
 //! Input: library errors and blocking-pool failures. Output: responses with a status.
-//! User errors are 400/404 with their message; internal ones are logged and answered with a
+//! User errors are 400/403/404 with their message; internal ones are logged and answered with a
 //! generic message (no paths or internals leak to clients).
 
 use actix_web::http::StatusCode;
@@ -45,6 +45,10 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError(Error::not_found(message))
     }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError(Error::Forbidden(message.into()))
+    }
 }
 
 impl ResponseError for ApiError {
@@ -52,6 +56,7 @@ impl ResponseError for ApiError {
         match &self.0 {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::IndexBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }

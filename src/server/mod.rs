@@ -19,6 +19,7 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use self::error::ApiError;
+pub use self::guard::AllowedHosts;
 use crate::search::Engine;
 use crate::{Error, Result};
 
@@ -56,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
     cfg.service(
         web::scope("")
+            .wrap(from_fn(guard::hosts))
             .wrap(from_fn(guard::bodies))
             .wrap(headers)
             .configure(routes::configure)
@@ -95,7 +97,8 @@ pub fn resolve_addr(addr: &str) -> Result<Vec<SocketAddr>> {
     if reachable_from_outside(&addrs) {
         eprintln!(
             "zhili: warning: listening on {addr}, which other machines can reach; \
-             the service has no authentication"
+             the service has no authentication. Requests must name this address or a \
+             --allowed-host NAME in their Host header"
         );
     }
     Ok(addrs)
@@ -106,14 +109,17 @@ pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
     addrs.iter().any(|a| !a.ip().is_loopback())
 }
 
-/// Serves until Ctrl-C (or SIGTERM), logging one line per request.
-pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
+/// Serves until Ctrl-C (or SIGTERM), logging one line per request. Requests must name the
+/// bound address, localhost or one of `allowed_hosts` in their `Host` header.
+pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<()> {
     let addrs = resolve_addr(addr)?;
     let data = engine_data(engine);
+    let hosts = web::Data::new(AllowedHosts::new(&addrs, addr, allowed_hosts));
     let server =
         HttpServer::new(move || {
             App::new()
             .app_data(data.clone())
+            .app_data(hosts.clone())
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
                 let line = format!("{} {}", req.method(), loggable(&req.uri().to_string()));

@@ -252,7 +252,7 @@ fn bad_encoding(rng: &mut Rng) -> Probe {
     if rng.chance(20) {
         let mut bytes = b"GET /api/search?q=".to_vec();
         bytes.extend(noise.iter().filter(|b| !b" \r\n".contains(b)));
-        bytes.extend_from_slice(b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        bytes.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         return may_close(bytes);
     }
     answered(request("GET", &target, "HTTP/1.1", "", b""))
@@ -384,8 +384,10 @@ fn pipelined(rng: &mut Rng, ids: &[String]) -> Probe {
         let q = enc(&value(rng, ids));
         let close = if i + 1 == n { "close" } else { "keep-alive" };
         bytes.extend(
-            format!("GET /api/search?q={q} HTTP/1.1\r\nHost: x\r\nConnection: {close}\r\n\r\n")
-                .into_bytes(),
+            format!(
+                "GET /api/search?q={q} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {close}\r\n\r\n"
+            )
+            .into_bytes(),
         );
     }
     Probe {
