@@ -7,6 +7,7 @@ use clap::Args;
 use crate::ingest::FollowSymlinks;
 use crate::pipeline::{IngestOptions, IngestSummary, run_ingest};
 
+use super::render::printable;
 use super::{Dirs, print_json};
 
 #[derive(Debug, Args)]
@@ -68,7 +69,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
 /// One line on stderr for each file or link skipped, naming it and the reason.
 pub(crate) fn report_skipped(summary: &IngestSummary) {
     for error in &summary.errors {
-        eprintln!("zhili: skipped {}: {}", error.path, error.error);
+        let line = format!("zhili: skipped {}: {}", error.path, error.error);
+        eprintln!("{}", printable(&line));
     }
 }
 

@@ -193,3 +193,51 @@ fn a_docx_zip_bomb_is_refused_without_inflating_it_and_keeps_what_was_indexed() 
     );
     assert!(peak_mb < 250.0, "peak {peak_mb:.0} MB");
 }
+
+#[test]
+fn control_characters_in_file_names_are_escaped_in_every_line_printed() {
+    let ws = Workspace::new();
+    let evil = "evil\n\u{1b}[31mred\u{1b}]0;title\u{7}";
+    ws.write(&format!("{evil}.bin"), b"not a case");
+    ws.write(&format!("{evil}-empty.txt"), b"");
+    ws.write(&format!("{evil}.txt"), CASE.as_bytes());
+    let output = ws.run(&["ingest"]);
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let search = ws.run(&["search", "网格员"]);
+    let stdout = String::from_utf8_lossy(&search.stdout);
+    let show_id = ws.json(&["search", "网格员", "--json"])["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let show = ws.run(&["show", &show_id]);
+    let shown = String::from_utf8_lossy(&show.stdout);
+    let printed = [stderr.as_ref(), stdout.as_ref(), shown.as_ref()];
+    for text in printed {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("\u{1b}[31m") || l.starts_with("[31m"))
+        );
+    }
+    let escaped = "evil\\n\\u{1b}[31mred\\u{1b}]0;title\\u{7}";
+    assert_eq!(
+        stderr.matches(&format!("zhili: skipped {escaped}")).count(),
+        2,
+        "{stderr}"
+    );
+    assert!(stdout.contains(&format!("{escaped}.txt")), "{stdout}");
+    assert!(shown.contains(&format!("source {escaped}.txt")), "{shown}");
+    let listed = ws.json(&["ingest", "--json", "--full"]);
+    assert!(
+        listed["errors"][0]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with(evil)
+    );
+    eprintln!("control characters: 0 raw ESC/BEL/newline in names across ingest, search, show");
+}
