@@ -55,6 +55,9 @@ fn lap(started: &mut Instant) -> f64 {
 pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<Processed, String> {
     let mut clock = Instant::now();
     let mut timings = StageTimes::default();
+    if let Some(error) = tagger.pin_error(&file.path) {
+        return Err(error);
+    }
     let raw = ingest::read_file(&file.abs, &file.path, options)?;
     let bytes = fs::read(&file.abs).map_err(|e| format!("cannot read: {e}"))?;
     timings.read = lap(&mut clock);

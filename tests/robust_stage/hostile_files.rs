@@ -241,3 +241,53 @@ fn control_characters_in_file_names_are_escaped_in_every_line_printed() {
     );
     eprintln!("control characters: 0 raw ESC/BEL/newline in names across ingest, search, show");
 }
+
+#[test]
+fn a_pinned_year_out_of_range_is_refused_with_the_file_and_nothing_indexed_is_lost() {
+    let ws = Workspace::new();
+    ws.write("a.txt", CASE.as_bytes());
+    ws.write(
+        "b.txt",
+        "视频监控经验\n2021年张掖市建设雪亮工程。\n".as_bytes(),
+    );
+    let first = ws.json(&["ingest", "--json"]);
+    let years = |ws: &Workspace| -> Vec<Value> {
+        let body = ws.json(&["search", "", "--json"]);
+        let mut years: Vec<Value> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["year"].clone())
+            .collect();
+        years.sort_by_key(|y| y.to_string());
+        years
+    };
+    let before = years(&ws);
+
+    ws.write("a.txt.tags.toml", b"year = 99999999999\n");
+    let output = ws.run(&["ingest", "--json"]);
+    assert!(output.status.success());
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let reason = reason_of(&errors(&summary), "a.txt");
+    assert!(
+        reason.contains("a.txt.tags.toml") && reason.contains("year = 99999999999 is not a year"),
+        "{reason}"
+    );
+    assert_eq!(summary["documents"], first["documents"]);
+    assert_eq!(years(&ws), before, "nothing stored truncated, nothing lost");
+
+    std::fs::remove_file(ws.corpus().join("a.txt.tags.toml")).unwrap();
+    ws.write("zhili-tags.toml", b"[\"b.txt\"]\nyear = 99999999999\n");
+    let output = ws.run(&["ingest", "--json"]);
+    assert!(
+        !output.status.success(),
+        "the corpus pin file stops the ingest"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("zhili-tags.toml") && stderr.contains("is not a year"),
+        "{stderr}"
+    );
+    assert_eq!(years(&ws), before);
+    eprintln!("pins: year = 99999999999 refused in a sidecar (file skipped) and the corpus file");
+}
