@@ -1,10 +1,11 @@
 //! Stage 1 (docx): the bytes of a .docx → its paragraphs as text lines. Input: the zip
 //! archive. Output: the text of `word/document.xml`, one `w:p` per line (`w:t` runs joined,
 //! `w:tab` as a space, `w:br` as a line break). Pure; knows nothing about files or cleaning.
-//! The XML is inflated through a reader that stops one byte past [`MAX_XML`], so a zip bomb
-//! costs at most that much memory and is refused.
+//! The XML is parsed as it is inflated, through a reader that stops one byte past
+//! [`MAX_XML`]: only the text is held, and a zip bomb is refused once that much came out (or
+//! at once, when the archive says how large the XML is).
 
-use std::io::{Cursor, Read};
+use std::io::{BufReader, Cursor, Read, Take};
 
 use quick_xml::events::{BytesRef, Event};
 
@@ -23,30 +24,26 @@ pub(crate) const TOO_BIG: &str =
 pub(crate) fn extract(bytes: &[u8]) -> Result<String, &'static str> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| CORRUPT)?;
     let entry = archive.by_name("word/document.xml").map_err(|_| CORRUPT)?;
-    paragraphs(&read_capped(entry, MAX_XML)?)
-}
-
-/// The entry's bytes as text, refused with [`TOO_BIG`] as soon as more than `cap` come out
-/// (whatever size its header claims).
-fn read_capped(entry: impl Read, cap: u64) -> Result<String, &'static str> {
-    let mut xml = Vec::new();
-    entry
-        .take(cap + 1)
-        .read_to_end(&mut xml)
-        .map_err(|_| CORRUPT)?;
-    if xml.len() as u64 > cap {
+    if entry.size() > MAX_XML {
         return Err(TOO_BIG);
     }
-    String::from_utf8(xml).map_err(|_| CORRUPT)
+    paragraphs(BufReader::new(entry.take(MAX_XML + 1)))
 }
 
-/// The paragraphs of a WordprocessingML body, one per line.
-fn paragraphs(xml: &str) -> Result<String, &'static str> {
-    let mut reader = quick_xml::Reader::from_str(xml);
+/// The paragraphs of a WordprocessingML body, one per line. `xml` is limited to one byte more
+/// than may be read: [`TOO_BIG`] as soon as that byte comes out (whatever size the archive
+/// claims).
+fn paragraphs<R: Read>(xml: BufReader<Take<R>>) -> Result<String, &'static str> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
     let mut out = String::new();
     let mut in_text = false;
     loop {
-        match reader.read_event().map_err(|_| CORRUPT)? {
+        let event = reader.read_event_into(&mut buf);
+        if reader.get_ref().get_ref().limit() == 0 {
+            return Err(TOO_BIG);
+        }
+        match event.map_err(|_| CORRUPT)? {
             Event::Start(e) if e.name().as_ref() == "w:t" => in_text = true,
             Event::End(e) if e.name().as_ref() == "w:t" => in_text = false,
             Event::End(e) if e.name().as_ref() == "w:p" => out.push('\n'),
@@ -61,6 +58,7 @@ fn paragraphs(xml: &str) -> Result<String, &'static str> {
             Event::Eof => break,
             _ => {}
         }
+        buf.clear();
     }
     Ok(out)
 }
@@ -88,14 +86,20 @@ mod tests {
     #[test]
     fn paragraphs_runs_and_entities() {
         let xml = r#"<w:document><w:body><w:p><w:r><w:t>治安</w:t></w:r><w:r><w:t xml:space="preserve">防控 &amp; 网格</w:t></w:r></w:p><w:p><w:r><w:t>第二段</w:t></w:r></w:p></w:body></w:document>"#;
-        assert_eq!(paragraphs(xml).unwrap(), "治安防控 & 网格\n第二段\n");
+        assert_eq!(parse(xml).unwrap(), "治安防控 & 网格\n第二段\n");
+    }
+
+    fn parse(xml: &str) -> Result<String, &'static str> {
+        paragraphs(BufReader::new(xml.as_bytes().take(u64::MAX)))
     }
 
     #[test]
     fn more_than_the_cap_is_refused_after_reading_one_byte_past_it() {
-        let mut source = std::io::repeat(b'a');
-        assert_eq!(read_capped(&mut source, 1000), Err(TOO_BIG));
-        assert_eq!(read_capped(&b"abc"[..], 3).unwrap(), "abc");
+        let endless = std::io::repeat(b'a').take(1001);
+        assert_eq!(paragraphs(BufReader::new(endless)), Err(TOO_BIG));
+        let xml = "<w:p><w:r><w:t>治安</w:t></w:r></w:p>";
+        let exact = xml.as_bytes().take(xml.len() as u64 + 1);
+        assert_eq!(paragraphs(BufReader::new(exact)).unwrap(), "治安\n");
     }
 
     #[test]

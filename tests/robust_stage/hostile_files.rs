@@ -161,12 +161,9 @@ fn a_docx_zip_bomb_is_refused_without_inflating_it_and_keeps_what_was_indexed() 
     assert_eq!(first["files_indexed"], 2, "{first}");
     let before = first["documents"].as_u64().unwrap();
 
-    let started = Instant::now();
-    write_bomb(&ws.corpus().join("bomb.docx"), 1024);
-    let built = started.elapsed();
-    let on_disk = std::fs::metadata(ws.corpus().join("bomb.docx"))
-        .unwrap()
-        .len();
+    let bomb = ws.corpus().join("bomb.docx");
+    write_bomb(&bomb, 1024);
+    let on_disk = std::fs::metadata(&bomb).unwrap().len();
     let started = Instant::now();
     let (output, peak_mb) = run_measured(ws.command(&["ingest", "--json"]));
     let seconds = started.elapsed().as_secs_f64();
@@ -178,7 +175,7 @@ fn a_docx_zip_bomb_is_refused_without_inflating_it_and_keeps_what_was_indexed() 
         "{reason}"
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("zhili: skipped bomb.docx: word/document.xml unpacks to more than"));
+    assert!(stderr.contains("zhili: skipped bomb.docx: word/document.xml unpacks to more"));
     assert_eq!(summary["files_failed"], 1);
     assert_eq!(
         summary["documents"].as_u64().unwrap(),
@@ -186,10 +183,9 @@ fn a_docx_zip_bomb_is_refused_without_inflating_it_and_keeps_what_was_indexed() 
         "the old bomb.docx is kept"
     );
     eprintln!(
-        "docx bomb: 1 GB of XML in {:.1} MB on disk (built in {:.1} s); ingest refused it in \
-         {seconds:.1} s with a peak of {peak_mb:.0} MB resident",
-        on_disk as f64 / 1e6,
-        built.as_secs_f64()
+        "docx bomb: 1 GB of XML in {:.1} MB on disk, refused in {seconds:.1} s with a peak of \
+         {peak_mb:.0} MB resident",
+        on_disk as f64 / 1e6
     );
     assert!(peak_mb < 250.0, "peak {peak_mb:.0} MB");
 }
