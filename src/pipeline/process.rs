@@ -1,5 +1,6 @@
-//! One file through the stages: read → split → tag → `CaseDoc`s, plus its manifest entry.
-//! Pure apart from reading the file; runs on many threads at once.
+//! One file through the stages: read → split → tag → `CaseDoc`s, plus its manifest entry; a
+//! file whose pinned-tags sidecar is refused is not read. Pure apart from reading the file;
+//! runs on many threads at once.
 
 use std::fs;
 use std::time::Instant;

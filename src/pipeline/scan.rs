@@ -1,5 +1,6 @@
-//! Finding the files to ingest and deciding which changed since the manifest: size and mtime
-//! first (no read), then the content hash.
+//! Finding the files to ingest (and the symbolic links not followed, each with the reason)
+//! and deciding which changed since the manifest: size and mtime first (no read), then the
+//! content hash.
 
 use std::fs;
 use std::path::{Path, PathBuf};
