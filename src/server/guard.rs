@@ -1,9 +1,10 @@
 //! Checks every request passes before it reaches a route.
 //! Bodies: no route reads a request body, so a GET or HEAD that carries one is refused with a
-//! JSON 400, and any body is left unread and
-//! held by the response body until it is sent, which makes actix close the connection right
-//! after answering (its lingering close, `client_disconnect_timeout`) instead of draining a
-//! body that may never end (what it does with a chunked body nobody holds).
+//! JSON 400, and any body is left unread and held by the response body until it is sent. That
+//! makes actix-http close the connection right after answering (its lingering close, bounded
+//! by `client_disconnect_timeout`) instead of draining a body that may never end, which is
+//! what it does with a chunked body nobody holds (`limits::never_ending_request_bodies_…`
+//! would catch a change of that behaviour).
 //! Hosts: a request whose `Host` names none of the allowed hosts (the bound address,
 //! localhost, 127.0.0.1, [::1] and each `--allowed-host`) is refused with a JSON 403, so a web
 //! page on a foreign name that resolves to this machine (DNS rebinding) cannot read the API.
