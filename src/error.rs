@@ -12,6 +12,9 @@ pub enum Error {
     /// An id or path that does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// A request the service refuses to answer for whoever sent it (a foreign `Host`).
+    #[error("{0}")]
+    Forbidden(String),
     /// The index was written by a zhili with another index format; an ingest rebuilds it.
     #[error(
         "the index at {path} was built by another version of zhili (index format {found}, this one \
@@ -63,7 +66,10 @@ impl Error {
 
     /// True when the caller, not the program, is at fault.
     pub fn is_user_error(&self) -> bool {
-        matches!(self, Error::BadRequest(_) | Error::NotFound(_))
+        matches!(
+            self,
+            Error::BadRequest(_) | Error::NotFound(_) | Error::Forbidden(_)
+        )
     }
 }
 

@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
     match zhili::cli::run(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("zhili: {err:#}");
+            zhili::cli::print_error(&err);
             std::process::ExitCode::FAILURE
         }
     }

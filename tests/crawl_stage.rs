@@ -593,6 +593,51 @@ fn cli_prints_one_line_per_failure_and_a_json_summary() {
         stderr.contains("is a loopback address (use --allow-private"),
         "{stderr}"
     );
+    assert!(!refused.status.success(), "its only URL failed");
+}
+
+#[test]
+fn a_crawl_whose_every_url_fails_exits_non_zero_and_changes_nothing() {
+    let server = TestServer::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, index) = (tmp.path().join("corpus"), tmp.path().join("index"));
+    std::fs::create_dir_all(&corpus).unwrap();
+    std::fs::write(corpus.join("case.txt"), "网格化治理\n网格员巡逻。\n").unwrap();
+    let ingest = zhili()
+        .args(["ingest", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .unwrap();
+    assert!(ingest.status.success());
+    let closed = format!(
+        "http://127.0.0.1:{}/x.html",
+        crate::common::server::free_port()
+    );
+    let output = zhili()
+        .args(["crawl", &server.url("/missing.html"), &closed])
+        .args(["--allow-private", "--delay-ms", "0", "--json", "--corpus"])
+        .arg(&corpus)
+        .arg("--index")
+        .arg(&index)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("every page failed (2 of them"), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("crawl: http"))
+            .count(),
+        2
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["pages_failed"], 2, "the summary is still printed");
+    assert!(summary["ingest"].is_null(), "nothing to ingest");
+    let engine = zhili::search::Engine::open(&index).unwrap();
+    assert_eq!(engine.document_count(), 1);
 }
 
 #[test]

@@ -3,7 +3,9 @@
 //! searches during re-ingests (`reingest_live`), and full or read-only disks (`disk`).
 
 mod disk;
+mod hostile_files;
 mod hostile_http;
+mod hosts;
 mod limits;
 mod reingest_live;
 

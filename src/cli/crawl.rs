@@ -1,6 +1,6 @@
 //! `zhili crawl URL … [--out DIR] [--depth N] [--include PAT] [--exclude PAT] [--allow-private]
 //! [--delay-ms MS] [--max-pages N] [--json]`: crawl into the corpus, then run the normal
-//! incremental ingest so the index holds what changed.
+//! incremental ingest so the index holds what changed. Exits non-zero when every page failed.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,7 +94,8 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<()> {
         ..CrawlOptions::default()
     };
     let summary = crawl::run(&options)?;
-    let ingest = if args.no_ingest {
+    let all_failed = every_page_failed(&summary);
+    let ingest = if args.no_ingest || all_failed {
         None
     } else {
         Some(ingest_after(&args, &out)?)
@@ -120,7 +121,19 @@ pub fn run(args: CrawlArgs) -> anyhow::Result<()> {
             );
         }
     }
+    if all_failed {
+        anyhow::bail!(
+            "crawl: every page failed ({} of them, one line each above); nothing was saved",
+            summary.pages_failed
+        );
+    }
     Ok(())
+}
+
+/// True when pages failed and none was fetched: the run did nothing (and exits non-zero).
+fn every_page_failed(summary: &CrawlSummary) -> bool {
+    summary.pages_failed > 0
+        && summary.pages_saved + summary.pages_unchanged + summary.pages_skipped == 0
 }
 
 /// The normal incremental ingest: the whole corpus when the copies are inside it (unchanged
@@ -140,5 +153,7 @@ fn ingest_after(args: &CrawlArgs, out: &std::path::Path) -> anyhow::Result<Inges
         progress: !args.json,
         ..IngestOptions::new(corpus, &args.dirs.index)
     };
-    pipeline::run_ingest(&options).context("ingesting the crawled pages")
+    let summary = pipeline::run_ingest(&options).context("ingesting the crawled pages")?;
+    super::ingest::report_skipped(&summary);
+    Ok(summary)
 }

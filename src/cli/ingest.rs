@@ -1,11 +1,13 @@
-//! `zhili ingest [PATH ...] [--full] [--json]`: bring the index up to date with the corpus.
+//! `zhili ingest [PATH ...] [--full] [--json] [--follow-symlinks none|inside]`: bring the index up to date with the corpus.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::ingest::FollowSymlinks;
 use crate::pipeline::{IngestOptions, IngestSummary, run_ingest};
 
+use super::render::printable;
 use super::{Dirs, print_json};
 
 #[derive(Debug, Args)]
@@ -23,6 +25,26 @@ pub struct IngestArgs {
     /// Skip files larger than this many megabytes.
     #[arg(long, default_value_t = 50, env = "ZHILI_MAX_FILE_MB")]
     pub max_file_mb: u64,
+    /// Symbolic links to follow: `inside` the corpus root (the default) or `none`. Links
+    /// outside the root, dangling or looping are never followed; each is reported.
+    #[arg(long, value_enum, default_value_t = Follow::Inside)]
+    pub follow_symlinks: Follow,
+}
+
+/// `--follow-symlinks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Follow {
+    None,
+    Inside,
+}
+
+impl From<Follow> for FollowSymlinks {
+    fn from(follow: Follow) -> FollowSymlinks {
+        match follow {
+            Follow::None => FollowSymlinks::None,
+            Follow::Inside => FollowSymlinks::Inside,
+        }
+    }
 }
 
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
@@ -30,18 +52,25 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
         paths: args.paths,
         full: args.full,
         max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+        follow_symlinks: args.follow_symlinks.into(),
         progress: !args.json,
         ..IngestOptions::new(&args.dirs.corpus, &args.dirs.index)
     };
     let summary = run_ingest(&options)?;
-    for error in &summary.errors {
-        eprintln!("zhili: skipped {}: {}", error.path, error.error);
-    }
+    report_skipped(&summary);
     if args.json {
         print_json(&summary)
     } else {
         println!("{}", describe(&summary));
         Ok(())
+    }
+}
+
+/// One line on stderr for each file or link skipped, naming it and the reason.
+pub(crate) fn report_skipped(summary: &IngestSummary) {
+    for error in &summary.errors {
+        let line = format!("zhili: skipped {}: {}", error.path, error.error);
+        eprintln!("{}", printable(&line));
     }
 }
 

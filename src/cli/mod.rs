@@ -101,6 +101,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Prints the error that ended a command on stderr, its control characters escaped.
+pub fn print_error(err: &anyhow::Error) {
+    eprintln!("{}", render::printable(&format!("zhili: {err:#}")));
+}
+
 /// Prints a value as one line of JSON on stdout.
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string(value)?);

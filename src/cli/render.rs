@@ -1,7 +1,34 @@
-//! Turning the API's HTML snippets into terminal text: `<mark>` becomes bold yellow on a
-//! terminal and 【…】 elsewhere; entities are unescaped.
+//! Terminal text: the API's HTML snippets (`<mark>` becomes bold yellow on a terminal and
+//! 【…】 elsewhere; entities are unescaped), and [`printable`], the one escape every line
+//! zhili prints applies to file names, titles and error messages.
 
+use std::borrow::Cow;
 use std::io::IsTerminal;
+
+/// `text` with control characters (newline, ESC, …), line separators and bidirectional
+/// overrides shown as Rust escapes (`\n`, `\u{1b}`), so that a file name can neither break a
+/// line of zhili's output nor send commands to the terminal.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if needs_escape(c) {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
 
 pub(crate) fn snippet_for_terminal(html: &str) -> String {
     let (open, close) = if std::io::stdout().is_terminal() {
@@ -24,6 +51,15 @@ fn unescape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_and_the_rest_kept() {
+        assert_eq!(printable("案例/a b.txt"), "案例/a b.txt");
+        assert_eq!(
+            printable("x\n\u{1b}[31my\u{202e}.txt\t"),
+            "x\\n\\u{1b}[31my\\u{202e}.txt\\t"
+        );
+    }
 
     #[test]
     fn entities_are_unescaped_once() {

@@ -5,7 +5,7 @@ use clap::Args;
 use crate::model::Region;
 use crate::search::{Engine, SearchRequest, SearchResponse, SortOrder};
 
-use super::render::snippet_for_terminal;
+use super::render::{printable, snippet_for_terminal};
 use super::{Dirs, Filters, print_json};
 
 #[derive(Debug, Args)]
@@ -62,7 +62,7 @@ fn describe(response: &SearchResponse) -> String {
         out.push_str(&format!(
             "\n{}. {}\n   {} · {} · {}\n   {}\n   id {} · {}\n",
             first + i + 1,
-            hit.title,
+            printable(&hit.title),
             region_text(&hit.region),
             hit.year.map_or("年份不详".to_string(), |y| y.to_string()),
             if hit.measures.is_empty() {
@@ -72,7 +72,7 @@ fn describe(response: &SearchResponse) -> String {
             },
             snippet_for_terminal(&hit.snippet),
             hit.id,
-            hit.source.url.as_deref().unwrap_or(&hit.source.path),
+            printable(hit.source.url.as_deref().unwrap_or(&hit.source.path)),
         ));
     }
     out

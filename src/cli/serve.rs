@@ -1,4 +1,4 @@
-//! `zhili serve [--addr HOST:PORT]`: ingest the corpus first when the index is missing or
+//! `zhili serve [--addr HOST:PORT] [--allowed-host NAME ...]`: ingest the corpus first when the index is missing or
 //! empty, then serve the HTTP API and the web page until Ctrl-C.
 
 use std::path::Path;
@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Address to listen on, HOST:PORT.
     #[arg(long, default_value = "127.0.0.1:8080", env = "ZHILI_ADDR")]
     pub addr: String,
+    /// Also answer requests whose Host header names NAME (repeatable); by default only the
+    /// bound address, localhost, 127.0.0.1 and [::1] are answered (against DNS rebinding).
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -29,7 +33,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.dirs.index.display(),
         engine.document_count()
     );
-    crate::server::run(Arc::new(engine), &args.addr)?;
+    crate::server::run(Arc::new(engine), &args.addr, &args.allowed_hosts)?;
     Ok(())
 }
 
@@ -78,6 +82,7 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         ..IngestOptions::new(&dirs.corpus, &dirs.index)
     };
     let summary = run_ingest(&options).context("importing the corpus failed")?;
+    super::ingest::report_skipped(&summary);
     eprintln!(
         "zhili: imported {} files into {} documents ({} failed)",
         summary.files_indexed, summary.documents, summary.files_failed

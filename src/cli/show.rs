@@ -6,6 +6,7 @@ use crate::model::CaseDoc;
 use crate::search::Engine;
 use crate::taxonomy::Taxonomy;
 
+use super::render::printable;
 use super::search::region_text;
 use super::{Dirs, print_json};
 
@@ -41,17 +42,17 @@ fn labels(ids: &[String]) -> String {
 fn describe(doc: &CaseDoc) -> String {
     let mut out = format!(
         "{}\nid {} · {} · {} · {}\nsource {}\n",
-        doc.title,
+        printable(&doc.title),
         doc.id,
         region_text(&doc.region),
         doc.year.map_or("年份不详".to_string(), |y| y.to_string()),
         labels(&doc.measures),
-        doc.source.url.as_deref().unwrap_or(&doc.source.path),
+        printable(doc.source.url.as_deref().unwrap_or(&doc.source.path)),
     );
     for duplicate in &doc.duplicates {
         out.push_str(&format!(
             "also at {}\n",
-            duplicate.url.as_deref().unwrap_or(&duplicate.path)
+            printable(duplicate.url.as_deref().unwrap_or(&duplicate.path))
         ));
     }
     if let Some(canonical) = &doc.duplicate_of {

@@ -17,6 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use crate::model::{FileKind, RawCase, RawFile};
+pub use walk::{FollowSymlinks, Walked};
 
 /// Limits for reading one file.
 #[derive(Debug, Clone)]
@@ -40,9 +41,17 @@ pub const EMPTY: &str = "empty file";
 
 /// Every candidate input file under `root` (a file or a directory), sorted, skipping hidden
 /// files/dirs and zhili's own sidecar files. Unsupported files ARE returned: `read_file`
-/// reports them, so the user sees one error line per skipped file.
+/// reports them, so the user sees one error line per skipped file. Symbolic links are
+/// followed only inside `root`; see [`walk_with`] for the links skipped.
 pub fn walk(root: &Path) -> Vec<PathBuf> {
-    walk::walk(root)
+    let fence = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    walk::walk(root, &fence, FollowSymlinks::Inside).files
+}
+
+/// [`walk`], following the links `follow` allows whose target lies under `fence` (the
+/// canonical corpus root), and listing every link not followed with the reason.
+pub fn walk_with(root: &Path, fence: &Path, follow: FollowSymlinks) -> Walked {
+    walk::walk(root, fence, follow)
 }
 
 /// Reads and decodes one file. `display_path` is the path shown to users and stored
@@ -70,7 +79,7 @@ pub fn read_file(
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     let mut meta = CrawlMeta::of(path);
     let (text, url) = match kind {
-        FileKind::Docx => (docx::extract(&bytes)?, meta.url),
+        FileKind::Docx => (docx_text(&bytes, options.max_bytes)?, meta.url),
         FileKind::Html => {
             let page_url = meta.url.as_deref().and_then(|u| url::Url::parse(u).ok());
             let page = article::extract(&decode::decode(&bytes)?, page_url.as_ref());
@@ -97,6 +106,18 @@ pub fn read_file(
         published: meta.published,
         publisher: meta.publisher,
     })
+}
+
+/// The text of a docx, refused when it is longer than a text file may be (`max_bytes`).
+fn docx_text(bytes: &[u8], max_bytes: u64) -> Result<String, String> {
+    let text = docx::extract(bytes)?;
+    if text.len() as u64 > max_bytes {
+        return Err(format!(
+            "its text unpacks to more than the {} limit; not read",
+            human_size(max_bytes)
+        ));
+    }
+    Ok(text)
 }
 
 fn kind_of(path: &Path) -> Option<FileKind> {

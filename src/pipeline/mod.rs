@@ -2,6 +2,7 @@
 //! the whole index, incrementally against the manifest of the last commit. The only code that
 //! runs the stages in order. Nothing is visible to readers until the single commit at the end.
 
+mod batch;
 mod duplicates;
 mod process;
 mod scan;
@@ -12,13 +13,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
 use crate::index::IndexUpdate;
 use crate::index::manifest::{FileEntry, Manifest};
-use crate::ingest::ReadOptions;
+use crate::ingest::{FollowSymlinks, ReadOptions};
 use crate::tag::Tagger;
 
 use duplicates::Status;
@@ -37,6 +37,8 @@ pub struct IngestOptions {
     /// Rebuild from scratch in a fresh directory and switch to it atomically.
     pub full: bool,
     pub max_file_bytes: u64,
+    /// Which symbolic links to follow (never those leading outside the corpus root).
+    pub follow_symlinks: FollowSymlinks,
     /// Show a progress bar on stderr (only when it is a terminal).
     pub progress: bool,
 }
@@ -49,6 +51,7 @@ impl IngestOptions {
             paths: Vec::new(),
             full: false,
             max_file_bytes: ReadOptions::default().max_bytes,
+            follow_symlinks: FollowSymlinks::default(),
             progress: false,
         }
     }
@@ -81,9 +84,6 @@ pub struct IngestSummary {
     pub errors: Vec<FileError>,
 }
 
-/// Files handed to the processing threads at a time (bounds memory on large corpora).
-const BATCH: usize = 256;
-
 /// Brings the index up to date with the corpus.
 pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let started = Instant::now();
@@ -91,8 +91,11 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let tagger = Tagger::load(&options.corpus)?;
     let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
-    let found = scan::find_files(&roots);
+    let mut skipped = Vec::new();
+    let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);
     summary.files_seen = found.len() as u64;
+    summary.files_failed = skipped.len() as u64;
+    summary.errors.append(&mut skipped);
 
     let mut manifest = previous.clone();
     for path in scan::removed(&previous, &roots, &found) {
@@ -105,26 +108,22 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
         max_bytes: options.max_file_bytes,
     };
     let progress = progress_bar(options.progress, to_read.len());
-    for batch in to_read.chunks(BATCH) {
-        let outcomes: Vec<(&Found, std::result::Result<Processed, String>)> = batch
-            .par_iter()
-            .map(|file| (*file, process::process(file, &tagger, &read_options)))
-            .collect();
-        for (file, outcome) in outcomes {
-            progress.inc(1);
-            if record(
-                &mut update,
-                &mut manifest,
-                &mut summary,
-                file,
-                outcome,
-                &HashMap::new(),
-            )? {
-                summary.files_indexed += 1;
-                summary.bytes += file.size;
-            }
+    process_all(&to_read, &tagger, &read_options, |file, outcome| {
+        progress.inc(1);
+        let statuses = HashMap::new();
+        if record(
+            &mut update,
+            &mut manifest,
+            &mut summary,
+            file,
+            outcome,
+            &statuses,
+        )? {
+            summary.files_indexed += 1;
+            summary.bytes += file.size;
         }
-    }
+        Ok(())
+    })?;
     progress.finish_and_clear();
     let read_now: Vec<&str> = to_read.iter().map(|f| f.path.as_str()).collect();
     // Statuses can only change when some document came or went.
@@ -158,6 +157,23 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     count_index(&manifest, &mut summary);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Reads and converts `files` on the processing threads, in batches bounded by the bytes of
+/// documents they hold (`batch::Limits`), and hands each outcome to `record` in order.
+fn process_all(
+    files: &[&Found],
+    tagger: &Tagger,
+    options: &ReadOptions,
+    record: impl FnMut(&&Found, std::result::Result<Processed, String>) -> Result<()>,
+) -> Result<()> {
+    batch::run(
+        files,
+        batch::Limits::default(),
+        |file| process::process(file, tagger, options),
+        |outcome| outcome.as_ref().map_or(0, Processed::held_bytes),
+        record,
+    )
 }
 
 /// The files that need reading: new ones, and those whose size, mtime or tagger fingerprint
@@ -257,16 +273,13 @@ fn settle_duplicates(
         .filter(|f| stale.binary_search(&f.path).is_ok())
         .filter(|f| !summary.errors.iter().any(|e| e.path == f.path))
         .collect();
-    let outcomes: Vec<_> = files
-        .par_iter()
-        .map(|file| (*file, process::process(file, tagger, read_options)))
-        .collect();
     let mut settled = Vec::new();
-    for (file, outcome) in outcomes {
+    process_all(&files, tagger, read_options, |file, outcome| {
         if record(update, manifest, summary, file, outcome, &statuses)? {
             settled.push(file.path.clone());
         }
-    }
+        Ok(())
+    })?;
     Ok(settled)
 }
 

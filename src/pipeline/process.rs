@@ -1,5 +1,6 @@
-//! One file through the stages: read → split → tag → `CaseDoc`s, plus its manifest entry.
-//! Pure apart from reading the file; runs on many threads at once.
+//! One file through the stages: read → split → tag → `CaseDoc`s, plus its manifest entry; a
+//! file whose pinned-tags sidecar is refused is not read. Pure apart from reading the file;
+//! runs on many threads at once.
 
 use std::fs;
 use std::time::Instant;
@@ -55,6 +56,9 @@ fn lap(started: &mut Instant) -> f64 {
 pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<Processed, String> {
     let mut clock = Instant::now();
     let mut timings = StageTimes::default();
+    if let Some(error) = tagger.pin_error(&file.path) {
+        return Err(error);
+    }
     let raw = ingest::read_file(&file.abs, &file.path, options)?;
     let bytes = fs::read(&file.abs).map_err(|e| format!("cannot read: {e}"))?;
     timings.read = lap(&mut clock);
@@ -75,6 +79,16 @@ pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<P
         docs,
         timings,
     })
+}
+
+impl Processed {
+    /// Bytes of text its documents hold (titles, texts and passages).
+    pub fn held_bytes(&self) -> u64 {
+        let doc = |d: &CaseDoc| {
+            d.title.len() + d.text.len() + d.passages.iter().map(|p| p.text.len()).sum::<usize>()
+        };
+        self.docs.iter().map(doc).sum::<usize>() as u64
+    }
 }
 
 pub fn content_hash(bytes: &[u8]) -> String {

@@ -1,12 +1,13 @@
-//! Finding the files to ingest and deciding which changed since the manifest: size and mtime
-//! first (no read), then the content hash.
+//! Finding the files to ingest (and the symbolic links not followed, each with the reason)
+//! and deciding which changed since the manifest: size and mtime first (no read), then the
+//! content hash.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use crate::index::manifest::{FileEntry, Manifest};
-use crate::ingest;
+use crate::ingest::{self, FollowSymlinks};
 
 use super::FileError;
 
@@ -26,9 +27,22 @@ pub struct Root {
     pub abs: PathBuf,
     /// Display path prefix of everything under it ("" for the corpus dir itself).
     pub prefix: String,
+    /// Symbolic links are followed only to targets under this: the corpus dir for roots
+    /// inside it, the root itself otherwise.
+    pub fence: PathBuf,
 }
 
 impl Root {
+    /// The display path of `abs`, a path under this root.
+    pub fn display_path(&self, abs: &Path) -> String {
+        let rel = abs.strip_prefix(&self.abs).map(display).unwrap_or_default();
+        match (self.prefix.is_empty(), rel.is_empty()) {
+            (true, _) => rel,
+            (false, true) => self.prefix.clone(),
+            (false, false) => format!("{}/{rel}", self.prefix),
+        }
+    }
+
     /// True when `path` (a manifest path) lies under this root.
     pub fn covers(&self, path: &str) -> bool {
         self.prefix.is_empty()
@@ -56,29 +70,36 @@ pub fn roots(corpus: &Path, paths: &[PathBuf], errors: &mut Vec<FileError>) -> V
             });
             continue;
         };
-        let prefix = match corpus_abs.as_ref().and_then(|c| abs.strip_prefix(c).ok()) {
+        let inside = corpus_abs.as_ref().filter(|c| abs.starts_with(c));
+        let prefix = match inside.and_then(|c| abs.strip_prefix(c).ok()) {
             Some(rel) => display(rel),
             None => display(&path),
         };
-        out.push(Root { abs, prefix });
+        let fence = inside.cloned().unwrap_or_else(|| abs.clone());
+        out.push(Root { abs, prefix, fence });
     }
     out
 }
 
-/// Every file under the roots, with its display path, size and mtime.
-pub fn find_files(roots: &[Root]) -> Vec<Found> {
+/// Every file under the roots, with its display path, size and mtime; the links not followed
+/// (and entries that cannot be read) go to `skipped`, one each, with the reason.
+pub fn find_files(
+    roots: &[Root],
+    follow: FollowSymlinks,
+    skipped: &mut Vec<FileError>,
+) -> Vec<Found> {
     let mut found = Vec::new();
     for root in roots {
-        for abs in ingest::walk(&root.abs) {
+        let walked = ingest::walk_with(&root.abs, &root.fence, follow);
+        skipped.extend(walked.skipped.iter().map(|(abs, error)| FileError {
+            path: root.display_path(abs),
+            error: error.clone(),
+        }));
+        for abs in walked.files {
             let Ok(meta) = fs::metadata(&abs) else {
                 continue;
             };
-            let rel = abs.strip_prefix(&root.abs).map(display).unwrap_or_default();
-            let path = match (root.prefix.is_empty(), rel.is_empty()) {
-                (true, _) => rel,
-                (false, true) => root.prefix.clone(),
-                (false, false) => format!("{}/{rel}", root.prefix),
-            };
+            let path = root.display_path(&abs);
             let mtime_ns = meta
                 .modified()
                 .ok()
@@ -132,13 +153,15 @@ mod tests {
         let root = Root {
             abs: PathBuf::from("/c/crawled"),
             prefix: "crawled".into(),
+            fence: PathBuf::from("/c"),
         };
         assert!(root.covers("crawled/a.html"));
         assert!(!root.covers("crawled2/a.html"));
         assert!(
             Root {
                 abs: PathBuf::from("/c"),
-                prefix: String::new()
+                prefix: String::new(),
+                fence: PathBuf::from("/c"),
             }
             .covers("x.txt")
         );

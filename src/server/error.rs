@@ -1,10 +1,10 @@
 //! The only place HTTP status codes appear: `crate::Error` → a JSON `{"error": "…"}` response.
 //! Input: library errors and blocking-pool failures. Output: responses with a status.
-//! User errors are 400/404 with their message; internal ones are logged and answered with a
-//! generic message (no paths or internals leak to clients).
+//! User errors are 400/403/404 with their message (405 for a wrong method); internal ones
+//! are logged and answered with a generic message (no paths or internals leak to clients).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
@@ -45,6 +45,10 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError(Error::not_found(message))
     }
+
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError(Error::Forbidden(message.into()))
+    }
 }
 
 impl ResponseError for ApiError {
@@ -52,6 +56,7 @@ impl ResponseError for ApiError {
         match &self.0 {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::IndexBusy(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -77,6 +82,20 @@ impl ResponseError for ApiError {
 /// 404 for a path the service does not have.
 pub async fn no_such_route() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("没有这个地址（no such path）"))
+}
+
+/// 405 for a method a path does not answer (every path answers GET and HEAD only).
+pub async fn method_not_allowed() -> HttpResponse {
+    let body = ErrorBody {
+        error: "不支持这种请求方法，只能用 GET 或 HEAD（method not allowed）",
+    };
+    HttpResponse::MethodNotAllowed()
+        .insert_header((ALLOW, HeaderValue::from_static("GET, HEAD")))
+        .insert_header((
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        ))
+        .body(serde_json::to_string(&body).unwrap_or_default())
 }
 
 /// Status code for a plain success with a body: here so routes never spell codes.

@@ -1,10 +1,12 @@
-//! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the embedded
-//! web page, and `error.rs`, the only place status codes appear.
+//! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the checks
+//! every request passes first (`guard.rs`), the embedded web page, and `error.rs`, the only
+//! place status codes appear.
 //! Input: HTTP requests and a shared `web::Data<Arc<Engine>>`. Output: JSON, the page, exports.
 //! Every Engine call runs inside `web::block`, off the async executor. Never writes the index.
 
 pub mod error;
 mod export_body;
+mod guard;
 pub mod params;
 mod routes;
 
@@ -13,10 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Service;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use self::error::ApiError;
+pub use self::guard::AllowedHosts;
 use crate::search::Engine;
 use crate::{Error, Result};
 
@@ -34,7 +37,8 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
 pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Open connections per worker thread; more wait in the listen backlog.
 pub const MAX_CONNECTIONS: usize = 1024;
-/// Largest request body read (no route reads one; bodies on GET are ignored).
+/// Largest request body read (no route reads one; bodies on GET and HEAD are refused and
+/// left unread, see `guard.rs`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Longest request URI written to the log (a 100 KB URL is logged cut short).
 const MAX_LOGGED_URI: usize = 300;
@@ -53,6 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .app_data(web::PayloadConfig::new(MAX_BODY_BYTES));
     cfg.service(
         web::scope("")
+            .wrap(from_fn(guard::hosts))
+            .wrap(from_fn(guard::bodies))
             .wrap(headers)
             .configure(routes::configure)
             .default_service(web::to(error::no_such_route)),
@@ -91,7 +97,8 @@ pub fn resolve_addr(addr: &str) -> Result<Vec<SocketAddr>> {
     if reachable_from_outside(&addrs) {
         eprintln!(
             "zhili: warning: listening on {addr}, which other machines can reach; \
-             the service has no authentication"
+             the service has no authentication. Requests must name this address or a \
+             --allowed-host NAME in their Host header"
         );
     }
     Ok(addrs)
@@ -102,14 +109,17 @@ pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
     addrs.iter().any(|a| !a.ip().is_loopback())
 }
 
-/// Serves until Ctrl-C (or SIGTERM), logging one line per request.
-pub fn run(engine: Arc<Engine>, addr: &str) -> Result<()> {
+/// Serves until Ctrl-C (or SIGTERM), logging one line per request. Requests must name the
+/// bound address, localhost or one of `allowed_hosts` in their `Host` header.
+pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<()> {
     let addrs = resolve_addr(addr)?;
     let data = engine_data(engine);
+    let hosts = web::Data::new(AllowedHosts::new(&addrs, addr, allowed_hosts));
     let server =
         HttpServer::new(move || {
             App::new()
             .app_data(data.clone())
+            .app_data(hosts.clone())
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
                 let line = format!("{} {}", req.method(), loggable(&req.uri().to_string()));

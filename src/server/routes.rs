@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, Handler, HttpRequest, HttpResponse, Resource, Responder, guard, web};
 use serde::Serialize;
 
 use super::error::{self, ApiError};
@@ -25,18 +25,35 @@ type Data = web::Data<Arc<Engine>>;
 type Answer = Result<HttpResponse, ApiError>;
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(page))
-        .route("/index.html", web::get().to(page))
-        .route("/app.js", web::get().to(app_js))
-        .route("/style.css", web::get().to(style_css))
-        .route("/favicon.ico", web::get().to(favicon))
-        .route("/api/health", web::get().to(health))
-        .route("/api/measures", web::get().to(measures))
-        .route("/api/search", web::get().to(search))
-        .route("/api/compare", web::get().to(compare))
-        .route("/api/export", web::get().to(export))
-        .route("/api/docs/{id}", web::get().to(doc))
-        .route("/api/docs/{id}/similar", web::get().to(similar));
+    cfg.service(read_only("/", page))
+        .service(read_only("/index.html", page))
+        .service(read_only("/app.js", app_js))
+        .service(read_only("/style.css", style_css))
+        .service(read_only("/favicon.ico", favicon))
+        .service(read_only("/api/health", health))
+        .service(read_only("/api/measures", measures))
+        .service(read_only("/api/search", search))
+        .service(read_only("/api/compare", compare))
+        .service(read_only("/api/export", export))
+        .service(read_only("/api/docs/{id}", doc))
+        .service(read_only("/api/docs/{id}/similar", similar));
+}
+
+/// `path` answered by `handler` on GET and HEAD (actix sends no body for HEAD); any other
+/// method is a JSON 405.
+fn read_only<F, Args>(path: &str, handler: F) -> Resource
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(
+            web::route()
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+                .to(handler),
+        )
+        .default_service(web::to(error::method_not_allowed))
 }
 
 /// Runs `f` with the engine on the blocking pool.

@@ -62,6 +62,11 @@ impl Tagger {
         tags
     }
 
+    /// Why the pinned-tags sidecar of a file is refused, if it is (the file is then skipped).
+    pub fn pin_error(&self, source_path: &str) -> Option<String> {
+        self.pins.sidecar_error(source_path)
+    }
+
     /// Tags one document from its text alone (no pins).
     pub fn tag_unpinned(&self, case: &RawCase) -> Tags {
         let url = case.url.as_deref();

@@ -21,7 +21,7 @@ pub(crate) const SIDECAR_SUFFIX: &str = ".tags.toml";
 pub(crate) struct FilePins {
     /// `省/市/县` (full or short names); `""` pins "no region".
     region: Option<String>,
-    /// `0` pins "no year".
+    /// `0` pins "no year"; otherwise within [`YEARS`].
     year: Option<i64>,
     measures: Option<Vec<String>>,
     #[serde(default)]
@@ -41,11 +41,17 @@ struct DocPins {
 /// Parsed pins of one file and the raw text they came from (for the fingerprint).
 type Parsed = (FilePins, String);
 
+/// The years a pin may name (besides `0`, "no year"): four digits, as the tagger finds them.
+const YEARS: std::ops::RangeInclusive<i64> = 1000..=9999;
+
+/// A sidecar as read (None when absent): its text, and its pins or why they are refused.
+type Sidecar = Option<Arc<(std::result::Result<FilePins, String>, String)>>;
+
 /// All pins under one corpus root; sidecars are read on first use and cached for the run.
 pub(crate) struct Pins {
     root: PathBuf,
     corpus: HashMap<String, Parsed>,
-    sidecars: Mutex<HashMap<String, Option<Arc<Parsed>>>>,
+    sidecars: Mutex<HashMap<String, Sidecar>>,
 }
 
 fn parse(text: &str, origin: &Path) -> Result<FilePins> {
@@ -59,6 +65,12 @@ fn parse(text: &str, origin: &Path) -> Result<FilePins> {
                 "unknown measure id `{id}` (see data/measures.toml)"
             )));
         }
+    }
+    let years = std::iter::once(pins.year).chain(pins.doc.iter().map(|d| d.year));
+    if let Some(year) = years.flatten().find(|y| *y != 0 && !YEARS.contains(y)) {
+        return Err(bad(format!(
+            "year = {year} is not a year (a four-digit year, or 0 for none)"
+        )));
     }
     Ok(pins)
 }
@@ -88,22 +100,24 @@ impl Pins {
         })
     }
 
-    fn sidecar(&self, source_path: &str) -> Option<Arc<Parsed>> {
+    /// The sidecar of a file, read once per run.
+    fn read_sidecar(&self, source_path: &str) -> Sidecar {
         let mut cache = self.sidecars.lock().unwrap_or_else(|e| e.into_inner());
         cache
             .entry(source_path.to_string())
             .or_insert_with(|| {
                 let path = self.root.join(format!("{source_path}{SIDECAR_SUFFIX}"));
                 let text = std::fs::read_to_string(&path).ok()?;
-                match parse(&text, &path) {
-                    Ok(pins) => Some(Arc::new((pins, text))),
-                    Err(e) => {
-                        tracing::warn!("{e:#}; ignoring it");
-                        None
-                    }
-                }
+                let pins = parse(&text, &path).map_err(|e| e.to_string());
+                Some(Arc::new((pins, text)))
             })
             .clone()
+    }
+
+    /// Why the sidecar of a file is refused (naming it), if it is: the file is then not
+    /// indexed, so that its pins are never dropped or stored wrong.
+    pub fn sidecar_error(&self, source_path: &str) -> Option<String> {
+        self.read_sidecar(source_path)?.0.as_ref().err().cloned()
     }
 
     /// The raw pin texts that apply to a file, for its fingerprint.
@@ -111,7 +125,7 @@ impl Pins {
         let key = normalise(source_path);
         let corpus = self.corpus.get(&key).map_or("", |p| p.1.as_str());
         let sidecar = self
-            .sidecar(source_path)
+            .read_sidecar(source_path)
             .map(|p| p.1.clone())
             .unwrap_or_default();
         format!("{corpus}\u{0}{sidecar}")
@@ -123,8 +137,10 @@ impl Pins {
         if let Some((pins, _)) = self.corpus.get(&key) {
             apply_file(pins, case, tags);
         }
-        if let Some(pins) = self.sidecar(&case.source_path) {
-            apply_file(&pins.0, case, tags);
+        if let Some(sidecar) = self.read_sidecar(&case.source_path)
+            && let Ok(pins) = &sidecar.0
+        {
+            apply_file(pins, case, tags);
         }
     }
 }
@@ -193,6 +209,13 @@ mod tests {
         assert!(parse("year = \"2020\"", path).is_err());
         assert!(parse("[[doc]]\nordinal = 1\nyaer = 2020", path).is_err());
         assert!(parse("measures = [\"vidoe\"]", path).is_err());
+        let err = parse("year = 99999999999", path).unwrap_err().to_string();
+        assert!(
+            err.contains("a.txt.tags.toml") && err.contains("99999999999"),
+            "{err}"
+        );
+        assert!(parse("[[doc]]\nordinal = 1\nyear = -5", path).is_err());
+        assert!(parse("year = 0", path).is_ok());
         assert!(
             parse(
                 "region = \"甘肃省\"\n[[doc]]\ntitle = \"x\"\nyear = 2020",

@@ -22,9 +22,15 @@ impl Server {
     /// Starts `zhili serve` over `index` (ingesting `corpus` first when it is empty) and waits
     /// until it answers.
     pub fn start(index: &Path, corpus: &Path, log: PathBuf) -> Server {
+        Server::start_with(index, corpus, log, &[])
+    }
+
+    /// [`Server::start`] with more `zhili serve` arguments.
+    pub fn start_with(index: &Path, corpus: &Path, log: PathBuf, args: &[&str]) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_zhili"))
             .arg("serve")
+            .args(args)
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--index")

@@ -252,7 +252,7 @@ fn bad_encoding(rng: &mut Rng) -> Probe {
     if rng.chance(20) {
         let mut bytes = b"GET /api/search?q=".to_vec();
         bytes.extend(noise.iter().filter(|b| !b" \r\n".contains(b)));
-        bytes.extend_from_slice(b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        bytes.extend_from_slice(b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
         return may_close(bytes);
     }
     answered(request("GET", &target, "HTTP/1.1", "", b""))
@@ -384,8 +384,10 @@ fn pipelined(rng: &mut Rng, ids: &[String]) -> Probe {
         let q = enc(&value(rng, ids));
         let close = if i + 1 == n { "close" } else { "keep-alive" };
         bytes.extend(
-            format!("GET /api/search?q={q} HTTP/1.1\r\nHost: x\r\nConnection: {close}\r\n\r\n")
-                .into_bytes(),
+            format!(
+                "GET /api/search?q={q} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {close}\r\n\r\n"
+            )
+            .into_bytes(),
         );
     }
     Probe {
@@ -534,3 +536,54 @@ fn thousands_of_hostile_requests_get_no_5xx_and_the_server_stays_up() {
         PER_THREAD * THREADS as usize
     );
 }
+
+#[test]
+fn head_is_answered_like_get_and_other_methods_get_a_json_405() {
+    let site = Site::with_fixture_corpus();
+    let mut server = site.serve();
+    let paths = [
+        "/",
+        "/app.js",
+        "/api/health",
+        "/api/search?q=x",
+        "/api/measures",
+    ];
+    for path in paths {
+        let get = server.get(path);
+        let raw = send(
+            server.port,
+            &request("HEAD", path, "HTTP/1.1", "", b""),
+            TIMEOUT,
+        )
+        .unwrap();
+        let head = &parse(&raw).0[0];
+        assert_eq!(head.status, 200, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} sent a body");
+        assert_eq!(head.header("content-type"), get.header("content-type"));
+    }
+    let mut refused = 0;
+    for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO"] {
+        for path in ["/api/search?q=x", "/api/docs/abc", "/"] {
+            let raw = send(
+                server.port,
+                &request(method, path, "HTTP/1.1", "", b""),
+                TIMEOUT,
+            )
+            .unwrap();
+            let response = &parse(&raw).0[0];
+            assert_eq!(response.status, 405, "{method} {path}");
+            assert_eq!(response.header("allow").as_deref(), Some("GET, HEAD"));
+            assert!(response.json()["error"].as_str().unwrap().contains("GET"));
+            refused += 1;
+        }
+    }
+    let response = server.get("/api/nothing-here");
+    assert_eq!(response.status, 404, "an unknown path is still a 404");
+    eprintln!(
+        "methods: HEAD on {} paths 200 without a body; {refused} wrong methods 405",
+        paths.len()
+    );
+    server.assert_healthy(Duration::from_secs(2));
+}
+
+const TIMEOUT: Duration = Duration::from_secs(30);

@@ -1,13 +1,14 @@
 //! Each limit of the server, over real sockets: query length, `per_page`, compare size, the
-//! request head size, header count, and the timeouts that close slow and idle connections.
+//! request head size, header count, the timeouts that close slow and idle connections, and
+//! never-ending request bodies (refused, cut off, health answered meanwhile).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use zhili::search::{MAX_PER_PAGE, MAX_QUERY_CHARS};
-use zhili::server::REQUEST_HEAD_TIMEOUT;
 use zhili::server::params::MAX_COMPARE;
+use zhili::server::{DISCONNECT_TIMEOUT, REQUEST_HEAD_TIMEOUT};
 
 use super::Site;
 use crate::common::server::{self, Server, enc, parse, send};
@@ -160,5 +161,95 @@ fn slow_and_idle_clients_are_cut_off_and_others_are_served_meanwhile() {
         longest.as_secs_f64()
     );
     assert!(*longest <= limit);
+    server.assert_healthy(Duration::from_secs(2));
+}
+
+/// One never-ending chunked request: its answer so far, and when the server closed it.
+struct Flooder {
+    stream: TcpStream,
+    answer: Vec<u8>,
+    closed: Option<Duration>,
+}
+
+impl Flooder {
+    fn open(port: u16) -> Flooder {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(
+                b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\
+                  Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            )
+            .unwrap();
+        stream.set_nonblocking(true).unwrap();
+        Flooder {
+            stream,
+            answer: Vec::new(),
+            closed: None,
+        }
+    }
+
+    /// Sends one more chunk and takes what came back; notes when the server closed.
+    fn feed(&mut self, elapsed: Duration) {
+        if self.closed.is_some() {
+            return;
+        }
+        let _ = self.stream.write_all(b"5\r\nhello\r\n");
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.stream.read(&mut buf) {
+                Ok(0) => break self.closed = Some(elapsed),
+                Ok(n) => self.answer.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(_) => break self.closed = Some(elapsed),
+            }
+        }
+    }
+}
+
+#[test]
+fn never_ending_request_bodies_are_refused_and_cut_off_while_health_is_answered() {
+    const FLOOD: usize = 200;
+    let site = Site::with_fixture_corpus();
+    let mut server = site.serve();
+    let limit = DISCONNECT_TIMEOUT + Duration::from_secs(8);
+    let started = Instant::now();
+    let mut flood: Vec<Flooder> = (0..FLOOD).map(|_| Flooder::open(server.port)).collect();
+    let mut slowest_health = Duration::ZERO;
+    while flood.iter().any(|f| f.closed.is_none()) {
+        assert!(
+            started.elapsed() < limit,
+            "never-ending bodies held for {limit:?}"
+        );
+        for flooder in &mut flood {
+            flooder.feed(started.elapsed());
+        }
+        let asked = Instant::now();
+        server.assert_healthy(Duration::from_secs(2));
+        slowest_health = slowest_health.max(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for flooder in &flood {
+        let answers = parse(&flooder.answer).0;
+        assert_eq!(
+            answers.len(),
+            1,
+            "{}",
+            String::from_utf8_lossy(&flooder.answer)
+        );
+        assert_eq!(answers[0].status, 400);
+        assert!(
+            answers[0].json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("请求体")
+        );
+    }
+    let longest = flood.iter().filter_map(|f| f.closed).max().unwrap();
+    eprintln!(
+        "{FLOOD} never-ending chunked GETs: each answered 400, all closed by the server within \
+         {:.1} s; /api/health meanwhile answered in at most {} ms",
+        longest.as_secs_f64(),
+        slowest_health.as_millis()
+    );
     server.assert_healthy(Duration::from_secs(2));
 }
