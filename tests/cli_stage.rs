@@ -447,3 +447,51 @@ fn an_index_of_another_format_is_named_as_such_and_rebuilt() {
     let body = server.json("/api/search?q=%E8%A7%86%E9%A2%91%E7%9B%91%E6%8E%A7");
     assert!(body["total"].as_u64().unwrap() > 0, "{body}");
 }
+
+#[test]
+fn the_ingest_report_names_what_changed_and_which_failures_are_new() {
+    let ws = seeded();
+    ws.write("broken.bin", b"\x00\x01binary");
+    let first = ws.json(&["ingest", "--json"]);
+    assert_eq!(
+        first["changes"]["added"],
+        json!(["a.txt", "c.txt", "sub/b.txt"]),
+        "{first}"
+    );
+    assert_eq!(first["errors"][0]["path"], "broken.bin");
+    assert_eq!(first["errors"][0]["new"], true, "first seen in this run");
+
+    // One file changed, one removed, one near-copy of another added, a new failure.
+    ws.write("a.txt", format!("{A}临泽县新增网格员120名。\n").as_bytes());
+    fs::remove_file(ws.corpus().join("c.txt")).unwrap();
+    ws.write("copy/b.txt", B.as_bytes());
+    ws.write("other.bin", b"\x00\x02binary");
+    let second = ws.json(&["ingest", "--json"]);
+    let changes = &second["changes"];
+    assert_eq!(changes["added"], json!(["copy/b.txt"]), "{second}");
+    assert_eq!(changes["changed"], json!(["a.txt"]), "{second}");
+    assert_eq!(changes["removed"], json!(["c.txt"]), "{second}");
+    let folded = changes["folded"].as_array().unwrap();
+    assert_eq!(folded.len(), 1, "{second}");
+    let pair = [
+        folded[0]["path"].as_str().unwrap(),
+        folded[0]["into"].as_str().unwrap(),
+    ];
+    assert!(
+        pair.contains(&"copy/b.txt") && pair.contains(&"sub/b.txt"),
+        "{second}"
+    );
+    let errors = second["errors"].as_array().unwrap();
+    let new_of = |path: &str| errors.iter().find(|e| e["path"] == path).unwrap()["new"].clone();
+    assert_eq!(new_of("broken.bin"), false, "failing before too");
+    assert_eq!(new_of("other.bin"), true);
+
+    let text = String::from_utf8_lossy(&ws.run(&["ingest"]).stdout).into_owned();
+    assert!(text.contains("nothing to index"), "{text}");
+    ws.write("d.txt", C.as_bytes());
+    let text = String::from_utf8_lossy(&ws.run(&["ingest"]).stdout).into_owned();
+    assert!(
+        text.contains("added: d.txt") && text.contains("skipped: 0 new, 2 failing before too"),
+        "{text}"
+    );
+}

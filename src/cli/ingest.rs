@@ -69,13 +69,62 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
 /// One line on stderr for each file or link skipped, naming it and the reason.
 pub(crate) fn report_skipped(summary: &IngestSummary) {
     for error in &summary.errors {
-        let line = format!("zhili: skipped {}: {}", error.path, error.error);
+        let seen = if error.new {
+            ""
+        } else {
+            " (failing before too)"
+        };
+        let line = format!("zhili: skipped {}: {}{seen}", error.path, error.error);
         eprintln!("{}", printable(&line));
     }
 }
 
-/// One line for people.
+/// The summary line, then one line per kind of change naming the files (the first few).
 pub(crate) fn describe(s: &IngestSummary) -> String {
+    let mut out = summary_line(s);
+    let c = &s.changes;
+    let folded: Vec<String> = c
+        .folded
+        .iter()
+        .map(|f| format!("{} → {}", f.path, f.into))
+        .collect();
+    for (kind, paths) in [
+        ("added", c.added.clone()),
+        ("changed", c.changed.clone()),
+        ("removed", c.removed.clone()),
+        ("folded into another document", folded),
+    ] {
+        if !paths.is_empty() {
+            out.push_str(&format!("\n  {kind}: {}", printable(&names(&paths))));
+        }
+    }
+    let new = s.errors.iter().filter(|e| e.new).count();
+    if !s.errors.is_empty() {
+        out.push_str(&format!(
+            "\n  skipped: {new} new, {} failing before too",
+            s.errors.len() - new
+        ));
+    }
+    out
+}
+
+/// At most `SHOWN` names, then how many more.
+fn names(paths: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = paths
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    text
+}
+
+/// One line for people.
+fn summary_line(s: &IngestSummary) -> String {
     let holds = format!(
         "the index holds {} documents ({} passages, {} near-duplicates folded)",
         s.documents, s.passages, s.duplicates

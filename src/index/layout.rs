@@ -6,6 +6,7 @@
 //!   CURRENT        "gen-000002": the generation readers open
 //!   gen-000002/    a tantivy index (+ its manifest-*.json)
 //!   write.lock     held (flock) by the one process writing; released by the OS if it dies
+//!   last-ingest.json  what the last ingest run did (for /api/health), replaced by a rename
 //! ```
 //! A full rebuild writes a new generation and only then moves `CURRENT`, so a crash at any
 //! point leaves the previous generation searchable.
@@ -19,6 +20,17 @@ use crate::{Error, Result};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "write.lock";
+const LAST_INGEST: &str = "last-ingest.json";
+
+/// What the last ingest run did (`last_ingest` of `/api/health`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LastIngest {
+    /// RFC 3339, UTC.
+    pub finished_at: String,
+    pub files_indexed: u64,
+    pub files_failed: u64,
+    pub documents: u64,
+}
 const GEN_PREFIX: &str = "gen-";
 
 /// The root of an index directory.
@@ -90,6 +102,22 @@ impl IndexDir {
     /// `current_name`.
     pub fn current_stamp(&self) -> Option<FileStamp> {
         FileStamp::of(&self.root.join(CURRENT))
+    }
+
+    /// Records what an ingest run did (written to a temporary file, then renamed into place).
+    pub fn write_last_ingest(&self, last: &LastIngest) -> Result<()> {
+        let path = self.root.join(LAST_INGEST);
+        let tmp = self.root.join(format!("{LAST_INGEST}.tmp"));
+        let bytes = serde_json::to_vec(last)?;
+        fs::write(&tmp, bytes)
+            .and_then(|()| fs::rename(&tmp, &path))
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))
+    }
+
+    /// What the last ingest run did, when one has recorded it.
+    pub fn last_ingest(&self) -> Option<LastIngest> {
+        let bytes = fs::read(self.root.join(LAST_INGEST)).ok()?;
+        serde_json::from_slice(&bytes).ok()
     }
 
     /// Directory of the current generation, if any.

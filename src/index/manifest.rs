@@ -20,6 +20,10 @@ pub struct Manifest {
     pub schema_version: u32,
     /// By source path (corpus-relative, `/`-separated).
     pub files: BTreeMap<String, FileEntry>,
+    /// Files that could not be imported in the run that wrote this manifest, and why: the
+    /// next run tells new failures from recurring ones.
+    #[serde(default)]
+    pub failed: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +62,7 @@ impl Manifest {
         Manifest {
             schema_version: SCHEMA_VERSION,
             files: BTreeMap::new(),
+            failed: BTreeMap::new(),
         }
     }
 
@@ -93,6 +98,7 @@ impl Manifest {
             return Ok(Manifest {
                 schema_version: payload.schema_version,
                 files: BTreeMap::new(),
+                failed: BTreeMap::new(),
             });
         }
         let path = generation.join(&payload.manifest);

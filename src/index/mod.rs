@@ -14,7 +14,7 @@ pub mod stored;
 pub mod tokenizer;
 pub mod writer;
 
-pub use layout::{FileStamp, IndexDir};
+pub use layout::{FileStamp, IndexDir, LastIngest};
 pub use manifest::Manifest;
 pub use schema::Fields;
 pub use search_dir::open_index_for_search;

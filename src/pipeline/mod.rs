@@ -5,6 +5,7 @@
 mod batch;
 mod duplicates;
 mod process;
+mod report;
 mod scan;
 
 use std::collections::HashMap;
@@ -16,14 +17,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::Result;
-use crate::index::IndexUpdate;
 use crate::index::manifest::{FileEntry, Manifest};
+use crate::index::{IndexDir, IndexUpdate, LastIngest};
 use crate::ingest::{FollowSymlinks, ReadOptions};
 use crate::tag::Tagger;
 
 use duplicates::Status;
 use process::Processed;
 pub use process::StageTimes;
+pub use report::{Changes, Folded};
 use scan::Found;
 
 /// What to ingest and where.
@@ -61,6 +63,9 @@ impl IngestOptions {
 pub struct FileError {
     pub path: String,
     pub error: String,
+    /// First seen in this run (the file did not fail in the run before).
+    #[serde(default)]
+    pub new: bool,
 }
 
 /// The `zhili ingest --json` summary (spec/api.md).
@@ -82,6 +87,8 @@ pub struct IngestSummary {
     /// Where the time went (thread-seconds; reading, splitting and tagging run in parallel).
     pub stage_seconds: StageTimes,
     pub errors: Vec<FileError>,
+    /// The files added, changed, removed and folded in this run.
+    pub changes: Changes,
 }
 
 /// Brings the index up to date with the corpus.
@@ -98,9 +105,10 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     summary.errors.append(&mut skipped);
 
     let mut manifest = previous.clone();
-    for path in scan::removed(&previous, &roots, &found) {
-        update.delete_file(&path);
-        manifest.files.remove(&path);
+    let removed = scan::removed(&previous, &roots, &found);
+    for path in &removed {
+        update.delete_file(path);
+        manifest.files.remove(path);
         summary.files_removed += 1;
     }
     let to_read = select_changed(&found, &mut manifest, &tagger, &mut summary);
@@ -146,6 +154,8 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
         .count() as u64;
     summary.files_indexed += extra;
     summary.files_unchanged = summary.files_unchanged.saturating_sub(extra);
+    summary.changes = Changes::between(&previous, &manifest, &read_now, removed);
+    manifest.failed = report::mark_failures(&mut summary.errors, &previous);
 
     let committing = Instant::now();
     // Nothing read, removed or re-stamped: the committed index and manifest already say it all
@@ -156,6 +166,16 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     summary.stage_seconds.commit = committing.elapsed().as_secs_f64();
     count_index(&manifest, &mut summary);
     summary.seconds = started.elapsed().as_secs_f64();
+    let last = LastIngest {
+        finished_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        files_indexed: summary.files_indexed,
+        files_failed: summary.files_failed,
+        documents: summary.documents,
+    };
+    // The index is committed: a status file that cannot be written does not fail the run.
+    if let Err(err) = IndexDir::new(&options.index).write_last_ingest(&last) {
+        tracing::warn!("{err:#}");
+    }
     Ok(summary)
 }
 
@@ -225,6 +245,7 @@ fn record(
             summary.errors.push(FileError {
                 path: file.path.clone(),
                 error,
+                new: true,
             });
             return Ok(false);
         }

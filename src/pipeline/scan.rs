@@ -67,6 +67,7 @@ pub fn roots(corpus: &Path, paths: &[PathBuf], errors: &mut Vec<FileError>) -> V
             errors.push(FileError {
                 path: display(&path),
                 error: "no such file or directory".into(),
+                new: true,
             });
             continue;
         };
@@ -94,6 +95,7 @@ pub fn find_files(
         skipped.extend(walked.skipped.iter().map(|(abs, error)| FileError {
             path: root.display_path(abs),
             error: error.clone(),
+            new: true,
         }));
         for abs in walked.files {
             let Ok(meta) = fs::metadata(&abs) else {

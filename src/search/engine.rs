@@ -14,7 +14,9 @@ use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Te
 use crate::index::docstore::DocLoader;
 use crate::index::schema::SCHEMA_VERSION;
 use crate::index::store_in_place::InPlaceStores;
-use crate::index::{Fields, FileStamp, IndexDir, Manifest, open_index_for_search, tokenizer};
+use crate::index::{
+    Fields, FileStamp, IndexDir, LastIngest, Manifest, open_index_for_search, tokenizer,
+};
 use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -70,6 +72,12 @@ impl Engine {
             let name = self.dir.current_name()?;
             if name.is_some() && name.as_deref() != Some(served.name.as_str()) {
                 let fresh = Arc::new(open_served(&self.dir)?);
+                tracing::info!(
+                    target: "zhili::index",
+                    "switched from index generation {} to {}",
+                    served.name,
+                    fresh.name
+                );
                 *self.served.write().expect("engine lock poisoned") = fresh.clone();
                 *self.pointer_seen.lock().expect("engine lock poisoned") = pointer;
                 return Ok(fresh);
@@ -222,6 +230,16 @@ impl Engine {
     }
 
     /// Number of searchable (canonical) documents.
+    /// The generation being served (`gen-000002`), after picking up a newer one.
+    pub fn generation(&self) -> Option<String> {
+        self.current().ok().map(|served| served.name.clone())
+    }
+
+    /// What the last ingest run recorded in the index directory.
+    pub fn last_ingest(&self) -> Option<LastIngest> {
+        self.dir.last_ingest()
+    }
+
     pub fn document_count(&self) -> u64 {
         let Ok(served) = self.current() else {
             return 0;

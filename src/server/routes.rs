@@ -104,14 +104,22 @@ async fn favicon() -> HttpResponse {
 struct Health {
     status: &'static str,
     documents: u64,
+    /// The index generation being served.
+    generation: Option<String>,
+    last_ingest: Option<crate::index::LastIngest>,
 }
 
 async fn health(data: Data) -> Answer {
-    let documents = blocking(&data, |engine| Ok(engine.document_count())).await?;
-    json(&Health {
-        status: "ok",
-        documents,
+    let health = blocking(&data, |engine| {
+        Ok(Health {
+            status: "ok",
+            documents: engine.document_count(),
+            generation: engine.generation(),
+            last_ingest: engine.last_ingest(),
+        })
     })
+    .await?;
+    json(&health)
 }
 
 #[derive(Serialize)]

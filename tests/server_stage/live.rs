@@ -30,6 +30,14 @@ fn serve_ingests_an_empty_index_then_answers_over_http() {
     let health = server.json("/api/health");
     assert_eq!(health["status"], "ok");
     assert!(health["documents"].as_u64().unwrap() >= 2, "{health}");
+    assert_eq!(health["generation"], "gen-000001", "{health}");
+    let last = &health["last_ingest"];
+    assert_eq!(last["documents"], health["documents"], "{health}");
+    assert!(last["files_indexed"].as_u64().unwrap() >= 2, "{health}");
+    assert!(
+        humantime::parse_rfc3339(last["finished_at"].as_str().unwrap()).is_ok(),
+        "{health}"
+    );
     let body = server.json(&format!("/api/search?q={}", enc("枫桥经验")));
     assert!(body["total"].as_u64().unwrap() >= 1);
     assert!(body["hits"][0]["title"].as_str().unwrap().contains("枫桥"));
