@@ -495,3 +495,27 @@ fn the_ingest_report_names_what_changed_and_which_failures_are_new() {
         "{text}"
     );
 }
+
+#[test]
+fn measure_match_all_on_the_command_line_and_its_bad_value() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let search = |extra: &[&str]| {
+        let mut args = vec![
+            "search",
+            "",
+            "--measure",
+            "grid",
+            "--measure",
+            "video",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        ws.json(&args)["total"].as_u64().unwrap()
+    };
+    assert_eq!(search(&[]), 2, "a.txt (grid) or b.txt (video)");
+    assert_eq!(search(&["--measure-match", "all"]), 0, "none has both");
+    let bad = ws.run(&["search", "x", "--measure-match", "both"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--measure-match"));
+}

@@ -458,6 +458,7 @@ fn request() -> impl Strategy<Value = SearchRequest> {
                     q,
                     region,
                     measures,
+                    measure_match: Default::default(),
                     year_from,
                     year_to,
                     page,

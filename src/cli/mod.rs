@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::search::SearchRequest;
+use crate::search::{MeasureMatch, SearchRequest};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,15 +39,26 @@ pub struct Dirs {
     pub corpus: PathBuf,
 }
 
+/// `--measure-match` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Match {
+    #[default]
+    Any,
+    All,
+}
+
 /// The search filters shared by `search` and `export`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Filters {
     /// Region path prefix, e.g. 甘肃省 or 甘肃省/张掖市.
     #[arg(long)]
     pub region: Option<String>,
-    /// Measure id (repeatable; several are OR-ed).
+    /// Measure id (repeatable; several are OR-ed, or AND-ed with --measure-match all).
     #[arg(long = "measure")]
     pub measures: Vec<String>,
+    /// How several --measure values combine: any (OR) or all (AND).
+    #[arg(long, value_enum, default_value_t = Match::Any)]
+    pub measure_match: Match,
     #[arg(long)]
     pub year_from: Option<i32>,
     #[arg(long)]
@@ -60,6 +71,10 @@ impl Filters {
         SearchRequest {
             region: self.region.clone(),
             measures: self.measures.clone(),
+            measure_match: match self.measure_match {
+                Match::Any => MeasureMatch::Any,
+                Match::All => MeasureMatch::All,
+            },
             year_from: self.year_from,
             year_to: self.year_to,
             ..request

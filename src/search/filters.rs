@@ -12,7 +12,7 @@ use crate::index::Fields;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
-use super::types::{MAX_PER_PAGE, SearchRequest};
+use super::types::{MAX_PER_PAGE, MeasureMatch, SearchRequest};
 
 /// How deep a page may go: `page * per_page` at most this many results.
 pub const MAX_RESULT_WINDOW: usize = 10_000;
@@ -81,18 +81,17 @@ pub fn combine(
         clauses.push((Occur::Must, term(Term::from_facet(fields.region, &facet))));
     }
     if except != Some(Filter::Measure) && !request.measures.is_empty() {
-        let any: Vec<(Occur, Box<dyn Query>)> = request
-            .measures
-            .iter()
-            .map(|id| {
-                let facet = Facet::from_path([id.as_str()]);
-                (
-                    Occur::Should,
-                    term(Term::from_facet(fields.measure, &facet)),
-                )
-            })
-            .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let each = request.measures.iter().map(|id| {
+            let facet = Facet::from_path([id.as_str()]);
+            term(Term::from_facet(fields.measure, &facet))
+        });
+        match request.measure_match {
+            MeasureMatch::Any => {
+                let any = each.map(|q| (Occur::Should, q)).collect();
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+            MeasureMatch::All => clauses.extend(each.map(|q| (Occur::Must, q))),
+        }
     }
     if except != Some(Filter::Year) && (request.year_from.is_some() || request.year_to.is_some()) {
         let bound = |year: Option<i32>| {

@@ -17,6 +17,17 @@ pub enum SortOrder {
     Year,
 }
 
+/// How several `measure` values combine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasureMatch {
+    /// A document with any of them (OR).
+    #[default]
+    Any,
+    /// A document with all of them (AND).
+    All,
+}
+
 /// A validated search: build it with `SearchRequest::new` and the setters, or from
 /// the HTTP/CLI parameters (which validate and report bad values as `Error::BadRequest`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,8 +35,9 @@ pub struct SearchRequest {
     pub q: String,
     /// Region path prefix such as `甘肃省` or `甘肃省/张掖市`.
     pub region: Option<String>,
-    /// Measure ids, OR-ed.
+    /// Measure ids, OR-ed or AND-ed by `measure_match`.
     pub measures: Vec<String>,
+    pub measure_match: MeasureMatch,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     /// From 1.
@@ -40,6 +52,7 @@ impl SearchRequest {
             q: q.into(),
             region: None,
             measures: Vec::new(),
+            measure_match: MeasureMatch::Any,
             year_from: None,
             year_to: None,
             page: 1,

@@ -3,7 +3,7 @@
 //! `Error::BadRequest` naming the parameter in plain words. No actix types and no Engine calls.
 
 use crate::search::export::ExportFormat;
-use crate::search::{MAX_PER_PAGE, MAX_QUERY_CHARS, SearchRequest, SortOrder};
+use crate::search::{MAX_PER_PAGE, MAX_QUERY_CHARS, MeasureMatch, SearchRequest, SortOrder};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
@@ -82,6 +82,17 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest> {
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
         .collect();
+    if let Some(v) = single(pairs, "measure_match") {
+        request.measure_match = match v {
+            "any" => MeasureMatch::Any,
+            "all" => MeasureMatch::All,
+            other => {
+                return Err(Error::bad_request(format!(
+                    "参数 measure_match 只能是 any（任一措施）或 all（全部措施），收到的是“{other}”"
+                )));
+            }
+        };
+    }
     if let Some(v) = single(pairs, "year_from") {
         request.year_from = Some(integer("year_from", v, "年份（如 2020）")?);
     }

@@ -363,3 +363,25 @@ async fn facet_lists_are_well_formed() {
         }
     }
 }
+
+#[actix_web::test]
+async fn measures_combine_with_or_by_default_and_with_and_on_request() {
+    let app = server_app!();
+    let ids = |body: &Value| hit_ids(body).into_iter().collect::<BTreeSet<String>>();
+    let any = get!(app, "/api/search?measure=video&measure=patrol").json();
+    assert_eq!(ids(&any), set(&[A, B, C, E, G]));
+    let all = get!(
+        app,
+        "/api/search?measure=video&measure=patrol&measure_match=all"
+    )
+    .json();
+    assert_eq!(ids(&all), set(&[B]), "only the case with both");
+    let bad = get!(app, "/api/search?measure=video&measure_match=both");
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("measure_match")
+    );
+}
