@@ -519,3 +519,47 @@ fn measure_match_all_on_the_command_line_and_its_bad_value() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--measure-match"));
 }
+
+#[test]
+fn export_and_compare_write_word_files_to_output() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let out = ws.dir.path().join("cases.docx");
+    let done = ws.run(&[
+        "export",
+        "--format",
+        "docx",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let bytes = fs::read(&out).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("临泽县网格化治理经验"), "{xml}");
+    let to_terminal = ws.run(&["export", "--format", "docx"]);
+    assert!(!to_terminal.status.success());
+    assert!(String::from_utf8_lossy(&to_terminal.stderr).contains("--output"));
+
+    let ids: Vec<String> = hit_ids(&ws.json(&["search", "", "--json"]));
+    let table = ws.dir.path().join("compare.docx");
+    let mut args = vec!["compare"];
+    args.extend(ids.iter().take(2).map(String::as_str));
+    args.extend(["--format", "docx", "--output", table.to_str().unwrap()]);
+    let done = ws.run(&args);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        fs::read(&table).unwrap().starts_with(b"PK"),
+        "a zip package"
+    );
+}

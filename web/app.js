@@ -396,10 +396,10 @@
         ? '共 ' + body.total + ' 篇案例，第 ' + first + '–' + (first + body.hits.length - 1) + ' 篇（用时 ' + took + ' 毫秒）'
         : '没有找到符合条件的案例（用时 ' + took + ' 毫秒）。可以减少检索词或去掉筛选条件。');
       const exportLinks = el('p', { class: 'exports' }, '导出全部结果：',
-        ['csv', 'md', 'ndjson'].map((f) => {
+        [['csv', 'CSV'], ['md', 'Markdown'], ['docx', 'Word'], ['ndjson', 'NDJSON']].map(([f, name]) => {
           const p = searchParams(Object.assign({}, s, { page: 1 }));
           p.set('format', f);
-          return el('a', { href: '/api/export?' + p.toString(), download: '', text: f.toUpperCase() });
+          return el('a', { href: '/api/export?' + p.toString(), download: '', text: name });
         }));
       $('view').replaceChildren(...[activeFilters(s),
         el('ol', { class: 'results', start: String(first) }, body.hits.map((h) => hitItem(s, h))),
@@ -572,7 +572,8 @@
       const tools = el('div', { class: 'compare-tools' },
         link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle, expand,
         el('button', { type: 'button', text: '导出 Markdown', onclick: () => download('案例对比.md', 'text/markdown;charset=utf-8', tableMarkdown(body, rows)) }),
-        el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }));
+        el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }),
+        el('a', { class: 'button', href: '/api/compare?format=docx&ids=' + encodeURIComponent(s.compare.join(',')), download: '案例对比.docx', text: '导出 Word' }));
       const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),
         el('ol', {}, body.docs.map((d) => el('li', {}, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))));
       $('view').replaceChildren(el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, table, cites);

@@ -1,6 +1,7 @@
-//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|csv|md]`: every matching
-//! document (all canonical ones when no query or filter) streamed to stdout in index order, one
-//! document in memory at a time (no list of ids is collected first).
+//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|csv|md|docx] [--output
+//! FILE]`: every matching document (all canonical ones when no query or filter) streamed to
+//! stdout or FILE in index order, one document in memory at a time (no list of ids is collected
+//! first; a Word file holds the documents' fields, not their texts, until it is written).
 
 use std::io::{BufWriter, Write};
 
@@ -20,9 +21,12 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: Filters,
-    /// Output format: ndjson, es-bulk, quickwit, csv or md.
+    /// Output format: ndjson, es-bulk, quickwit, csv, md or docx (a Word file: needs --output).
     #[arg(long, default_value = "ndjson")]
     pub format: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
@@ -33,6 +37,16 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     params::check(&mut request)?;
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
+    if let Some(path) = &args.output {
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write --output {}", path.display()))?;
+        return write_all(&engine, format, &request, BufWriter::new(file));
+    }
+    if format == ExportFormat::Docx {
+        anyhow::bail!(
+            "--format docx writes a Word file: add --output FILE (e.g. --output cases.docx)"
+        );
+    }
     let stdout = std::io::stdout().lock();
     match write_all(&engine, format, &request, BufWriter::new(stdout)) {
         Err(err) if is_broken_pipe(&err) => Ok(()),

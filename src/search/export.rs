@@ -23,6 +23,8 @@ pub enum ExportFormat {
     Quickwit,
     Csv,
     Md,
+    /// A Word citation list (`docx`), written when the export finishes.
+    Docx,
 }
 
 impl FromStr for ExportFormat {
@@ -35,8 +37,9 @@ impl FromStr for ExportFormat {
             "quickwit" => Ok(ExportFormat::Quickwit),
             "csv" => Ok(ExportFormat::Csv),
             "md" | "markdown" => Ok(ExportFormat::Md),
+            "docx" | "word" => Ok(ExportFormat::Docx),
             _ => Err(Error::bad_request(format!(
-                "参数 format 只能是 csv、md、ndjson、es-bulk 或 quickwit，收到的是“{s}”"
+                "参数 format 只能是 csv、md、docx、ndjson、es-bulk 或 quickwit，收到的是“{s}”"
             ))),
         }
     }
@@ -50,6 +53,7 @@ impl ExportFormat {
             ExportFormat::Quickwit => "quickwit",
             ExportFormat::Csv => "csv",
             ExportFormat::Md => "md",
+            ExportFormat::Docx => "docx",
         }
     }
 
@@ -60,6 +64,7 @@ impl ExportFormat {
             }
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Md => "text/markdown; charset=utf-8",
+            ExportFormat::Docx => super::docx::CONTENT_TYPE,
         }
     }
 
@@ -71,6 +76,7 @@ impl ExportFormat {
             ExportFormat::Quickwit => "zhili-cases.quickwit.ndjson",
             ExportFormat::Csv => "zhili-cases.csv",
             ExportFormat::Md => "zhili-cases.md",
+            ExportFormat::Docx => "zhili-cases.docx",
         }
     }
 }
@@ -83,6 +89,8 @@ pub struct ExportWriter<W: Write> {
     format: ExportFormat,
     out: W,
     written: usize,
+    /// For a Word file: the documents (without their texts) until `finish`.
+    held: Vec<CaseDoc>,
 }
 
 impl<W: Write> ExportWriter<W> {
@@ -95,12 +103,16 @@ impl<W: Write> ExportWriter<W> {
                 write_csv_record(&mut out, CSV_HEADER.split(','))?;
             }
             ExportFormat::Md => writeln!(out, "# 案例引用清单\n")?,
-            ExportFormat::Ndjson | ExportFormat::EsBulk | ExportFormat::Quickwit => {}
+            ExportFormat::Ndjson
+            | ExportFormat::EsBulk
+            | ExportFormat::Quickwit
+            | ExportFormat::Docx => {}
         }
         Ok(ExportWriter {
             format,
             out,
             written: 0,
+            held: Vec::new(),
         })
     }
 
@@ -116,6 +128,14 @@ impl<W: Write> ExportWriter<W> {
             ExportFormat::Quickwit => write_json_line(&mut self.out, &quickwit_doc(doc)?),
             ExportFormat::Csv => write_csv_row(&mut self.out, doc),
             ExportFormat::Md => write_md_item(&mut self.out, self.written, doc),
+            ExportFormat::Docx => {
+                self.held.push(CaseDoc {
+                    text: String::new(),
+                    passages: Vec::new(),
+                    ..doc.clone()
+                });
+                Ok(())
+            }
         }
     }
 
@@ -132,6 +152,11 @@ impl<W: Write> ExportWriter<W> {
     pub fn finish(mut self) -> io::Result<W> {
         if self.format == ExportFormat::Md && self.written == 0 {
             writeln!(self.out, "（没有符合条件的案例）")?;
+        }
+        if self.format == ExportFormat::Docx {
+            let bytes = super::docx::citation_list("案例引用清单", &self.held)
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            self.out.write_all(&bytes)?;
         }
         self.out.flush()?;
         Ok(self.out)

@@ -2,6 +2,7 @@
 //! snippets, documents, similar documents. No actix here; `server` wraps it.
 
 pub mod compare;
+pub mod docx;
 mod engine;
 pub mod export;
 mod facet_children;

@@ -196,6 +196,17 @@ fn check_years(from: Option<i32>, to: Option<i32>) -> Result<()> {
     Ok(())
 }
 
+/// `format` of `/api/compare`: true for a Word file (`docx`), false for JSON (the default).
+pub fn compare_format(pairs: &[(String, String)]) -> Result<bool> {
+    match single(pairs, "format") {
+        None | Some("json") => Ok(false),
+        Some("docx") => Ok(true),
+        Some(other) => Err(Error::bad_request(format!(
+            "参数 format 只能是 json 或 docx（Word 文件），收到的是“{other}”"
+        ))),
+    }
+}
+
 /// `ids=A,B[,C…]` of `/api/compare`: 2 to 6 distinct ids.
 pub fn compare_ids(pairs: &[(String, String)]) -> Result<Vec<String>> {
     let mut ids: Vec<String> = Vec::new();

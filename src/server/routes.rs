@@ -202,7 +202,9 @@ async fn similar(req: HttpRequest, path: web::Path<String>, data: Data) -> Answe
 }
 
 async fn compare(req: HttpRequest, data: Data) -> Answer {
-    let ids = params::compare_ids(&query_pairs(&req)?)?;
+    let pairs = query_pairs(&req)?;
+    let ids = params::compare_ids(&pairs)?;
+    let word = params::compare_format(&pairs)?;
     for id in &ids {
         checked_id(id)?;
     }
@@ -212,7 +214,18 @@ async fn compare(req: HttpRequest, data: Data) -> Answer {
             .collect::<crate::Result<Vec<_>>>()
     })
     .await?;
-    json(&compare_docs(&docs))
+    let comparison = compare_docs(&docs);
+    if !word {
+        return json(&comparison);
+    }
+    let bytes = crate::search::docx::comparison(&comparison)?;
+    Ok(error::ok()
+        .insert_header((CONTENT_TYPE, crate::search::docx::CONTENT_TYPE))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"zhili-compare.docx\"",
+        ))
+        .body(bytes))
 }
 
 async fn export(req: HttpRequest, data: Data) -> Answer {

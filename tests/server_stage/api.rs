@@ -385,3 +385,40 @@ async fn measures_combine_with_or_by_default_and_with_and_on_request() {
             .contains("measure_match")
     );
 }
+
+/// The text of `word/document.xml` in a `.docx` body.
+fn word_xml(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    xml
+}
+
+#[actix_web::test]
+async fn compare_and_export_come_as_word_documents() {
+    let app = server_app!();
+    let reply = get!(app, &format!("/api/compare?ids={A},{D}&format=docx"));
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        zhili::search::docx::CONTENT_TYPE
+    );
+    assert!(reply.header("content-disposition").contains(".docx"));
+    let xml = word_xml(&reply.body);
+    assert!(
+        xml.contains("<w:tbl>") && xml.contains("临泽县打造智慧安防小区的经验做法"),
+        "{xml}"
+    );
+    assert!(xml.contains("地区") && xml.contains("浙江省绍兴市诸暨市"));
+    let bad = get!(app, &format!("/api/compare?ids={A},{D}&format=pdf"));
+    assert_eq!(bad.status, 400);
+
+    let export = get!(
+        app,
+        &format!("/api/export?format=docx&region={}", enc("浙江省"))
+    );
+    assert_eq!(export.status, 200);
+    let xml = word_xml(&export.body);
+    assert!(xml.contains("1. 《") && xml.contains("[Z]."), "{xml}");
+}
