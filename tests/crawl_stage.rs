@@ -98,6 +98,14 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<Seen>>, changed: &AtomicBool) {
         "/gbk/202103/t20210315_3.html" => ok("text/html", fixture("gbk_nometa.html")),
         "/boiler/case.html" => ok(HTML_UTF8, fixture("boiler.html")),
         "/case/jiaxing.html" => ok(HTML_UTF8, fixture("jiaxing.html")),
+        "/gz/case.html" => (
+            200,
+            vec![
+                ("Content-Type", HTML_UTF8.to_string()),
+                ("Content-Encoding", "gzip".to_string()),
+            ],
+            fixture("gzipped.html.gz"),
+        ),
         "/gbk/short.html" => ok("text/html", fixture("short_gbk.html")),
         "/redir/1" => redirect(302, "/redir/2"),
         "/redir/2" => redirect(301, "/redir/final.html"),
@@ -748,20 +756,26 @@ fn crawled_articles_are_indexed_without_their_page_chrome_with_region_title_and_
         server.url("/case/jiaxing.html"),
         server.url("/gbk/short.html"),
     );
-    let list = server.url("/list.html");
+    let (list, gzipped) = (server.url("/list.html"), server.url("/gz/case.html"));
     let report = run(&[
         "crawl",
         &jiaxing,
         &short,
         &list,
+        &gzipped,
         "--allow-private",
         "--delay-ms",
         "0",
         "--json",
     ]);
     assert_eq!(
-        report["ingest"]["documents"], 2,
-        "both articles, not the list page: {report}"
+        report["ingest"]["documents"], 3,
+        "the articles, not the list page: {report}"
+    );
+    let body = run(&["search", "压缩传输", "--json"]);
+    assert_eq!(
+        body["total"], 1,
+        "a gzip response is stored decoded: {body}"
     );
 
     let hits = |q: &str| run(&["search", q, "--json"]);

@@ -65,9 +65,21 @@ fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("multicast or reserved")
     } else if a == 100 && (64..128).contains(&b) {
         Some("shared (carrier-grade NAT)")
+    } else if a == 198 && (18..20).contains(&b) {
+        Some("benchmarking (198.18.0.0/15)")
+    } else if is_documentation_v4(ip) {
+        Some("documentation (TEST-NET)")
+    } else if [a, b, ip.octets()[2]] == [192, 0, 0] {
+        Some("IETF protocol assignments")
     } else {
         None
     }
+}
+
+/// 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 (RFC 5737).
+fn is_documentation_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    matches!([a, b, c], [192, 0, 2] | [198, 51, 100] | [203, 0, 113])
 }
 
 fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
@@ -92,6 +104,8 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
         Some("link-local")
     } else if segments[..6] == [0, 0, 0, 0, 0, 0] {
         Some("IPv4-compatible")
+    } else if segments[..2] == [0x2001, 0x0db8] {
+        Some("documentation (2001:db8::/32)")
     } else {
         None
     }
@@ -151,6 +165,13 @@ mod tests {
             "0.0.0.0",
             "224.0.0.1",
             "100.64.0.1",
+            "198.18.0.1",
+            "198.19.255.254",
+            "192.0.2.7",
+            "198.51.100.7",
+            "203.0.113.7",
+            "192.0.0.8",
+            "2001:db8::1",
             "::1",
             "::",
             "fc00::1",

@@ -202,10 +202,10 @@ fn finish(shared: &Shared, job: Job, result: PageResult) {
     shared.wake.notify_all();
 }
 
-/// Same host as the page it was found on, and through the include/exclude patterns.
+/// Same host and port as the page it was found on, and through the include/exclude patterns.
 fn follows(options: &CrawlOptions, from: &Url, link: &Url) -> bool {
     let text = link.as_str();
-    link.host_str() == from.host_str()
+    host_key(link) == host_key(from)
         && (options.include.is_empty() || options.include.iter().any(|re| re.is_match(text)))
         && !options.exclude.iter().any(|re| re.is_match(text))
 }
