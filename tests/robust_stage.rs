@@ -227,3 +227,74 @@ fn a_second_writer_fails_fast_with_a_clear_message_and_changes_nothing() {
     let summary = ws.json(&["ingest", "--json"]);
     assert_eq!(summary["files_indexed"], 1);
 }
+
+/// The largest file of the current generation whose name ends with `ext`.
+fn largest_index_file(index: &Path, ext: &str) -> PathBuf {
+    let generation = IndexDir::new(index).current().unwrap().unwrap();
+    fs::read_dir(generation)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(ext))
+        .max_by_key(|p| fs::metadata(p).unwrap().len())
+        .unwrap_or_else(|| panic!("no {ext} file"))
+}
+
+#[test]
+fn a_damaged_index_is_found_by_ingest_and_rebuilt_from_the_corpus() {
+    let ws = Workspace::new();
+    for (i, sentence) in seed_sentences().iter().take(40).enumerate() {
+        ws.write(
+            &format!("f{i}.txt"),
+            format!("案例{i}\n{sentence}\n").as_bytes(),
+        );
+    }
+    let first = ws.json(&["ingest", "--json"]);
+    let documents = first["documents"].clone();
+
+    // A truncated segment file: the ingest says so and rebuilds, it does not report "nothing to index".
+    let postings = largest_index_file(&ws.index(), ".idx");
+    let len = fs::metadata(&postings).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&postings)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    let output = ws.run(&["ingest", "--json"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is damaged") && stderr.contains("rebuilding"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["documents"], documents, "{summary}");
+    assert!(ws.run(&["search", "案例", "--json"]).status.success());
+
+    // 4 KB overwritten inside the document store: found the same way.
+    let store = largest_index_file(&ws.index(), ".store");
+    let mut bytes = fs::read(&store).unwrap();
+    let (at, len) = (bytes.len() / 3, bytes.len());
+    bytes[at..(at + 4096).min(len)].fill(0xA5);
+    fs::write(&store, bytes).unwrap();
+    let output = ws.run(&["ingest"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stderr.contains("is damaged"),
+        "{stderr}"
+    );
+    let body = ws.json(&["search", "", "--json", "--limit", "100"]);
+    for hit in body["hits"].as_array().unwrap() {
+        let id = hit["id"].as_str().unwrap();
+        assert!(
+            ws.run(&["show", id, "--json"]).status.success(),
+            "document {id} reads"
+        );
+    }
+    let again = String::from_utf8_lossy(&ws.run(&["ingest"]).stdout).into_owned();
+    assert!(again.contains("nothing to index"), "{again}");
+}

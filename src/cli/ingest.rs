@@ -66,8 +66,12 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     }
 }
 
-/// One line on stderr for each file or link skipped, naming it and the reason.
+/// One line on stderr for each warning, and for each file or link skipped, naming it and the
+/// reason.
 pub(crate) fn report_skipped(summary: &IngestSummary) {
+    for warning in &summary.warnings {
+        eprintln!("{}", printable(&format!("zhili: warning: {warning}")));
+    }
     for error in &summary.errors {
         let seen = if error.new {
             ""

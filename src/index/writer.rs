@@ -29,6 +29,8 @@ pub struct IndexUpdate {
     fresh: bool,
     writer: IndexWriter,
     fields: Fields,
+    /// Why the current generation was not used (it is damaged), when that is so.
+    damaged: Option<String>,
 }
 
 impl IndexUpdate {
@@ -39,10 +41,18 @@ impl IndexUpdate {
         let dir = IndexDir::new(root);
         let lock = dir.lock()?;
         dir.remove_uncommitted(&lock)?;
-        let existing = if full { None } else { open_current(&dir)? };
+        let existing = if full {
+            Current::None
+        } else {
+            open_current(&dir)?
+        };
+        let mut damaged = None;
         let (generation, fresh, index, manifest) = match existing {
-            Some((generation, index, manifest)) => (generation, false, index, manifest),
-            None => {
+            Current::Whole(generation, index, manifest) => (generation, false, index, manifest),
+            Current::None | Current::Damaged(_) => {
+                if let Current::Damaged(why) = existing {
+                    damaged = Some(why);
+                }
                 let generation = dir.create_next(&lock)?;
                 let index = create_index(&generation)?;
                 (generation, true, index, Manifest::new())
@@ -61,6 +71,7 @@ impl IndexUpdate {
             fresh,
             writer,
             fields,
+            damaged,
         };
         Ok((update, manifest))
     }
@@ -78,6 +89,12 @@ impl IndexUpdate {
             .add_document(doc)
             .map_err(|e| write_error(&self.generation, e))?;
         Ok(())
+    }
+
+    /// When the current generation was damaged and this session rebuilds it: the sentence
+    /// that says so.
+    pub fn damaged(&self) -> Option<&str> {
+        self.damaged.as_deref()
     }
 
     /// True when this session writes a new generation (a full rebuild, or no usable index).
@@ -120,18 +137,50 @@ fn write_error(generation: &Path, err: tantivy::TantivyError) -> Error {
     }
 }
 
-/// The current generation with its manifest, when it exists and has this schema version.
-fn open_current(dir: &IndexDir) -> Result<Option<(PathBuf, Index, Manifest)>> {
+/// The current generation with its manifest, when it exists, has this schema version and
+/// is whole. A damaged one (a file truncated or overwritten: its checksum fails, or it does
+/// not open) is reported and left for a fresh generation to replace, rebuilt from the corpus.
+fn open_current(dir: &IndexDir) -> Result<Current> {
     let Some(generation) = dir.current()? else {
-        return Ok(None);
+        return Ok(Current::None);
     };
-    let index = open_index(&generation)?;
-    let metas = index.load_metas()?;
-    let manifest = Manifest::load(&generation, metas.payload.as_deref())?;
+    let opened = open_index(&generation).and_then(|index| {
+        let metas = index.load_metas()?;
+        let manifest = Manifest::load(&generation, metas.payload.as_deref())?;
+        Ok((index, manifest))
+    });
+    let (index, manifest) = match opened {
+        Ok(opened) => opened,
+        Err(err) => return damaged(&generation, &format!("{err:#}")),
+    };
     if manifest.schema_version != SCHEMA_VERSION {
-        return Ok(None);
+        return Ok(Current::None);
     }
-    Ok(Some((generation, index, manifest)))
+    match index.validate_checksum() {
+        Ok(bad) if bad.is_empty() => Ok(Current::Whole(generation, index, manifest)),
+        Ok(bad) => {
+            let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
+            names.sort();
+            damaged(&generation, &format!("damaged files: {}", names.join(", ")))
+        }
+        Err(err) => damaged(&generation, &err.to_string()),
+    }
+}
+
+fn damaged(generation: &Path, why: &str) -> Result<Current> {
+    Ok(Current::Damaged(format!(
+        "the index in {} is damaged ({why}); rebuilding it from the corpus",
+        generation.display()
+    )))
+}
+
+/// What `open_current` found.
+enum Current {
+    /// No usable index (none yet, or of another format): start a fresh one.
+    None,
+    Whole(PathBuf, Index, Manifest),
+    /// Damaged, with the sentence that says so: start a fresh one.
+    Damaged(String),
 }
 
 fn create_index(generation: &Path) -> Result<Index> {

@@ -87,6 +87,9 @@ pub struct IngestSummary {
     /// Where the time went (thread-seconds; reading, splitting and tagging run in parallel).
     pub stage_seconds: StageTimes,
     pub errors: Vec<FileError>,
+    /// Things the run did that the user should know about (a damaged index rebuilt).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// The files added, changed, removed and folded in this run.
     pub changes: Changes,
 }
@@ -97,6 +100,9 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
     let tagger = Tagger::load(&options.corpus)?;
     let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
+    summary
+        .warnings
+        .extend(update.damaged().map(str::to_string));
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
     let mut skipped = Vec::new();
     let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);
@@ -174,7 +180,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     };
     // The index is committed: a status file that cannot be written does not fail the run.
     if let Err(err) = IndexDir::new(&options.index).write_last_ingest(&last) {
-        tracing::warn!("{err:#}");
+        summary.warnings.push(format!("{err:#}"));
     }
     Ok(summary)
 }
