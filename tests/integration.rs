@@ -5,6 +5,7 @@ mod common;
 mod crawl_stage;
 mod fuzz_stage;
 mod ingest_stage;
+mod query_stage;
 mod robust_stage;
 mod scaleout_stage;
 mod search_stage;

@@ -401,8 +401,18 @@
           p.set('format', f);
           return el('a', { href: '/api/export?' + p.toString(), download: '', text: f.toUpperCase() });
         }));
+      const items = body.hits.map((h, i) => Object.assign(hitItem(s, h), { value: first + i }));
+      const relaxed = body.relaxed || [];
+      if (relaxed.length) {
+        // The hits holding every word come first; say where the others begin.
+        const at = Math.max(0, Math.min(items.length, (body.complete || 0) - (first - 1)));
+        if (at < items.length) {
+          items.splice(at, 0, el('li', { class: 'relaxed-note', role: 'note',
+            text: '以下结果未包含：' + relaxed.join('、') }));
+        }
+      }
       $('view').replaceChildren(...[activeFilters(s),
-        el('ol', { class: 'results', start: String(first) }, body.hits.map((h) => hitItem(s, h))),
+        el('ol', { class: 'results', start: String(first) }, items),
         pagination(s, body.total, body.per_page || PER_PAGE), body.total ? exportLinks : null].filter(Boolean));
     };
   }

@@ -32,7 +32,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
     params::check(&mut request)?;
     let engine = Engine::open(&args.dirs.index)
-        .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
+        .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?
+        .with_corpus(&args.dirs.corpus);
     let stdout = std::io::stdout().lock();
     match write_all(&engine, format, &request, BufWriter::new(stdout)) {
         Err(err) if is_broken_pipe(&err) => Ok(()),

@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]

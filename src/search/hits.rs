@@ -6,7 +6,6 @@ use std::ops::Range;
 
 use crate::index::stored::StoredDoc;
 
-use super::query::ParsedQuery;
 use super::snippet::{Highlighter, Match, distinct_terms, snippet_with};
 use super::types::{Hit, HitPassage};
 
@@ -23,10 +22,11 @@ pub struct HitBuilder {
 }
 
 impl HitBuilder {
-    /// `snippets: false` leaves snippets and passages empty (benchmarks measure their cost).
-    pub fn new(query: &ParsedQuery, snippets: bool) -> HitBuilder {
+    /// `terms` are the texts to mark; `snippets: false` leaves snippets and passages empty
+    /// (benchmarks measure their cost).
+    pub fn new(terms: &[String], snippets: bool) -> HitBuilder {
         HitBuilder {
-            highlighter: Highlighter::new(&query.highlight_terms()),
+            highlighter: Highlighter::new(terms),
             snippets,
         }
     }

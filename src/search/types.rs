@@ -100,5 +100,11 @@ pub struct SearchResponse {
     pub per_page: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// The query words that did not have to match for the lower part of the results (empty
+    /// when every word matched in every hit).
+    pub relaxed: Vec<String>,
+    /// How many of the `total` results hold every word (they come first); equal to `total`
+    /// when `relaxed` is empty.
+    pub complete: u64,
     pub facets: Facets,
 }

@@ -1,0 +1,105 @@
+//! Integration tests: search that understands how people ask, through the real binary on a
+//! temp corpus of case files — questions, relaxed queries that say what they relaxed,
+//! synonyms (embedded and the user's file), traditional characters, short region names.
+
+use serde_json::Value;
+
+use crate::cli_stage::Workspace;
+
+const MEDIATION: &str = "宁波市人民调解工作经验\n\
+    宁波市海曙区推行社区人民调解，调解员上门化解邻里纠纷，邻里纠纷调解成功率达到百分之九十八。\n\
+    社区设立调解室，家庭纠纷、物业纠纷就地化解。\n";
+const GRID: &str = "浙江省网格化服务管理条例\n\
+    第一条 为了规范网格化服务管理工作，提升基层治理水平，制定本条例。\n\
+    第二条 网格员负责信息采集、矛盾排查和便民服务。\n";
+const RIDERS: &str = "上海市浦东新区新就业形态劳动者权益保障\n\
+    浦东新区建立外卖骑手服务站，为快递员、网约车司机等新就业形态劳动者提供休息场所和法律援助，\
+    推动平台企业为劳动者缴纳职业伤害保障。\n";
+const DRONES: &str = "江苏省无人驾驶航空器管理办法\n\
+    江苏省南京市对无人驾驶航空器实行实名登记，禁止在机场净空保护区内飞行。\n";
+const TRADITIONAL: &str = "楓橋經驗在新時代的發展\n\
+    堅持和發展新時代「楓橋經驗」，推進網格化管理，矛盾不上交。\n";
+
+fn corpus() -> Workspace {
+    let ws = Workspace::new();
+    ws.write("cases/mediation.txt", MEDIATION.as_bytes());
+    ws.write("laws/grid.txt", GRID.as_bytes());
+    ws.write("cases/riders.txt", RIDERS.as_bytes());
+    ws.write("laws/drones.txt", DRONES.as_bytes());
+    ws.write("cases/traditional.txt", TRADITIONAL.as_bytes());
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["files_failed"], 0, "{summary}");
+    ws
+}
+
+fn search(ws: &Workspace, args: &[&str]) -> Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    ws.json(&all)
+}
+
+fn titles(body: &Value) -> Vec<String> {
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn questions_as_people_type_them_find_documents() {
+    let ws = corpus();
+    let body = search(&ws, &["怎样调解邻里纠纷"]);
+    assert_eq!(titles(&body)[0], "宁波市人民调解工作经验", "{body}");
+    // The question words are not searched for, and not marked.
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>邻里纠纷</mark>"), "{snippet}");
+    assert!(!snippet.contains("<mark>怎样"), "{snippet}");
+    let body = search(&ws, &["哪些地方出台了网格化服务管理条例"]);
+    assert_eq!(titles(&body)[0], "浙江省网格化服务管理条例", "{body}");
+    let body = search(&ws, &["如何保障外卖骑手等新就业形态劳动者权益"]);
+    assert_eq!(
+        titles(&body)[0],
+        "上海市浦东新区新就业形态劳动者权益保障",
+        "{body}"
+    );
+    // A query of nothing but question words still searches for them.
+    let body = search(&ws, &["如何"]);
+    assert_eq!(body["total"], 0, "{body}");
+}
+
+#[test]
+fn a_relaxed_query_ranks_complete_matches_first_and_says_what_it_relaxed() {
+    let ws = corpus();
+    // Only the grid regulation holds 矛盾 and 网格员; the Fengqiao case (矛盾 alone) follows
+    // it, and the response names the word that did not have to match.
+    let body = search(&ws, &["矛盾 网格员"]);
+    assert_eq!(
+        titles(&body),
+        vec!["浙江省网格化服务管理条例", "楓橋經驗在新時代的發展"],
+        "{body}"
+    );
+    assert_eq!(strings(&body["relaxed"]), vec!["网格员"], "{body}");
+    assert_eq!(body["complete"], 1, "{body}");
+    // Every word in every hit: nothing relaxed.
+    let body = search(&ws, &["网格员 矛盾排查"]);
+    assert_eq!(titles(&body), vec!["浙江省网格化服务管理条例"]);
+    assert_eq!(strings(&body["relaxed"]), Vec::<String>::new());
+    assert_eq!(body["complete"], 1);
+    // A quoted phrase is never relaxed, and an excluded word never comes back.
+    let body = search(&ws, &["矛盾 \"网格员\""]);
+    assert_eq!(titles(&body), vec!["浙江省网格化服务管理条例"], "{body}");
+    let body = search(&ws, &["矛盾 网格员 -坚持"]);
+    assert_eq!(titles(&body), vec!["浙江省网格化服务管理条例"], "{body}");
+}
