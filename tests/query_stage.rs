@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::cli_stage::Workspace;
+use crate::common::server::Server;
 
 const MEDIATION: &str = "宁波市人民调解工作经验\n\
     宁波市海曙区推行社区人民调解，调解员上门化解邻里纠纷，邻里纠纷调解成功率达到百分之九十八。\n\
@@ -15,8 +16,8 @@ const GRID: &str = "浙江省网格化服务管理条例\n\
 const RIDERS: &str = "上海市浦东新区新就业形态劳动者权益保障\n\
     浦东新区建立外卖骑手服务站，为快递员、网约车司机等新就业形态劳动者提供休息场所和法律援助，\
     推动平台企业为劳动者缴纳职业伤害保障。\n";
-const DRONES: &str = "江苏省无人驾驶航空器管理办法\n\
-    江苏省南京市对无人驾驶航空器实行实名登记，禁止在机场净空保护区内飞行。\n";
+const DRONES: &str = "南京市无人驾驶航空器管理办法\n\
+    南京市对无人驾驶航空器实行实名登记，南京市公安机关负责查处在机场净空保护区内飞行的行为。\n";
 const TRADITIONAL: &str = "楓橋經驗在新時代的發展\n\
     堅持和發展新時代「楓橋經驗」，推進網格化管理，矛盾不上交。\n";
 
@@ -102,4 +103,46 @@ fn a_relaxed_query_ranks_complete_matches_first_and_says_what_it_relaxed() {
     assert_eq!(titles(&body), vec!["浙江省网格化服务管理条例"], "{body}");
     let body = search(&ws, &["矛盾 网格员 -坚持"]);
     assert_eq!(titles(&body), vec!["浙江省网格化服务管理条例"], "{body}");
+}
+
+#[test]
+fn short_region_names_filter_alike_on_the_command_line_and_over_http() {
+    let ws = corpus();
+    let paths = |body: &Value| -> Vec<String> {
+        body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["region"]["path"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let body = search(&ws, &["", "--region", "江苏"]);
+    assert_eq!(paths(&body), vec!["江苏省/南京市"], "{body}");
+    let body = search(&ws, &["", "--region", "宁波"]);
+    assert_eq!(paths(&body), vec!["浙江省/宁波市/海曙区"], "{body}");
+    // A municipality is its own city level in the tags: 浦东 is 上海市/上海市/浦东新区.
+    let body = search(&ws, &["", "--region", "浦东"]);
+    assert_eq!(paths(&body), vec!["上海市/上海市/浦东新区"], "{body}");
+    let body = search(&ws, &["", "--region", "上海市/浦东新区"]);
+    assert_eq!(body["total"], 1, "{body}");
+    let server = Server::start(&ws.index(), &ws.corpus(), ws.dir.path().join("serve.log"));
+    for (short, full) in [("江苏", "江苏省/南京市"), ("宁波", "浙江省/宁波市/海曙区")]
+    {
+        let q = format!("/api/search?region={}", percent(short));
+        let body = server.json(&q);
+        assert_eq!(paths(&body), vec![full], "{body}");
+    }
+    // Facets list the children of the resolved path.
+    let body = server.json(&format!("/api/search?region={}", percent("江苏")));
+    assert_eq!(body["facets"]["region"][0]["value"], "南京市", "{body}");
+    // A name of several places asks which one, on both sides.
+    let response = server.get(&format!("/api/search?region={}", percent("鼓楼区")));
+    assert_eq!(response.status, 400);
+    let output = ws.run(&["search", "", "--region", "鼓楼区", "--json"]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("鼓楼区"));
+}
+
+fn percent(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
 }

@@ -107,7 +107,7 @@ impl Engine {
     /// Searches, computing facets and snippets only when `extras` asks (benchmarks compare).
     pub fn search_with(&self, request: &SearchRequest, extras: Extras) -> Result<SearchResponse> {
         let started = Instant::now();
-        filters::validate(request)?;
+        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let fields = &served.fields;
@@ -239,7 +239,7 @@ impl Engine {
         limit: usize,
         mut f: impl FnMut(CaseDoc) -> Result<()>,
     ) -> Result<()> {
-        filters::validate(request)?;
+        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;

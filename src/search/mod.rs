@@ -11,6 +11,7 @@ mod filters;
 mod hits;
 mod plan;
 pub mod query;
+mod regions;
 mod similar;
 pub mod snippet;
 mod stopwords;
