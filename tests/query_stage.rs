@@ -146,3 +146,24 @@ fn short_region_names_filter_alike_on_the_command_line_and_over_http() {
 fn percent(text: &str) -> String {
     text.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+#[test]
+fn traditional_and_simplified_characters_find_each_other_marked_as_written() {
+    let ws = corpus();
+    // A traditional query finds the simplified regulation.
+    let body = search(&ws, &["網格化服務管理條例"]);
+    assert_eq!(titles(&body)[0], "浙江省网格化服务管理条例", "{body}");
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>网格化</mark>"), "{snippet}");
+    // A simplified query finds the traditional text; the marks are on its own characters.
+    let body = search(&ws, &["枫桥经验"]);
+    assert_eq!(titles(&body), vec!["楓橋經驗在新時代的發展"], "{body}");
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("「<mark>楓橋經驗</mark>」"), "{snippet}");
+    // Mixed scripts in one query; the traditional case holds both words.
+    let body = search(&ws, &["楓橋經驗 网格化管理"]);
+    assert_eq!(titles(&body)[0], "楓橋經驗在新時代的發展", "{body}");
+    assert_eq!(body["complete"], 1, "{body}");
+    let snippet = body["hits"][0]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>網格化管理</mark>"), "{snippet}");
+}

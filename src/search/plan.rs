@@ -6,13 +6,13 @@
 //! synonym (`synonyms`) is one unit. Quoted phrases and `a OR b` groups are units that are
 //! never relaxed; `-excluded` words never match. The strict query requires every unit. When
 //! fewer than a page of documents match it, `engine` asks for the relaxed query: the runs
-//! are split into their words, and words are dropped one at a time, each time the one that
-//! lets the most documents in (never a lone character), down to half of them, until a page
-//! is filled (like Elasticsearch's `minimum_should_match`, but with a definite set of words
-//! not required, which the response names in `relaxed`). Documents of a stricter level
-//! always rank above those of a looser one (a constant per level, `LEVEL_BONUS`, which
-//! `display_score` takes off again), and within a level the dropped words still add to the
-//! score.
+//! of a question, and runs of three words or more, are split into their words (a lone
+//! character stays with its neighbour), and words are dropped one at a time, each time the
+//! one that lets the most documents in, down to half of them, until a page is filled (like
+//! Elasticsearch's `minimum_should_match`, but with a definite set of words not required,
+//! which the response names in `relaxed`). Documents of a stricter level always rank above
+//! those of a looser one (a constant per level, `LEVEL_BONUS`, which `display_score` takes
+//! off again), and within a level the dropped words still add to the score.
 
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query};
 use tantivy::{Searcher, Term};
@@ -347,7 +347,7 @@ fn nothing_to_search(group: &[QueryTerm]) -> Error {
 
 /// The units of one typed word: its synonyms (where a synonym's ends fall on jieba word
 /// boundaries) and the runs of adjacent content words between them (stop words dropped when
-/// `drop` is set).
+/// `drop` is set), each with the words the relaxation may drop.
 fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
     let spans = tokenizer::words(text, false);
     let found = synonyms.find(text, |from, to| {
@@ -364,6 +364,8 @@ fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
             });
         }
     };
+    // Whether question words were dropped: the typed word is a question, not a term.
+    let mut asked = false;
     let mut i = 0;
     while i < spans.len() {
         let span = &spans[i];
@@ -381,6 +383,7 @@ fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
         }
         if drop && stopwords::is_stop(&span.text) {
             flush(&mut run, &mut units);
+            asked = true;
         } else {
             match &mut run {
                 Some((_, to, words)) => {
@@ -400,6 +403,17 @@ fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
         i += 1;
     }
     flush(&mut run, &mut units);
+    if !asked {
+        // A term of two words as typed (枫桥经验, 网格员) is one word to the relaxation: only a
+        // question or a longer string of words is taken apart.
+        for unit in &mut units {
+            if let Unit::Run { text, words, .. } = unit
+                && words.len() == 2
+            {
+                *words = vec![text.clone()];
+            }
+        }
+    }
     units
 }
 
