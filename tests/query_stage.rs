@@ -18,6 +18,8 @@ const RIDERS: &str = "上海市浦东新区新就业形态劳动者权益保障\
     推动平台企业为劳动者缴纳职业伤害保障。\n";
 const DRONES: &str = "南京市无人驾驶航空器管理办法\n\
     南京市对无人驾驶航空器实行实名登记，南京市公安机关负责查处在机场净空保护区内飞行的行为。\n";
+const PATROL: &str = "酒泉市无人机巡逻\n\
+    酒泉市公安局用无人机巡逻边远村庄，学校门口设置一键报警装置。\n";
 const TRADITIONAL: &str = "楓橋經驗在新時代的發展\n\
     堅持和發展新時代「楓橋經驗」，推進網格化管理，矛盾不上交。\n";
 
@@ -28,6 +30,7 @@ fn corpus() -> Workspace {
     ws.write("cases/riders.txt", RIDERS.as_bytes());
     ws.write("laws/drones.txt", DRONES.as_bytes());
     ws.write("cases/traditional.txt", TRADITIONAL.as_bytes());
+    ws.write("cases/patrol.txt", PATROL.as_bytes());
     let summary = ws.json(&["ingest", "--json"]);
     assert_eq!(summary["files_failed"], 0, "{summary}");
     ws
@@ -166,4 +169,52 @@ fn traditional_and_simplified_characters_find_each_other_marked_as_written() {
     assert_eq!(body["complete"], 1, "{body}");
     let snippet = body["hits"][0]["snippet"].as_str().unwrap();
     assert!(snippet.contains("<mark>網格化管理</mark>"), "{snippet}");
+}
+
+#[test]
+fn synonyms_find_other_words_for_the_same_thing_ranked_a_little_below_and_marked() {
+    let ws = corpus();
+    // 无人驾驶航空器 is the legal word for 无人机: both documents, the word itself first.
+    let body = search(&ws, &["无人机"]);
+    assert_eq!(
+        titles(&body),
+        vec!["酒泉市无人机巡逻", "南京市无人驾驶航空器管理办法"],
+        "{body}"
+    );
+    let snippet = body["hits"][1]["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>无人驾驶航空器</mark>"), "{snippet}");
+    let body = search(&ws, &["无人驾驶航空器"]);
+    assert_eq!(titles(&body)[0], "南京市无人驾驶航空器管理办法", "{body}");
+    assert_eq!(body["total"], 2, "{body}");
+}
+
+#[test]
+fn the_user_s_synonym_file_is_read_without_re_indexing_and_re_read_when_it_changes() {
+    let ws = corpus();
+    let server = Server::start(&ws.index(), &ws.corpus(), ws.dir.path().join("serve.log"));
+    let total = |q: &str| server.json(&format!("/api/search?q={}", percent(q)))["total"].clone();
+    assert_eq!(total("紧急呼叫"), 0);
+    ws.write(
+        "zhili-synonyms.toml",
+        "groups = [[\"紧急呼叫\", \"一键报警\"]]\n".as_bytes(),
+    );
+    assert_eq!(total("紧急呼叫"), 1);
+    let body = search(&ws, &["紧急呼叫"]);
+    assert_eq!(titles(&body), vec!["酒泉市无人机巡逻"], "{body}");
+    // Changed: the old group is gone, the new one applies.
+    ws.write(
+        "zhili-synonyms.toml",
+        "groups = [[\"求助装置\", \"一键报警\"]]\n".as_bytes(),
+    );
+    assert_eq!(total("紧急呼叫"), 0);
+    assert_eq!(total("求助装置"), 1);
+    // A file that does not parse is a message a user can act on, not a crash.
+    ws.write("zhili-synonyms.toml", b"groups = 3\n");
+    let response = server.get(&format!("/api/search?q={}", percent("巡逻")));
+    assert_eq!(response.status, 400, "{}", response.text());
+    assert!(
+        response.text().contains("zhili-synonyms.toml"),
+        "{}",
+        response.text()
+    );
 }

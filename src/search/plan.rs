@@ -2,8 +2,9 @@
 //! relaxed when few documents match them all.
 //!
 //! Each unquoted word typed is cut into jieba words; question and function words
-//! (`stopwords`) are dropped, the rest form runs of adjacent content words, and a run or a
-//! synonym (`synonyms`) is one unit. Quoted phrases and `a OR b` groups are units that are
+//! (`stopwords`) are dropped, the rest form runs of adjacent content words, and a run is
+//! one unit, matched as typed or, a little lower, with a synonym (`synonyms`) in place of
+//! one of its words. Quoted phrases and `a OR b` groups are units that are
 //! never relaxed; `-excluded` words never match. The strict query requires every unit. When
 //! fewer than a page of documents match it, `engine` asks for the relaxed query: the runs
 //! of a question, and runs of three words or more, are split into their words (a lone
@@ -29,6 +30,8 @@ use super::synonyms::Synonyms;
 const SYNONYM_BOOST: f32 = 0.8;
 /// How much finding a run's words next to each other adds (proximity).
 const RUN_PHRASE_BOOST: f32 = 0.5;
+/// Synonym alternatives of one run, at most.
+const MAX_ALTERNATIVES: usize = 8;
 /// Queries of more words than this are not relaxed (each step counts the documents of every
 /// word that could be dropped next).
 const MAX_RELAXED_WORDS: usize = 12;
@@ -41,11 +44,12 @@ const LEVEL_BONUS: f32 = 1000.0;
 enum Unit {
     /// A quoted phrase or an OR group: always required.
     Fixed(Vec<QueryTerm>),
-    /// Adjacent content words of one typed word (`text` is the span of the query they
-    /// cover), or one word with synonyms.
+    /// Adjacent content words of one typed word: `text` is the span of the query they
+    /// cover, `synonyms` the same span with a synonym in place of one of its words, `words`
+    /// what the relaxation may drop (the whole run when it is not taken apart).
     Run {
         text: String,
-        words: Vec<String>,
+        words: Vec<Word>,
         synonyms: Vec<String>,
     },
 }
@@ -186,21 +190,8 @@ impl Plan {
     fn relaxable_words(&self) -> Vec<Word> {
         let mut out: Vec<Word> = Vec::new();
         for unit in &self.units {
-            if let Unit::Run {
-                words, synonyms, ..
-            } = unit
-            {
-                if words.len() == 1 {
-                    out.push(Word {
-                        text: words[0].clone(),
-                        synonyms: synonyms.clone(),
-                    });
-                } else {
-                    out.extend(words.iter().map(|w| Word {
-                        text: w.clone(),
-                        synonyms: Vec::new(),
-                    }));
-                }
+            if let Unit::Run { words, .. } = unit {
+                out.extend(words.iter().cloned());
             }
         }
         let mut seen = Vec::new();
@@ -249,7 +240,7 @@ impl Plan {
             };
             let unit = Unit::Run {
                 text: word.text.clone(),
-                words: vec![word.text.clone()],
+                words: Vec::new(),
                 synonyms: word.synonyms.clone(),
             };
             clauses.extend(unit_query(&unit, fields).map(|q| (occur, q)));
@@ -283,7 +274,7 @@ pub fn display_score(score: f32) -> f32 {
     score.rem_euclid(LEVEL_BONUS)
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Word {
     text: String,
     synonyms: Vec<String>,
@@ -301,7 +292,8 @@ fn drop_order(words: &[Word], searcher: &Searcher, fields: &Fields) -> Result<Ve
     Ok(order)
 }
 
-/// The query of one unit: any of its alternatives (synonyms a little lower).
+/// The query of one unit: any of its alternatives (synonyms a little lower; a document that
+/// holds the word and a synonym scores both).
 fn unit_query(unit: &Unit, fields: &Fields) -> Option<Box<dyn Query>> {
     let alternatives: Vec<Box<dyn Query>> = match unit {
         Unit::Fixed(terms) => terms.iter().filter_map(|t| term_query(t, fields)).collect(),
@@ -311,10 +303,13 @@ fn unit_query(unit: &Unit, fields: &Fields) -> Option<Box<dyn Query>> {
                 phrase: false,
             };
             let own = term_query(&word(text), fields);
-            let others = synonyms
-                .iter()
-                .filter_map(|s| term_query(&word(s), fields))
-                .map(|q| boosted(q, SYNONYM_BOOST));
+            // A phrase of more bigrams scores more: weigh a synonym as if it were as long as
+            // the word, a little below it.
+            let length = |text: &str| tokenizer::bigrams(text).len().max(1) as f32;
+            let others = synonyms.iter().filter_map(|s| {
+                let boost = SYNONYM_BOOST * (length(text) / length(s)).min(1.0);
+                term_query(&word(s), fields).map(|q| boosted(q, boost))
+            });
             own.into_iter().chain(others).collect()
         }
     };
@@ -345,76 +340,87 @@ fn nothing_to_search(group: &[QueryTerm]) -> Error {
     ))
 }
 
-/// The units of one typed word: its synonyms (where a synonym's ends fall on jieba word
-/// boundaries) and the runs of adjacent content words between them (stop words dropped when
-/// `drop` is set), each with the words the relaxation may drop.
+/// The runs of adjacent content words of one typed word (stop words dropped when `drop` is
+/// set), each with its synonyms and the words the relaxation may drop.
 fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
+    let mut spans: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    let mut run: Option<(usize, usize, Vec<String>)> = None;
+    // Whether question words were dropped: the typed word is a question, not a term.
+    let mut asked = false;
+    for span in tokenizer::words(text, false) {
+        if drop && stopwords::is_stop(&span.text) {
+            spans.extend(run.take());
+            asked = true;
+            continue;
+        }
+        match &mut run {
+            Some((_, to, words)) => {
+                *to = span.to;
+                // A lone character goes with its neighbour (网格 + 员): it means something
+                // only beside it.
+                let last = words.last_mut().expect("a run has a word");
+                if last.chars().count() == 1 || span.text.chars().count() == 1 {
+                    last.push_str(&span.text);
+                } else {
+                    words.push(span.text);
+                }
+            }
+            None => run = Some((span.from, span.to, vec![span.text])),
+        }
+    }
+    spans.extend(run);
+    spans
+        .into_iter()
+        .map(|(from, to, words)| {
+            let text = text[from..to].to_string();
+            let alternatives = with_synonyms(&text, synonyms);
+            // A term of two words as typed (枫桥经验, 网格员) is one word to the relaxation:
+            // only a question or a longer string of words is taken apart.
+            let words = if words.len() == 1 || (words.len() == 2 && !asked) {
+                vec![Word {
+                    text: text.clone(),
+                    synonyms: alternatives.clone(),
+                }]
+            } else {
+                words
+                    .into_iter()
+                    .map(|w| Word {
+                        synonyms: synonyms.of(&w).to_vec(),
+                        text: w,
+                    })
+                    .collect()
+            };
+            Unit::Run {
+                text,
+                words,
+                synonyms: alternatives,
+            }
+        })
+        .collect()
+}
+
+/// `text` with a synonym in place of one of its words (where a synonym's ends fall on
+/// jieba word boundaries), at most `MAX_ALTERNATIVES`.
+fn with_synonyms(text: &str, synonyms: &Synonyms) -> Vec<String> {
+    if synonyms.is_empty() {
+        return Vec::new();
+    }
     let spans = tokenizer::words(text, false);
     let found = synonyms.find(text, |from, to| {
         spans.iter().any(|s| s.from == from) && spans.iter().any(|s| s.to == to)
     });
-    let mut units = Vec::new();
-    let mut run: Option<(usize, usize, Vec<String>)> = None;
-    let flush = |run: &mut Option<(usize, usize, Vec<String>)>, units: &mut Vec<Unit>| {
-        if let Some((from, to, words)) = run.take() {
-            units.push(Unit::Run {
-                text: text[from..to].to_string(),
-                words,
-                synonyms: Vec::new(),
-            });
-        }
-    };
-    // Whether question words were dropped: the typed word is a question, not a term.
-    let mut asked = false;
-    let mut i = 0;
-    while i < spans.len() {
-        let span = &spans[i];
-        if let Some(m) = found.iter().find(|m| m.from == span.from) {
-            flush(&mut run, &mut units);
-            units.push(Unit::Run {
-                text: text[m.from..m.to].to_string(),
-                words: vec![text[m.from..m.to].to_string()],
-                synonyms: m.synonyms.clone(),
-            });
-            while i < spans.len() && spans[i].from < m.to {
-                i += 1;
-            }
-            continue;
-        }
-        if drop && stopwords::is_stop(&span.text) {
-            flush(&mut run, &mut units);
-            asked = true;
-        } else {
-            match &mut run {
-                Some((_, to, words)) => {
-                    *to = span.to;
-                    // A lone character goes with its neighbour (网格 + 员): it means
-                    // something only beside it.
-                    let last = words.last_mut().expect("a run has a word");
-                    if last.chars().count() == 1 || span.text.chars().count() == 1 {
-                        last.push_str(&span.text);
-                    } else {
-                        words.push(span.text.clone());
-                    }
-                }
-                None => run = Some((span.from, span.to, vec![span.text.clone()])),
-            }
-        }
-        i += 1;
-    }
-    flush(&mut run, &mut units);
-    if !asked {
-        // A term of two words as typed (枫桥经验, 网格员) is one word to the relaxation: only a
-        // question or a longer string of words is taken apart.
-        for unit in &mut units {
-            if let Unit::Run { text, words, .. } = unit
-                && words.len() == 2
-            {
-                *words = vec![text.clone()];
+    let mut out: Vec<String> = Vec::new();
+    for m in found {
+        // A longer word holding this one (歌舞娱乐场所 for 娱乐场所) finds nothing more.
+        let word = &text[m.from..m.to];
+        for other in m.synonyms.iter().filter(|o| !o.contains(word)) {
+            let alternative = format!("{}{other}{}", &text[..m.from], &text[m.to..]);
+            if !out.contains(&alternative) && out.len() < MAX_ALTERNATIVES {
+                out.push(alternative);
             }
         }
     }
-    units
+    out
 }
 
 #[cfg(test)]
@@ -454,6 +460,21 @@ mod tests {
     }
 
     #[test]
+    fn a_synonym_takes_the_place_of_its_word_in_the_run() {
+        let p = plan("无人机管理");
+        match &p.units[0] {
+            Unit::Run { text, synonyms, .. } => {
+                assert_eq!(text, "无人机管理");
+                assert!(
+                    synonyms.contains(&"无人驾驶航空器管理".to_string()),
+                    "{synonyms:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn phrases_and_or_groups_are_fixed_units() {
         let p = plan("\"如何调解\" 网格 OR 社区");
         assert_eq!(run_texts(&p), vec!["[如何调解]", "[网格]"]);
@@ -462,6 +483,9 @@ mod tests {
     #[test]
     fn the_words_of_runs_may_be_relaxed_but_not_fixed_units() {
         let p = plan("\"枫桥经验\" 调解邻里纠纷");
+        let words: Vec<String> = p.relaxable_words().into_iter().map(|w| w.text).collect();
+        assert_eq!(words, vec!["调解邻里纠纷"]);
+        let p = plan("\"枫桥经验\" 怎样调解邻里纠纷");
         let words: Vec<String> = p.relaxable_words().into_iter().map(|w| w.text).collect();
         assert_eq!(words, vec!["调解", "邻里纠纷"]);
     }
