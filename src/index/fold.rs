@@ -15,14 +15,17 @@ const FIRST: u32 = 0x3400;
 const END: u32 = 0xA000;
 
 /// Simplified form per traditional character: a dense table over the common ideograph blocks
-/// (a lookup per character of every indexed text), a short list for the rest.
+/// with a bit set of the characters it maps (4 KB: the test made for every character of
+/// every text stays in the L1 cache), a short list for the rest.
 struct Table {
     dense: Vec<char>,
+    mapped: Vec<u64>,
     other: Vec<(char, char)>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut dense = vec!['\0'; (END - FIRST) as usize];
+    let mut mapped = vec![0u64; (END - FIRST).div_ceil(64) as usize];
     let mut other = Vec::new();
     for (traditional, simplified) in hanconv::RawDictionary::TSCharacters.iter() {
         let mut chars = traditional.chars();
@@ -37,11 +40,20 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
             continue;
         }
         match u32::from(from) {
-            c @ FIRST..END => dense[(c - FIRST) as usize] = to,
+            c @ FIRST..END => {
+                let at = (c - FIRST) as usize;
+                dense[at] = to;
+                mapped[at / 64] |= 1 << (at % 64);
+            }
             _ => other.push((from, to)),
         }
     }
-    Table { dense, other }
+    other.sort_unstable();
+    Table {
+        dense,
+        mapped,
+        other,
+    }
 });
 
 /// The simplified form of `c`, when it has one.
@@ -52,13 +64,20 @@ fn simplified(c: char) -> Option<char> {
     }
     let table = &*TABLE;
     if code < END {
-        let to = table.dense[(code - FIRST) as usize];
-        return (to != '\0').then_some(to);
+        let at = (code - FIRST) as usize;
+        if table.mapped[at / 64] & (1 << (at % 64)) == 0 {
+            return None;
+        }
+        return Some(table.dense[at]);
     }
-    table
+    if !is_cjk(c) {
+        return None; // full-width punctuation and the like, the bulk of the rest
+    }
+    let at = table
         .other
-        .iter()
-        .find_map(|&(from, to)| (from == c).then_some(to))
+        .binary_search_by_key(&c, |&(from, _)| from)
+        .ok()?;
+    Some(table.other[at].1)
 }
 
 /// `text` with traditional characters folded to simplified; the same length in bytes, with
@@ -72,6 +91,11 @@ pub fn fold(text: &str) -> Cow<'_, str> {
     out.extend(text[at..].chars().map(|c| simplified(c).unwrap_or(c)));
     debug_assert_eq!(out.len(), text.len());
     Cow::Owned(out)
+}
+
+/// Whether `text` holds a character that folds.
+pub fn has_traditional(text: &str) -> bool {
+    text.chars().any(|c| simplified(c).is_some())
 }
 
 /// Loads the table now, so the first text does not pay for it.

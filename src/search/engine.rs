@@ -143,7 +143,10 @@ impl Engine {
             .hits
             .into_iter()
             .map(|(score, addr)| {
-                loader.load_with(addr, |stored| builder.hit(stored, display_score(score)))
+                let traditional = traditional(&searcher, addr)?;
+                loader.load_with(addr, |stored| {
+                    builder.hit(stored, display_score(score), traditional)
+                })
             })
             .collect::<Result<Vec<Hit>>>()?;
         Ok(SearchResponse {
@@ -222,7 +225,7 @@ impl Engine {
             let hit = loader.load_with(addr, |other| {
                 let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
                 let same = *other_id == doc.id || other_of == Some(doc.id.as_str());
-                (!same).then(|| builder.hit(other, score))
+                (!same).then(|| builder.hit(other, score, true))
             })?;
             hits.extend(hit);
         }
@@ -421,6 +424,16 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         facet_mappings: Arc::default(),
         stores: InPlaceStores::default(),
     })
+}
+
+/// Whether the text of the document at `addr` holds traditional characters (recorded at
+/// indexing, so that only those texts are folded for highlighting).
+fn traditional(searcher: &Searcher, addr: DocAddress) -> Result<bool> {
+    let segment = searcher.segment_reader(addr.segment_ord);
+    let column = segment
+        .fast_fields()
+        .u64(crate::index::schema::TRADITIONAL)?;
+    Ok(column.first(addr.doc_id) == Some(1))
 }
 
 fn meta_stamp(generation: &Path) -> Option<FileStamp> {

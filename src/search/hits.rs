@@ -31,9 +31,15 @@ impl HitBuilder {
         }
     }
 
-    pub fn hit(&self, stored: StoredDoc, score: f32) -> Hit {
+    /// The hit of `stored`; `traditional` when its text holds traditional characters (then
+    /// it is folded for matching).
+    pub fn hit(&self, stored: StoredDoc, score: f32, traditional: bool) -> Hit {
         let (snippet, passages) = if self.snippets {
-            let matches = self.highlighter.matches(stored.text());
+            let matches = if traditional {
+                self.highlighter.matches(stored.text())
+            } else {
+                self.highlighter.matches_simplified(stored.text())
+            };
             (
                 snippet_with(stored.text(), &matches, SNIPPET_CHARS),
                 passages(&stored, &matches),

@@ -15,14 +15,16 @@
 //! those of a looser one (a constant per level, `LEVEL_BONUS`, which `display_score` takes
 //! off again), and within a level the dropped words still add to the score.
 
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query,
+};
 use tantivy::{Searcher, Term};
 
 use crate::index::Fields;
 use crate::index::tokenizer;
 use crate::{Error, Result};
 
-use super::query::{ParsedQuery, QueryTerm, term_query};
+use super::query::{ParsedQuery, QueryTerm, expression_query, term_query};
 use super::stopwords;
 use super::synonyms::Synonyms;
 
@@ -50,8 +52,16 @@ enum Unit {
     Run {
         text: String,
         words: Vec<Word>,
-        synonyms: Vec<String>,
+        synonyms: Vec<Alternative>,
     },
+}
+
+/// A run with a synonym in place of one of its words: the synonym (matched as written: it
+/// is a fixed expression; scored as words) and the rest of the run (matched as the run is).
+#[derive(Debug, Clone, PartialEq)]
+struct Alternative {
+    synonym: String,
+    rest: String,
 }
 
 /// A query ready to be turned into tantivy queries.
@@ -117,7 +127,7 @@ impl Plan {
                 Unit::Fixed(terms) => out.extend(terms.iter().map(|t| t.text.clone())),
                 Unit::Run { text, synonyms, .. } => {
                     out.push(text.clone());
-                    out.extend(synonyms.iter().cloned());
+                    out.extend(synonyms.iter().map(|a| a.synonym.clone()));
                 }
             }
         }
@@ -277,7 +287,7 @@ pub fn display_score(score: f32) -> f32 {
 #[derive(Debug, Clone, PartialEq)]
 struct Word {
     text: String,
-    synonyms: Vec<String>,
+    synonyms: Vec<Alternative>,
 }
 
 /// Indexes into `words`, the most frequent (in the text field's words) first; among equally
@@ -292,8 +302,8 @@ fn drop_order(words: &[Word], searcher: &Searcher, fields: &Fields) -> Result<Ve
     Ok(order)
 }
 
-/// The query of one unit: any of its alternatives (synonyms a little lower; a document that
-/// holds the word and a synonym scores both).
+/// The query of one unit: any of its alternatives (synonyms a little lower), a document
+/// scored by the best one it holds.
 fn unit_query(unit: &Unit, fields: &Fields) -> Option<Box<dyn Query>> {
     let alternatives: Vec<Box<dyn Query>> = match unit {
         Unit::Fixed(terms) => terms.iter().filter_map(|t| term_query(t, fields)).collect(),
@@ -306,11 +316,20 @@ fn unit_query(unit: &Unit, fields: &Fields) -> Option<Box<dyn Query>> {
             // A phrase of more bigrams scores more: weigh a synonym as if it were as long as
             // the word, a little below it.
             let length = |text: &str| tokenizer::bigrams(text).len().max(1) as f32;
-            let others = synonyms.iter().filter_map(|s| {
-                let boost = SYNONYM_BOOST * (length(text) / length(s)).min(1.0);
-                term_query(&word(s), fields).map(|q| boosted(q, boost))
+            let others = synonyms.iter().filter_map(|a| {
+                let rest = if a.rest.is_empty() {
+                    0.0
+                } else {
+                    length(&a.rest)
+                };
+                let boost = SYNONYM_BOOST * (length(text) / (length(&a.synonym) + rest)).min(1.0);
+                alternative_query(a, fields).map(|q| boosted(q, boost))
             });
-            own.into_iter().chain(others).collect()
+            let all: Vec<Box<dyn Query>> = own.into_iter().chain(others).collect();
+            if all.len() > 1 {
+                return Some(Box::new(DisjunctionMaxQuery::new(all)));
+            }
+            all
         }
     };
     match alternatives.len() {
@@ -323,6 +342,23 @@ fn unit_query(unit: &Unit, fields: &Fields) -> Option<Box<dyn Query>> {
                 .collect(),
         ))),
     }
+}
+
+/// The synonym as written, and the rest of the run as the run is matched.
+fn alternative_query(alternative: &Alternative, fields: &Fields) -> Option<Box<dyn Query>> {
+    let synonym = expression_query(&alternative.synonym, fields)?;
+    if alternative.rest.is_empty() {
+        return Some(synonym);
+    }
+    let rest = QueryTerm {
+        text: alternative.rest.clone(),
+        phrase: false,
+    };
+    let rest = term_query(&rest, fields)?;
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, synonym),
+        (Occur::Must, rest),
+    ])))
 }
 
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
@@ -385,7 +421,14 @@ fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
                 words
                     .into_iter()
                     .map(|w| Word {
-                        synonyms: synonyms.of(&w).to_vec(),
+                        synonyms: synonyms
+                            .of(&w)
+                            .iter()
+                            .map(|s| Alternative {
+                                synonym: s.clone(),
+                                rest: String::new(),
+                            })
+                            .collect(),
                         text: w,
                     })
                     .collect()
@@ -401,7 +444,7 @@ fn runs(text: &str, synonyms: &Synonyms, drop: bool) -> Vec<Unit> {
 
 /// `text` with a synonym in place of one of its words (where a synonym's ends fall on
 /// jieba word boundaries), at most `MAX_ALTERNATIVES`.
-fn with_synonyms(text: &str, synonyms: &Synonyms) -> Vec<String> {
+fn with_synonyms(text: &str, synonyms: &Synonyms) -> Vec<Alternative> {
     if synonyms.is_empty() {
         return Vec::new();
     }
@@ -409,12 +452,15 @@ fn with_synonyms(text: &str, synonyms: &Synonyms) -> Vec<String> {
     let found = synonyms.find(text, |from, to| {
         spans.iter().any(|s| s.from == from) && spans.iter().any(|s| s.to == to)
     });
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Alternative> = Vec::new();
     for m in found {
         // A longer word holding this one (歌舞娱乐场所 for 娱乐场所) finds nothing more.
         let word = &text[m.from..m.to];
         for other in m.synonyms.iter().filter(|o| !o.contains(word)) {
-            let alternative = format!("{}{other}{}", &text[..m.from], &text[m.to..]);
+            let alternative = Alternative {
+                synonym: other.clone(),
+                rest: format!("{}{}", &text[..m.from], &text[m.to..]),
+            };
             if !out.contains(&alternative) && out.len() < MAX_ALTERNATIVES {
                 out.push(alternative);
             }
@@ -465,10 +511,11 @@ mod tests {
         match &p.units[0] {
             Unit::Run { text, synonyms, .. } => {
                 assert_eq!(text, "无人机管理");
-                assert!(
-                    synonyms.contains(&"无人驾驶航空器管理".to_string()),
-                    "{synonyms:?}"
-                );
+                let drones = Alternative {
+                    synonym: "无人驾驶航空器".into(),
+                    rest: "管理".into(),
+                };
+                assert!(synonyms.contains(&drones), "{synonyms:?}");
             }
             other => panic!("{other:?}"),
         }

@@ -228,6 +228,19 @@ pub(super) fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Qu
     Some(Box::new(BooleanQuery::new(options)))
 }
 
+/// `text` found as written (a bigram phrase, as a quoted phrase) but scored as its words are
+/// (the phrase weighed as a word's substring match, plus the words in the body and title):
+/// a fixed expression such as a synonym, comparable with a word's own score.
+pub(super) fn expression_query(text: &str, fields: &Fields) -> Option<Box<dyn Query>> {
+    let grams = sequence_query(fields.grams, &tokenizer::bigrams(text))?;
+    let words = tokenizer::words(text, false);
+    let grams: Box<dyn Query> = Box::new(BoostQuery::new(grams, GRAMS_BOOST));
+    let body = all_words(fields.body, &words);
+    let title = all_words(fields.title, &words)
+        .map(|title| Box::new(BoostQuery::new(title, TITLE_BOOST)) as Box<dyn Query>);
+    Some(scored_by(scored_by(grams, body), title))
+}
+
 /// Whether every document whose body or title holds `text` as its jieba words also holds it
 /// as a bigram phrase: true when `text` is one jieba word of two or more ideographs (a jieba
 /// word is a substring of the text, and a run of ideographs is indexed as consecutive

@@ -80,8 +80,17 @@ impl Highlighter {
     /// among every occurrence of every pattern (overlapping ones too: in 农村村村通, 村村 at
     /// the third character is found though another 村村 starts at the second).
     pub fn matches(&self, text: &str) -> Vec<Match> {
-        let folded = fold(text);
-        let text = folded.as_ref();
+        self.matches_in(&fold(text))
+    }
+
+    /// `matches` of a text known to hold no traditional characters (the index records which
+    /// do): no folding pass over it.
+    pub fn matches_simplified(&self, text: &str) -> Vec<Match> {
+        debug_assert!(!crate::index::fold::has_traditional(text));
+        self.matches_in(text)
+    }
+
+    fn matches_in(&self, text: &str) -> Vec<Match> {
         let mut all: Vec<Match> = Vec::new();
         for (finder, step, term) in &self.exact {
             all.extend(occurrences(finder, *step, text).map(|start| Match {
