@@ -19,7 +19,7 @@ const RIDERS: &str = "上海市浦东新区新就业形态劳动者权益保障\
 const DRONES: &str = "南京市无人驾驶航空器管理办法\n\
     南京市对无人驾驶航空器实行实名登记，南京市公安机关负责查处在机场净空保护区内飞行的行为。\n";
 const PATROL: &str = "酒泉市无人机巡逻\n\
-    酒泉市公安局用无人机巡逻边远村庄，学校门口设置一键报警装置。\n";
+    酒泉市公安局用无人机巡逻边远村庄，学校门口设置一键报警装置。\n酒泉市公安局\n2023年5月10日\n";
 const TRADITIONAL: &str = "楓橋經驗在新時代的發展\n\
     堅持和發展新時代「楓橋經驗」，推進網格化管理，矛盾不上交。\n";
 
@@ -217,4 +217,22 @@ fn the_user_s_synonym_file_is_read_without_re_indexing_and_re_read_when_it_chang
         "{}",
         response.text()
     );
+}
+
+#[test]
+fn facets_count_the_documents_without_a_region_or_a_year() {
+    let ws = corpus();
+    let body = search(&ws, &[""]);
+    let facets = &body["facets"];
+    // The Fengqiao text names no place; only the patrol case says when it was written.
+    assert_eq!(facets["region_unknown"], 1, "{facets}");
+    assert_eq!(facets["year_unknown"], 5, "{facets}");
+    assert_eq!(facets["year"][0]["value"], 2023, "{facets}");
+    // Counted like the other facets: with the query and every other filter.
+    let body = search(&ws, &["网格化"]);
+    assert_eq!(body["facets"]["region_unknown"], 1, "{body}");
+    let body = search(&ws, &["网格化", "--region", "浙江"]);
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["facets"]["region_unknown"], 1, "{body}");
+    assert_eq!(body["facets"]["year_unknown"], 1, "{body}");
 }

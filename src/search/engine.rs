@@ -139,11 +139,12 @@ impl Engine {
         };
         let builder = HitBuilder::new(&plan.highlight_terms(), extras.snippets);
         let mut loader = DocLoader::new(&searcher, fields, &served.stores);
+        let mut traditional = Traditional::default();
         let hits = found
             .hits
             .into_iter()
             .map(|(score, addr)| {
-                let traditional = traditional(&searcher, addr)?;
+                let traditional = traditional.of(&searcher, addr)?;
                 loader.load_with(addr, |stored| {
                     builder.hit(stored, display_score(score), traditional)
                 })
@@ -386,10 +387,14 @@ fn count_facets(
         Some(counts) => counts,
         None => searcher.search(&*without(Filter::Year), &facets::YearCollector)?,
     };
+    let (region, region_unknown) = facets::region_counts(region);
+    let (year, year_unknown) = facets::year_counts(year);
     Ok(Facets {
-        region: facets::region_counts(region),
+        region,
+        region_unknown,
         measure: facets::measure_counts(&measure),
-        year: facets::year_counts(year),
+        year,
+        year_unknown,
     })
 }
 
@@ -426,14 +431,28 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
     })
 }
 
-/// Whether the text of the document at `addr` holds traditional characters (recorded at
-/// indexing, so that only those texts are folded for highlighting).
-fn traditional(searcher: &Searcher, addr: DocAddress) -> Result<bool> {
-    let segment = searcher.segment_reader(addr.segment_ord);
-    let column = segment
-        .fast_fields()
-        .u64(crate::index::schema::TRADITIONAL)?;
-    Ok(column.first(addr.doc_id) == Some(1))
+/// Whether the text of a document holds traditional characters (recorded at indexing, so
+/// that only those texts are folded for highlighting), the column of each segment opened once.
+#[derive(Default)]
+struct Traditional(Vec<Option<tantivy::columnar::Column<u64>>>);
+
+impl Traditional {
+    fn of(&mut self, searcher: &Searcher, addr: DocAddress) -> Result<bool> {
+        let ord = addr.segment_ord as usize;
+        if self.0.len() <= ord {
+            self.0.resize(ord + 1, None);
+        }
+        let column = match &mut self.0[ord] {
+            Some(column) => column,
+            slot => slot.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64(crate::index::schema::TRADITIONAL)?,
+            ),
+        };
+        Ok(column.first(addr.doc_id) == Some(1))
+    }
 }
 
 fn meta_stamp(generation: &Path) -> Option<FileStamp> {

@@ -172,7 +172,7 @@ impl Plan {
             for &candidate in frequent_first.iter().filter(|i| !dropped.contains(i)) {
                 let mut trial = dropped.clone();
                 trial.push(candidate);
-                let n = count(&*self.level(&words, &trial, fields, &[]))?;
+                let n = count(&*self.level(&words, &trial, fields, &[], false))?;
                 if best.is_none_or(|(_, most)| n > most) {
                     best = Some((candidate, n));
                 }
@@ -186,9 +186,11 @@ impl Plan {
         }
         let stricter: Vec<Box<dyn Query>> = std::iter::once(self.strict(fields))
             .flatten()
-            .chain((1..dropped.len()).map(|d| self.level(&words, &dropped[..d], fields, &[])))
+            .chain(
+                (1..dropped.len()).map(|d| self.level(&words, &dropped[..d], fields, &[], false)),
+            )
             .collect();
-        let query = self.level(&words, &dropped, fields, &stricter);
+        let query = self.level(&words, &dropped, fields, &stricter, true);
         dropped.sort_unstable();
         Ok(Some(Relaxed {
             query,
@@ -214,14 +216,16 @@ impl Plan {
     }
 
     /// The query that requires the fixed units and every word but `dropped` (indexes into
-    /// `words`), scores the dropped words and the runs' phrases where they occur, and adds
-    /// `LEVEL_BONUS` for each of `stricter` a document matches.
+    /// `words`); when `scored`, it also scores the dropped words and the runs' phrases where
+    /// they occur, and adds `LEVEL_BONUS` for each of `stricter` a document matches (a query
+    /// only counted, or only a bonus, needs none of that).
     fn level(
         &self,
         words: &[Word],
         dropped: &[usize],
         fields: &Fields,
         stricter: &[Box<dyn Query>],
+        scored: bool,
     ) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for unit in &self.units {
@@ -229,7 +233,7 @@ impl Plan {
                 Unit::Fixed(_) => {
                     clauses.extend(unit_query(unit, fields).map(|q| (Occur::Must, q)))
                 }
-                Unit::Run { text, words, .. } if words.len() > 1 => {
+                Unit::Run { text, words, .. } if scored && words.len() > 1 => {
                     let phrase = QueryTerm {
                         text: text.clone(),
                         phrase: true,
@@ -243,10 +247,10 @@ impl Plan {
             }
         }
         for (i, word) in words.iter().enumerate() {
-            let occur = if dropped.contains(&i) {
-                Occur::Should
-            } else {
-                Occur::Must
+            let occur = match dropped.contains(&i) {
+                true if !scored => continue,
+                true => Occur::Should,
+                false => Occur::Must,
             };
             let unit = Unit::Run {
                 text: word.text.clone(),

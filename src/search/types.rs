@@ -88,8 +88,12 @@ pub struct MeasureCount {
 pub struct Facets {
     /// Children of the selected region path (provinces when none is selected).
     pub region: Vec<FacetCount<String>>,
+    /// Matching documents without a region (counted as `region` is).
+    pub region_unknown: u64,
     pub measure: Vec<MeasureCount>,
     pub year: Vec<FacetCount<i32>>,
+    /// Matching documents without a year (counted as `year` is).
+    pub year_unknown: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
