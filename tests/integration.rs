@@ -5,6 +5,8 @@ mod common;
 mod crawl_stage;
 mod fuzz_stage;
 mod ingest_stage;
+mod query_stage;
+mod relevance_stage;
 mod robust_stage;
 mod scaleout_stage;
 mod search_stage;

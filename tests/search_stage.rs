@@ -138,10 +138,23 @@ fn sub_words_jieba_does_not_split_out_are_still_found() {
 #[test]
 fn words_are_and_ed_phrases_are_exact_and_exclusion_and_or_work() {
     let kb = sample();
-    assert_eq!(kb.ids("巡逻 网格员"), vec![0]);
+    // Doc 0 holds both words and comes first; doc 3 (巡逻 alone) follows, below, because
+    // fewer than a page hold both: the response says 网格员 was not required.
+    let both = kb
+        .engine
+        .search(&SearchRequest::new("巡逻 网格员"))
+        .unwrap();
+    assert_eq!(kb.ids("巡逻 网格员"), vec![0, 3]);
+    assert_eq!(both.hits[0].id, kb.docs[0].id);
+    assert_eq!(both.relaxed, vec!["网格员".to_string()]);
+    let mut one_per_page = SearchRequest::new("巡逻 网格员");
+    one_per_page.per_page = 1;
+    assert_eq!(kb.ids_for(&one_per_page), vec![0]);
+    assert!(kb.engine.search(&one_per_page).unwrap().relaxed.is_empty());
     assert_eq!(kb.ids("巡逻"), vec![0, 3]);
     assert_eq!(kb.ids("\"社会治理\""), vec![2]);
-    assert_eq!(kb.ids("社会 治理"), vec![2, 3]);
+    // Both words: docs 2 and 3; doc 0 (治理 alone) follows them.
+    assert_eq!(kb.ids("社会 治理"), vec![0, 2, 3]);
     assert_eq!(kb.ids("巡逻 -网格员"), vec![3]);
     assert_eq!(kb.ids("宪法 OR 一键报警"), vec![1, 2]);
     assert_eq!(kb.ids(""), vec![0, 1, 2, 3]);

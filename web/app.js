@@ -269,7 +269,7 @@
     return selected + '/' + value;
   }
 
-  function regionFacet(s, buckets) {
+  function regionFacet(s, buckets, unknown) {
     const crumbs = [link(withState({ region: '', page: 1 }), { text: '全国', class: s.region ? '' : 'current' })];
     const parts = s.region ? s.region.split('/') : [];
     parts.forEach((name, i) => {
@@ -286,6 +286,11 @@
         el('span', { text: name }), el('span', { class: 'count', text: String(b.count) })));
     });
     if (!items.length) items.push(el('li', { class: 'muted', text: s.region ? '没有更细的地区' : '暂无地区信息' }));
+    // Documents that do not say where they are from (not a filter: a count beside the list).
+    if (unknown && !s.region) {
+      items.push(el('li', { class: 'region-item unknown muted' },
+        el('span', { text: '地区不详' }), el('span', { class: 'count', text: String(unknown) })));
+    }
     $('region-list').replaceChildren(...items);
   }
 
@@ -321,7 +326,7 @@
     return node;
   }
 
-  function yearFacet(s, buckets) {
+  function yearFacet(s, buckets, unknown) {
     const years = buckets.filter((b) => b.value !== null).sort((a, b) => a.value - b.value);
     const max = Math.max(1, ...years.map((b) => b.count));
     const bars = years.map((b) => {
@@ -333,6 +338,8 @@
       fill(pct), el('span', { class: 'yr', text: years.length <= 6 ? String(b.value) : "'" + String(b.value).slice(2) }));
     });
     $('year-hist').replaceChildren(...(bars.length ? bars : [el('p', { class: 'muted', text: '暂无年份信息' })]));
+    const noYear = $('year-unknown');
+    if (noYear) noYear.textContent = unknown && s.year_from === null && s.year_to === null ? '年份不详：' + unknown + ' 篇' : '';
     $('year-from').value = s.year_from === null ? '' : s.year_from;
     $('year-to').value = s.year_to === null ? '' : s.year_to;
     if (years.length) {
@@ -387,9 +394,9 @@
     const body = await api('/api/search?' + params.toString());
     return () => {
       document.title = (s.q ? s.q + ' - ' : '') + '治理案例检索';
-      regionFacet(s, body.facets.region || []);
+      regionFacet(s, body.facets.region || [], body.facets.region_unknown || 0);
       measureFacet(s, body.facets.measure || []);
-      yearFacet(s, body.facets.year || []);
+      yearFacet(s, body.facets.year || [], body.facets.year_unknown || 0);
       const took = Number(body.took_ms || 0).toFixed(1);
       const first = (body.page - 1) * body.per_page + 1;
       setStatus(body.total
@@ -401,8 +408,18 @@
           p.set('format', f);
           return el('a', { href: '/api/export?' + p.toString(), download: '', text: name });
         }));
+      const items = body.hits.map((h, i) => Object.assign(hitItem(s, h), { value: first + i }));
+      const relaxed = body.relaxed || [];
+      if (relaxed.length) {
+        // The hits holding every word come first; say where the others begin.
+        const at = Math.max(0, Math.min(items.length, (body.complete || 0) - (first - 1)));
+        if (at < items.length) {
+          items.splice(at, 0, el('li', { class: 'relaxed-note', role: 'note',
+            text: '以下结果未包含：' + relaxed.join('、') }));
+        }
+      }
       $('view').replaceChildren(...[activeFilters(s),
-        el('ol', { class: 'results', start: String(first) }, body.hits.map((h) => hitItem(s, h))),
+        el('ol', { class: 'results', start: String(first) }, items),
         pagination(s, body.total, body.per_page || PER_PAGE), body.total ? exportLinks : null].filter(Boolean));
     };
   }

@@ -63,7 +63,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         ..IngestOptions::new(&args.docs, &index)
     })?;
     let build_s = started.elapsed().as_secs_f64();
-    let engine = Engine::open(&index)?;
+    let engine = Engine::open(&index)?.with_corpus(&args.docs);
     let extras = Extras {
         facets: !args.bare,
         snippets: !args.bare,

@@ -36,7 +36,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
     params::check(&mut request)?;
     let engine = Engine::open(&args.dirs.index)
-        .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
+        .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?
+        .with_corpus(&args.dirs.corpus);
     if let Some(path) = &args.output {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write --output {}", path.display()))?;

@@ -37,7 +37,7 @@ pub enum SortArg {
 }
 
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(&args.dirs.index)?;
+    let engine = Engine::open(&args.dirs.index)?.with_corpus(&args.dirs.corpus);
     let request = args.filters.apply_to(SearchRequest {
         page: args.page,
         per_page: args.limit,

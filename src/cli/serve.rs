@@ -55,7 +55,9 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         true
     } else {
         match Engine::open(&dirs.index) {
-            Ok(engine) if engine.document_count() > 0 || !has_files => return Ok(engine),
+            Ok(engine) if engine.document_count() > 0 || !has_files => {
+                return Ok(engine.with_corpus(&dirs.corpus));
+            }
             Ok(_) => true,
             // Built by an older zhili: the ingest below rebuilds it.
             Err(err @ Error::OutdatedIndex { .. }) if has_files => {
@@ -88,6 +90,7 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         summary.files_indexed, summary.documents, summary.files_failed
     );
     Engine::open(&dirs.index)
+        .map(|engine| engine.with_corpus(&dirs.corpus))
         .with_context(|| format!("cannot open the index at {}", dirs.index.display()))
 }
 

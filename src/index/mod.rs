@@ -5,6 +5,7 @@
 
 mod codec;
 pub mod docstore;
+pub mod fold;
 pub mod layout;
 pub mod manifest;
 pub mod schema;

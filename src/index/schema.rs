@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +36,12 @@ pub struct Fields {
     pub record: Field,
     /// The document's text, stored only (read back by `docstore`).
     pub text: Field,
+    /// 1 when the text holds traditional characters (fast: the highlighter folds only those).
+    pub traditional: Field,
 }
 
 pub const YEAR: &str = "year";
+pub const TRADITIONAL: &str = "traditional";
 
 impl Fields {
     pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
@@ -54,6 +57,7 @@ impl Fields {
             canonical: schema.get_field("canonical")?,
             record: schema.get_field("record")?,
             text: schema.get_field("text")?,
+            traditional: schema.get_field(TRADITIONAL)?,
         })
     }
 }
@@ -88,5 +92,6 @@ pub fn build() -> Schema {
     builder.add_u64_field("canonical", INDEXED);
     builder.add_bytes_field("record", STORED);
     builder.add_text_field("text", STORED);
+    builder.add_u64_field(TRADITIONAL, FAST);
     builder.build()
 }

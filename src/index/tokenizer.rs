@@ -1,5 +1,6 @@
 //! The analyzers, and the only code that names jieba. One `Jieba` dictionary per process,
-//! shared by every tokenizer instance (tantivy clones tokenizers on every `get`).
+//! shared by every tokenizer instance (tantivy clones tokenizers on every `get`). Every text
+//! is folded from traditional to simplified characters first (`fold`), offsets unchanged.
 //!
 //! - `WordTokenizer` (`zh_words`, search mode at index time, `zh_query` default mode for
 //!   queries and highlights): jieba words, whitespace and punctuation dropped, Latin lowercased,
@@ -8,10 +9,13 @@
 //!   characters (a lone character stays a unigram), whole lowercased runs of letters/digits;
 //!   consecutive positions, so a phrase query over it is an exact substring match.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy_jieba::jieba_rs::{Jieba, TokenizeMode};
+
+use super::fold::{self, fold};
 
 pub const WORDS: &str = "zh_words";
 pub const QUERY_WORDS: &str = "zh_query";
@@ -25,6 +29,7 @@ static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 /// Loads the dictionary now (it takes ~80 ms), so the first query does not pay for it.
 pub fn warm_up() {
     LazyLock::force(&JIEBA);
+    fold::warm_up();
 }
 
 /// A token as the analyzers emit it: lowercased text and its byte range in the input.
@@ -172,31 +177,40 @@ impl Tokenizer for ZhTokenizer {
 /// token: indexing makes tens of millions of them).
 pub struct ZhStream<'a> {
     source: TokenSource<'a>,
-    text: &'a str,
+    /// The folded text (the same offsets as the original).
+    text: Cow<'a, str>,
     token: Token,
     position: Option<usize>,
 }
 
 enum TokenSource<'a> {
-    Words(std::vec::IntoIter<tantivy_jieba::jieba_rs::Token<'a>>),
+    /// Byte ranges of the kept jieba words.
+    Words(std::vec::IntoIter<(usize, usize)>),
     Bigrams(BigramRanges<'a>),
 }
 
 impl<'a> ZhStream<'a> {
     fn words(text: &'a str, search_mode: bool) -> ZhStream<'a> {
-        let tokens = jieba_tokens(text, search_mode);
-        ZhStream::new(text, TokenSource::Words(tokens.into_iter()))
+        let folded = fold(text);
+        let ranges: Vec<(usize, usize)> = jieba_tokens(&folded, search_mode)
+            .into_iter()
+            .filter(|t| keep_word(t.word))
+            .map(|t| (t.byte_start, t.byte_end))
+            .collect();
+        ZhStream::new(folded, TokenSource::Words(ranges.into_iter()))
     }
 
     fn bigrams(text: &'a str) -> ZhStream<'a> {
+        // Folding keeps ideographs ideographs at the same offsets: the ranges of the original
+        // are those of the folded text.
         let ranges = BigramRanges {
             chars: text.char_indices().peekable(),
             in_run: false,
         };
-        ZhStream::new(text, TokenSource::Bigrams(ranges))
+        ZhStream::new(fold(text), TokenSource::Bigrams(ranges))
     }
 
-    fn new(text: &'a str, source: TokenSource<'a>) -> ZhStream<'a> {
+    fn new(text: Cow<'a, str>, source: TokenSource<'a>) -> ZhStream<'a> {
         ZhStream {
             source,
             text,
@@ -208,9 +222,7 @@ impl<'a> ZhStream<'a> {
     /// The next token's byte range and whether it needs lowercasing.
     fn next_range(&mut self) -> Option<(usize, usize, bool)> {
         match &mut self.source {
-            TokenSource::Words(tokens) => tokens
-                .find(|t| keep_word(t.word))
-                .map(|t| (t.byte_start, t.byte_end, true)),
+            TokenSource::Words(ranges) => ranges.next().map(|(from, to)| (from, to, true)),
             TokenSource::Bigrams(ranges) => ranges.next(),
         }
     }
@@ -361,6 +373,14 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn traditional_text_gives_the_simplified_tokens_at_its_own_offsets() {
+        let traditional = words("楓橋經驗與網格化管理", false);
+        let simplified = words("枫桥经验与网格化管理", false);
+        assert_eq!(traditional, simplified);
+        assert_eq!(bigrams("網格"), bigrams("网格"));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 use crate::model::CaseDoc;
 use crate::{Error, Result};
 
+use super::fold;
 use super::layout::{IndexDir, WriteLock};
 use super::manifest::Manifest;
 use super::schema::{self, Fields, SCHEMA_VERSION};
@@ -230,6 +231,10 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
     out.add_u64(fields.canonical, u64::from(doc.duplicate_of.is_none()));
     out.add_bytes(fields.record, &stored::encode_record(doc));
     out.add_text(fields.text, &doc.text);
+    out.add_u64(
+        fields.traditional,
+        u64::from(fold::has_traditional(&doc.text)),
+    );
     Ok(out)
 }
 

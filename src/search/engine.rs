@@ -1,6 +1,7 @@
 //! `Engine`: an open index that answers searches, documents, similar documents and exports.
 //! It follows the index directory by itself: a new commit (incremental ingest) or a new
-//! generation (full rebuild) by another process is picked up on the next request.
+//! generation (full rebuild) by another process is picked up on the next request. A search
+//! runs the strict query of its `Plan`, and the relaxed one when that fills less than a page.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -24,6 +25,8 @@ use crate::{Error, Result};
 use super::facet_children::FacetMappings;
 use super::filters::{self, Filter};
 use super::hits::HitBuilder;
+use super::plan::{Plan, display_score};
+use super::synonyms::SynonymFile;
 use super::types::{Facets, Hit, SearchRequest, SearchResponse, SortOrder};
 use super::{facets, query, similar};
 
@@ -45,6 +48,8 @@ pub struct Engine {
     served: RwLock<Arc<Served>>,
     /// The stamp of `CURRENT` when its name was last read.
     pointer_seen: Mutex<Option<FileStamp>>,
+    /// Synonyms expanded at query time (embedded, and the corpus's file once `with_corpus`).
+    synonyms: SynonymFile,
 }
 
 impl Engine {
@@ -58,7 +63,15 @@ impl Engine {
             dir,
             served: RwLock::new(Arc::new(served)),
             pointer_seen: Mutex::new(pointer),
+            synonyms: SynonymFile::embedded(),
         })
+    }
+
+    /// This engine with the user's synonyms of `corpus_root` (`zhili-synonyms.toml`) added to
+    /// the embedded ones, re-read whenever the file changes.
+    pub fn with_corpus(mut self, corpus_root: &Path) -> Engine {
+        self.synonyms = SynonymFile::for_corpus(corpus_root);
+        self
     }
 
     /// The generation to answer from, after picking up any newer commit or generation. Two
@@ -102,14 +115,73 @@ impl Engine {
     /// Searches, computing facets and snippets only when `extras` asks (benchmarks compare).
     pub fn search_with(&self, request: &SearchRequest, extras: Extras) -> Result<SearchResponse> {
         let started = Instant::now();
-        filters::validate(request)?;
+        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let fields = &served.fields;
-        let parsed = query::parse(&request.q)?;
-        let text = query::build(&parsed, fields)?;
+        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let mut text = plan.strict(fields);
+        let mut found = self.ranked(&searcher, &served, text.as_deref(), request, extras)?;
+        let mut relaxed = Vec::new();
+        let complete = found.total as u64;
+        if found.total < request.per_page {
+            let count = |q: &dyn tantivy::query::Query| -> Result<usize> {
+                Ok(searcher.search(&*filters::combine(Some(q), fields, request, None), &Count)?)
+            };
+            if let Some(r) = plan.relax(&searcher, fields, request.per_page, found.total, count)? {
+                found = self.ranked(&searcher, &served, Some(&*r.query), request, extras)?;
+                text = Some(r.query);
+                relaxed = r.dropped;
+            }
+        }
+        let facets = match found.counted {
+            Some(counted) => count_facets(
+                &searcher,
+                text.as_deref(),
+                fields,
+                request,
+                counted,
+                &served.facet_mappings,
+            )?,
+            None => Facets::default(),
+        };
+        let builder = HitBuilder::new(&plan.highlight_terms(), extras.snippets);
+        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
+        let mut traditional = Traditional::default();
+        let hits = found
+            .hits
+            .into_iter()
+            .map(|(score, addr)| {
+                let traditional = traditional.of(&searcher, addr)?;
+                loader.load_with(addr, |stored| {
+                    builder.hit(stored, display_score(score), traditional)
+                })
+            })
+            .collect::<Result<Vec<Hit>>>()?;
+        Ok(SearchResponse {
+            query: request.q.clone(),
+            total: found.total as u64,
+            page: request.page,
+            per_page: request.per_page,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            hits,
+            relaxed,
+            complete,
+            facets,
+        })
+    }
 
-        let main = filters::combine(text.as_deref(), fields, request, None);
+    /// The page of hits of `text` (with the request's filters), the total, and the facets
+    /// counted in the same pass.
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        served: &Served,
+        text: Option<&dyn tantivy::query::Query>,
+        request: &SearchRequest,
+        extras: Extras,
+    ) -> Result<Ranked> {
+        let main = filters::combine(text, &served.fields, request, None);
         let offset = (request.page - 1) * request.per_page;
         let top = TopDocs::with_limit(request.per_page).and_offset(offset);
         // Facets whose own filter is not set count over the main query: collect them in the
@@ -128,35 +200,10 @@ impl Engine {
                 (docs, total, fruits)
             }
         };
-
-        let facets = if extras.facets {
-            let counted = handles.extract(&mut fruits);
-            let mappings = &served.facet_mappings;
-            count_facets(
-                &searcher,
-                text.as_deref(),
-                fields,
-                request,
-                counted,
-                mappings,
-            )?
-        } else {
-            Facets::default()
-        };
-        let builder = HitBuilder::new(&parsed, extras.snippets);
-        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
-        let hits = hits
-            .into_iter()
-            .map(|(score, addr)| loader.load_with(addr, |stored| builder.hit(stored, score)))
-            .collect::<Result<Vec<Hit>>>()?;
-        Ok(SearchResponse {
-            query: request.q.clone(),
-            total: total as u64,
-            page: request.page,
-            per_page: request.per_page,
-            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+        Ok(Ranked {
             hits,
-            facets,
+            total,
+            counted: extras.facets.then(|| handles.extract(&mut fruits)),
         })
     }
 
@@ -180,14 +227,14 @@ impl Engine {
         };
         let query = filters::canonical_only(like, fields);
         let top = TopDocs::with_limit(limit + 1).order_by_score();
-        let builder = HitBuilder::new(&query::ParsedQuery::default(), true);
+        let builder = HitBuilder::new(&[], true);
         let mut hits = Vec::new();
         let mut loader = DocLoader::new(&searcher, fields, &served.stores);
         for (score, addr) in searcher.search(&*query, &top)? {
             let hit = loader.load_with(addr, |other| {
                 let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
                 let same = *other_id == doc.id || other_of == Some(doc.id.as_str());
-                (!same).then(|| builder.hit(other, score))
+                (!same).then(|| builder.hit(other, score, true))
             })?;
             hits.extend(hit);
         }
@@ -204,10 +251,11 @@ impl Engine {
         limit: usize,
         mut f: impl FnMut(CaseDoc) -> Result<()>,
     ) -> Result<()> {
-        filters::validate(request)?;
+        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
-        let text = query::build(&query::parse(&request.q)?, &served.fields)?;
+        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let text = plan.strict(&served.fields);
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
         let weight = main.weight(tantivy::query::EnableScoring::disabled_from_searcher(
             &searcher,
@@ -261,6 +309,13 @@ impl Engine {
             })
             .collect())
     }
+}
+
+/// A page of hits (score and address), the total, and the facets counted along.
+struct Ranked {
+    hits: Vec<(f32, DocAddress)>,
+    total: usize,
+    counted: Option<Counted>,
 }
 
 /// What a search computes beyond the ranked hits.
@@ -350,10 +405,14 @@ fn count_facets(
         Some(counts) => counts,
         None => searcher.search(&*without(Filter::Year), &facets::YearCollector)?,
     };
+    let (region, region_unknown) = facets::region_counts(region);
+    let (year, year_unknown) = facets::year_counts(year);
     Ok(Facets {
-        region: facets::region_counts(region),
+        region,
+        region_unknown,
         measure: facets::measure_counts(&measure),
-        year: facets::year_counts(year),
+        year,
+        year_unknown,
     })
 }
 
@@ -388,6 +447,30 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         facet_mappings: Arc::default(),
         stores: InPlaceStores::default(),
     })
+}
+
+/// Whether the text of a document holds traditional characters (recorded at indexing, so
+/// that only those texts are folded for highlighting), the column of each segment opened once.
+#[derive(Default)]
+struct Traditional(Vec<Option<tantivy::columnar::Column<u64>>>);
+
+impl Traditional {
+    fn of(&mut self, searcher: &Searcher, addr: DocAddress) -> Result<bool> {
+        let ord = addr.segment_ord as usize;
+        if self.0.len() <= ord {
+            self.0.resize(ord + 1, None);
+        }
+        let column = match &mut self.0[ord] {
+            Some(column) => column,
+            slot => slot.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64(crate::index::schema::TRADITIONAL)?,
+            ),
+        };
+        Ok(column.first(addr.doc_id) == Some(1))
+    }
 }
 
 fn meta_stamp(generation: &Path) -> Option<FileStamp> {

@@ -18,6 +18,9 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Facet ordinals that are not below the root.
 const NONE: u32 = u32::MAX;
+/// The key under which documents without any facet of the field are counted (no child is
+/// named so).
+pub const UNKNOWN: &str = "";
 /// Mappings kept before the cache starts over (roots are the regions users pick).
 const MAX_MAPPINGS: usize = 1024;
 
@@ -104,10 +107,13 @@ pub struct SegmentFacetChildren {
     reader: FacetReader,
     mapping: Arc<Mapping>,
     counts: Vec<u64>,
+    /// Documents without any facet of the field.
+    unknown: u64,
 }
 
 impl Collector for FacetChildren {
-    /// Documents per child name (children without documents left out).
+    /// Documents per child name (children without documents left out), and under `UNKNOWN`
+    /// those without any facet of the field.
     type Fruit = BTreeMap<String, u64>;
     type Child = SegmentFacetChildren;
 
@@ -122,6 +128,7 @@ impl Collector for FacetChildren {
             .get(segment, self.field, &self.root, &reader)?;
         Ok(SegmentFacetChildren {
             counts: vec![0; mapping.children.len()],
+            unknown: 0,
             reader,
             mapping,
         })
@@ -143,7 +150,9 @@ impl SegmentCollector for SegmentFacetChildren {
     /// document's facet ordinals are sorted, so those come one after another).
     fn collect(&mut self, doc: DocId, _: Score) {
         let mut previous = NONE;
+        let mut any = false;
         for ord in self.reader.facet_ords(doc) {
+            any = true;
             let child = self
                 .mapping
                 .child_of
@@ -155,15 +164,21 @@ impl SegmentCollector for SegmentFacetChildren {
             }
             previous = child;
         }
+        self.unknown += u64::from(!any);
     }
 
     fn harvest(self) -> BTreeMap<String, u64> {
-        self.counts
+        let mut counts: BTreeMap<String, u64> = self
+            .counts
             .iter()
             .enumerate()
             .filter(|(_, count)| **count > 0)
             .map(|(child, count)| (self.mapping.children[child].clone(), *count))
-            .collect()
+            .collect();
+        if self.unknown > 0 {
+            counts.insert(UNKNOWN.to_string(), self.unknown);
+        }
+        counts
     }
 }
 

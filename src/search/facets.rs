@@ -1,5 +1,5 @@
 //! Facet counting: region children under the selected path, measures, and years (a small
-//! collector over the `year` fast field). Each facet is counted over the result set with every
+//! collector over the `year` fast field), with the documents that have no region or no year. Each facet is counted over the result set with every
 //! filter applied except its own; `engine` decides which query each facet runs on.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::index::schema::YEAR;
 use crate::taxonomy::Taxonomy;
 
-use super::facet_children::{FacetChildren, FacetMappings};
+use super::facet_children::{FacetChildren, FacetMappings, UNKNOWN};
 use super::types::{FacetCount, MeasureCount};
 
 /// Root facet for the region children to count: the selected path, or `/`.
@@ -34,14 +34,16 @@ pub fn measure_collector(mappings: &Arc<FacetMappings>) -> FacetChildren {
     FacetChildren::new("measure", Facet::root(), Arc::clone(mappings))
 }
 
-/// Region children with their counts, most documents first, then by name.
-pub fn region_counts(counts: BTreeMap<String, u64>) -> Vec<FacetCount<String>> {
+/// Region children with their counts, most documents first, then by name; and the number
+/// of documents without a region.
+pub fn region_counts(mut counts: BTreeMap<String, u64>) -> (Vec<FacetCount<String>>, u64) {
+    let unknown = counts.remove(UNKNOWN).unwrap_or(0);
     let mut out: Vec<FacetCount<String>> = counts
         .into_iter()
         .map(|(value, count)| FacetCount { value, count })
         .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    out
+    (out, unknown)
 }
 
 /// Counts per measure id that occurs, in taxonomy order, with labels.
@@ -60,8 +62,10 @@ pub fn measure_counts(found: &BTreeMap<String, u64>) -> Vec<MeasureCount> {
         .collect()
 }
 
-pub fn year_counts(counts: BTreeMap<i64, u64>) -> Vec<FacetCount<i32>> {
-    counts
+/// Years with their counts, and the number of documents without a year.
+pub fn year_counts(mut counts: BTreeMap<i64, u64>) -> (Vec<FacetCount<i32>>, u64) {
+    let unknown = counts.remove(&NO_YEAR).unwrap_or(0);
+    let years = counts
         .into_iter()
         .filter_map(|(year, count)| {
             Some(FacetCount {
@@ -69,10 +73,14 @@ pub fn year_counts(counts: BTreeMap<i64, u64>) -> Vec<FacetCount<i32>> {
                 count,
             })
         })
-        .collect()
+        .collect();
+    (years, unknown)
 }
 
-/// Counts matching documents per year (documents without a year are not counted).
+/// The key under which documents without a year are counted.
+const NO_YEAR: i64 = i64::MIN;
+
+/// Counts matching documents per year, and those without one under `NO_YEAR`.
 pub struct YearCollector;
 
 pub struct SegmentYearCollector {
@@ -117,9 +125,8 @@ impl SegmentCollector for SegmentYearCollector {
     type Fruit = BTreeMap<i64, u64>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(year) = self.column.first(doc) {
-            *self.counts.entry(year).or_insert(0) += 1;
-        }
+        let year = self.column.first(doc).unwrap_or(NO_YEAR);
+        *self.counts.entry(year).or_insert(0) += 1;
     }
 
     fn harvest(self) -> Self::Fruit {

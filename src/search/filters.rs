@@ -1,7 +1,9 @@
-//! Request validation and filters: region path prefix, measures (OR-ed), year range, and the
-//! canonical-only rule (near-duplicates are never hits). Filters of different kinds are AND-ed;
-//! a facet's counts use every filter except its own.
+//! Request validation (a region written as people write it is resolved to its full path
+//! here) and filters: region path prefix, measures (OR-ed), year range, and the canonical-only
+//! rule (near-duplicates are never hits). Filters of different kinds are AND-ed; a facet's
+//! counts use every filter except its own.
 
+use std::borrow::Cow;
 use std::ops::Bound;
 
 use tantivy::Term;
@@ -12,6 +14,7 @@ use crate::index::Fields;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
+use super::regions;
 use super::types::{MAX_PER_PAGE, MeasureMatch, SearchRequest};
 
 /// How deep a page may go: `page * per_page` at most this many results.
@@ -22,6 +25,23 @@ pub enum Filter {
     Region,
     Measure,
     Year,
+}
+
+/// Validates `request` and resolves its region as people write it (`regions`: 江苏 →
+/// 江苏省): what every search, export and count runs on, from the CLI and HTTP alike.
+pub fn prepare(request: &SearchRequest) -> Result<Cow<'_, SearchRequest>> {
+    validate(request)?;
+    let Some(region) = &request.region else {
+        return Ok(Cow::Borrowed(request));
+    };
+    let full = regions::resolve(region)?;
+    if full == *region {
+        return Ok(Cow::Borrowed(request));
+    }
+    Ok(Cow::Owned(SearchRequest {
+        region: Some(full),
+        ..request.clone()
+    }))
 }
 
 /// Rejects requests a person should correct, naming the parameter.

@@ -6,7 +6,6 @@ use std::ops::Range;
 
 use crate::index::stored::StoredDoc;
 
-use super::query::ParsedQuery;
 use super::snippet::{Highlighter, Match, distinct_terms, snippet_with};
 use super::types::{Hit, HitPassage};
 
@@ -23,17 +22,24 @@ pub struct HitBuilder {
 }
 
 impl HitBuilder {
-    /// `snippets: false` leaves snippets and passages empty (benchmarks measure their cost).
-    pub fn new(query: &ParsedQuery, snippets: bool) -> HitBuilder {
+    /// `terms` are the texts to mark; `snippets: false` leaves snippets and passages empty
+    /// (benchmarks measure their cost).
+    pub fn new(terms: &[String], snippets: bool) -> HitBuilder {
         HitBuilder {
-            highlighter: Highlighter::new(&query.highlight_terms()),
+            highlighter: Highlighter::new(terms),
             snippets,
         }
     }
 
-    pub fn hit(&self, stored: StoredDoc, score: f32) -> Hit {
+    /// The hit of `stored`; `traditional` when its text holds traditional characters (then
+    /// it is folded for matching).
+    pub fn hit(&self, stored: StoredDoc, score: f32, traditional: bool) -> Hit {
         let (snippet, passages) = if self.snippets {
-            let matches = self.highlighter.matches(stored.text());
+            let matches = if traditional {
+                self.highlighter.matches(stored.text())
+            } else {
+                self.highlighter.matches_simplified(stored.text())
+            };
             (
                 snippet_with(stored.text(), &matches, SNIPPET_CHARS),
                 passages(&stored, &matches),

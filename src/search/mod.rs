@@ -1,5 +1,6 @@
-//! Read-only side: a request → a response. Query building from analyzer tokens, facets,
-//! snippets, documents, similar documents. No actix here; `server` wraps it.
+//! Read-only side: a request → a response. Query building from analyzer tokens, the
+//! matching strategy (stop words, synonyms, relaxation), facets, snippets, documents, similar
+//! documents. No actix here; `server` wraps it.
 
 pub mod compare;
 pub mod docx;
@@ -9,9 +10,13 @@ mod facet_children;
 mod facets;
 mod filters;
 mod hits;
+mod plan;
 pub mod query;
+mod regions;
 mod similar;
 pub mod snippet;
+mod stopwords;
+pub mod synonyms;
 pub mod types;
 
 pub use engine::{Engine, Extras};

@@ -1,16 +1,19 @@
-//! The query language and its translation to tantivy queries, built from the analyzers'
-//! tokens (never tantivy's QueryParser, which turns a Chinese run into a phrase).
+//! The query language, and the tantivy query of one term, built from the analyzers' tokens
+//! (never tantivy's QueryParser, which turns a Chinese run into a phrase). Which terms must
+//! match, and how a query is relaxed, is `plan`'s job.
 //!
 //! Grammar: words separated by spaces are AND-ed; `"a quoted phrase"` (or “…”) must appear
-//! as written; `-word` / `-"phrase"` excludes; `a OR b` matches either. A word matches when
-//! all its jieba words are in the title or text, or when it appears as a substring (character
-//! bigram phrase, ranked lower: the recall fallback for sub-words jieba does not split out).
+//! as written; `-word` / `-"phrase"` excludes; `a OR b` matches either. Traditional characters
+//! are folded to simplified. A word matches when all its jieba words are in the title or text,
+//! or when it appears as a substring (character bigram phrase, ranked lower: the recall
+//! fallback for sub-words jieba does not split out).
 
 use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::index::Fields;
+use crate::index::fold::fold;
 use crate::index::tokenizer::{self, Span};
 use crate::{Error, Result};
 
@@ -178,9 +181,10 @@ fn lex(q: &str) -> Result<Vec<Lexeme>> {
     Ok(out)
 }
 
-/// Full-width ASCII to half-width, spaces between Chinese characters removed, lowercased.
+/// Full-width ASCII to half-width, traditional characters to simplified, spaces between
+/// Chinese characters removed, lowercased.
 fn normalize(text: &str) -> String {
-    let chars: Vec<char> = text
+    let chars: Vec<char> = fold(text)
         .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -201,49 +205,8 @@ fn normalize(text: &str) -> String {
     out.trim().to_string()
 }
 
-/// Builds the tantivy query (without filters). `None` means "every document".
-pub fn build(parsed: &ParsedQuery, fields: &Fields) -> Result<Option<Box<dyn Query>>> {
-    if parsed.is_empty() {
-        return Ok(None);
-    }
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for group in &parsed.groups {
-        let alternatives: Vec<Box<dyn Query>> =
-            group.iter().filter_map(|t| term_query(t, fields)).collect();
-        if alternatives.is_empty() {
-            return Err(Error::bad_request(format!(
-                "“{}” has no letters, digits or Chinese characters to search for",
-                group
-                    .iter()
-                    .map(|t| t.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" OR ")
-            )));
-        }
-        clauses.push((Occur::Must, any_of(alternatives)));
-    }
-    for term in &parsed.excluded {
-        if let Some(query) = term_query(term, fields) {
-            clauses.push((Occur::MustNot, query));
-        }
-    }
-    if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-    Ok(Some(Box::new(BooleanQuery::new(clauses))))
-}
-
-fn any_of(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if queries.len() == 1 {
-        return queries.pop().expect("one query");
-    }
-    Box::new(BooleanQuery::new(
-        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
-    ))
-}
-
 /// The query for one term; `None` when it has nothing searchable.
-fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Query>> {
+pub(super) fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Query>> {
     let grams = tokenizer::bigrams(&term.text);
     let grams_query = sequence_query(fields.grams, &grams)?;
     if term.phrase {
@@ -263,6 +226,19 @@ fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Query>> {
         .map(|q| (Occur::Should, q))
         .collect();
     Some(Box::new(BooleanQuery::new(options)))
+}
+
+/// `text` found as written (a bigram phrase, as a quoted phrase) but scored as its words are
+/// (the phrase weighed as a word's substring match, plus the words in the body and title):
+/// a fixed expression such as a synonym, comparable with a word's own score.
+pub(super) fn expression_query(text: &str, fields: &Fields) -> Option<Box<dyn Query>> {
+    let grams = sequence_query(fields.grams, &tokenizer::bigrams(text))?;
+    let words = tokenizer::words(text, false);
+    let grams: Box<dyn Query> = Box::new(BoostQuery::new(grams, GRAMS_BOOST));
+    let body = all_words(fields.body, &words);
+    let title = all_words(fields.title, &words)
+        .map(|title| Box::new(BoostQuery::new(title, TITLE_BOOST)) as Box<dyn Query>);
+    Some(scored_by(scored_by(grams, body), title))
 }
 
 /// Whether every document whose body or title holds `text` as its jieba words also holds it
@@ -404,6 +380,14 @@ mod tests {
         for text in ["警", "ai", "g20峰会", "5g基站"] {
             assert!(!covered(text), "{text}");
         }
+    }
+
+    #[test]
+    fn traditional_queries_are_folded_to_simplified() {
+        assert_eq!(
+            parse("楓橋經驗").unwrap().groups,
+            vec![vec![word("枫桥经验")]]
+        );
     }
 
     #[test]

@@ -101,8 +101,12 @@ pub struct MeasureCount {
 pub struct Facets {
     /// Children of the selected region path (provinces when none is selected).
     pub region: Vec<FacetCount<String>>,
+    /// Matching documents without a region (counted as `region` is).
+    pub region_unknown: u64,
     pub measure: Vec<MeasureCount>,
     pub year: Vec<FacetCount<i32>>,
+    /// Matching documents without a year (counted as `year` is).
+    pub year_unknown: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -113,5 +117,11 @@ pub struct SearchResponse {
     pub per_page: usize,
     pub took_ms: f64,
     pub hits: Vec<Hit>,
+    /// The query words that did not have to match for the lower part of the results (empty
+    /// when every word matched in every hit).
+    pub relaxed: Vec<String>,
+    /// How many of the `total` results hold every word (they come first); equal to `total`
+    /// when `relaxed` is empty.
+    pub complete: u64,
     pub facets: Facets,
 }

@@ -10,7 +10,7 @@ use crate::model::{RawCase, Tags};
 use crate::{Error, Result};
 
 pub mod eval;
-mod gazetteer;
+pub(crate) mod gazetteer;
 mod measures;
 mod pins;
 mod region;
