@@ -298,3 +298,33 @@ fn a_damaged_index_is_found_by_ingest_and_rebuilt_from_the_corpus() {
     let again = String::from_utf8_lossy(&ws.run(&["ingest"]).stdout).into_owned();
     assert!(again.contains("nothing to index"), "{again}");
 }
+
+#[test]
+fn serve_imports_the_corpus_after_a_first_import_killed_before_its_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (corpus, index) = (tmp.path().join("corpus"), tmp.path().join("index"));
+    fs::create_dir_all(&corpus).unwrap();
+    write_version(&corpus, 400, 0, 0, '甲');
+    let mut ingest = std::process::Command::new(env!("CARGO_BIN_EXE_zhili"))
+        .args(["ingest", "--json", "--index"])
+        .arg(&index)
+        .arg("--corpus")
+        .arg(&corpus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !index.join("gen-000001").exists() && started.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    ingest.kill().unwrap();
+    ingest.wait().unwrap();
+    assert!(
+        !index.join("CURRENT").exists(),
+        "killed before its commit: the index directory holds a generation and no CURRENT"
+    );
+    let server = Server::start(&index, &corpus, tmp.path().join("serve.log"));
+    let health = server.json("/api/health");
+    assert_eq!(health["documents"], 400, "{health}");
+}

@@ -51,7 +51,7 @@ fn init_logging() {
 /// Opens the index, ingesting the corpus first when the index is missing or holds nothing.
 fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
     let has_files = corpus_has_files(&dirs.corpus);
-    let needs_ingest = if is_empty_dir(&dirs.index) {
+    let needs_ingest = if no_committed_index(&dirs.index) {
         true
     } else {
         match Engine::open(&dirs.index) {
@@ -94,8 +94,12 @@ fn open_or_ingest(dirs: &Dirs) -> anyhow::Result<Engine> {
         .with_context(|| format!("cannot open the index at {}", dirs.index.display()))
 }
 
-fn is_empty_dir(dir: &Path) -> bool {
-    std::fs::read_dir(dir).map_or(true, |mut entries| entries.next().is_none())
+/// No index was ever committed here: a missing or empty directory, or one that a first import
+/// killed before its commit left behind (a generation but no `CURRENT`).
+fn no_committed_index(dir: &Path) -> bool {
+    crate::index::IndexDir::new(dir)
+        .current()
+        .is_ok_and(|current| current.is_none())
 }
 
 fn corpus_has_files(dir: &Path) -> bool {
