@@ -563,3 +563,48 @@ fn export_and_compare_write_word_files_to_output() {
         "a zip package"
     );
 }
+
+#[test]
+fn a_newer_version_of_a_text_is_the_hit_and_never_folded_into_the_older_one() {
+    let ws = Workspace::new();
+    let words = [
+        "物业", "业主", "服务", "管理", "小区", "安全", "设施", "维修", "费用", "纠纷", "调解",
+        "公共", "秩序", "居民",
+    ];
+    let articles: Vec<String> = (0..40)
+        .map(|i| {
+            let body: String = (0..12)
+                .map(|k| words[(i * 7 + k * 3 + k * k) % words.len()])
+                .collect();
+            format!("第{i}条 {body}。")
+        })
+        .collect();
+    let text = articles.join("\n");
+    // The older version is the longer one: length alone would keep it.
+    ws.write(
+        "某市物业管理条例(2016-05-06).md",
+        format!("# 某市物业管理条例\n\n2016年5月6日 某市人民代表大会常务委员会通过\n\n{text}\n第41条 本条例自公布之日起施行，原有规定同时废止。\n").as_bytes(),
+    );
+    ws.write(
+        "某市物业管理条例(2021-04-06).md",
+        format!(
+            "# 某市物业管理条例\n\n2016年5月6日 某市人民代表大会常务委员会通过 2021年4月6日 修正\n\n{}\n",
+            text.replacen("第3条", "第3条（修正）", 1)
+        )
+        .as_bytes(),
+    );
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(
+        count(&summary, "duplicates"),
+        1,
+        "the two versions are one text: {summary}"
+    );
+    let body = ws.json(&["search", "物业", "--json"]);
+    assert_eq!(body["total"], 1, "{body}");
+    let hit = &body["hits"][0];
+    assert_eq!(hit["year"], 2021, "the newest version is the hit: {body}");
+    assert!(
+        hit["source"]["path"].as_str().unwrap().contains("2021"),
+        "{body}"
+    );
+}

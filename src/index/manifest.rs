@@ -41,8 +41,12 @@ pub struct FileEntry {
 pub struct DocEntry {
     pub id: String,
     pub url: Option<String>,
-    /// Length of the text in characters (the longest of a duplicate group is canonical).
+    /// Length of the text in characters (of a duplicate group the newest, then the longest,
+    /// is canonical).
     pub chars: usize,
+    /// The document's year: a newer version of a text is never folded into an older one.
+    #[serde(default)]
+    pub year: Option<i32>,
     pub passages: usize,
     pub signature: Signature,
     /// The near-duplicate status the document was indexed with.
@@ -161,6 +165,7 @@ mod tests {
                     id: "x".into(),
                     url: None,
                     chars: 10,
+                    year: Some(2021),
                     passages: 2,
                     signature: Signature(vec![1, 2, 3]),
                     duplicate_of: None,

@@ -1,5 +1,6 @@
 //! Near-duplicate status across the whole index: which document of each group of near-
-//! duplicates is canonical (the longest; ties to the smallest id), and which sources it lists.
+//! duplicates is canonical (the newest, so that a revised text is never hidden behind its
+//! older version; then the longest; ties to the smallest id), and which sources it lists.
 
 use std::collections::HashMap;
 
@@ -29,7 +30,9 @@ pub fn statuses(manifest: &Manifest) -> HashMap<String, Status> {
             .iter()
             .max_by(|&&a, &&b| {
                 let (a, b) = (docs[a].1, docs[b].1);
-                a.chars.cmp(&b.chars).then_with(|| b.id.cmp(&a.id))
+                (a.year.cmp(&b.year))
+                    .then(a.chars.cmp(&b.chars))
+                    .then_with(|| b.id.cmp(&a.id))
             })
             .expect("a group has members");
         let canonical_id = docs[canonical].1.id.clone();

@@ -134,6 +134,7 @@ fn doc_entry(doc: &CaseDoc) -> DocEntry {
         id: doc.id.clone(),
         url: doc.source.url.clone(),
         chars: doc.text.chars().count(),
+        year: doc.year,
         passages: doc.passages.len(),
         signature: dedup::signature(&doc.text),
         duplicate_of: doc.duplicate_of.clone(),

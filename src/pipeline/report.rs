@@ -129,6 +129,7 @@ mod tests {
                     id: id.to_string(),
                     url: None,
                     chars: 10,
+                    year: None,
                     passages: 1,
                     signature: crate::ingest::dedup::Signature(vec![]),
                     duplicate_of: into.map(str::to_string),
