@@ -1,6 +1,7 @@
-//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|csv|md]`: every matching
-//! document (all canonical ones when no query or filter) streamed to stdout in index order, one
-//! document in memory at a time (no list of ids is collected first).
+//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|sphinxql|csv|md]
+//! [--shards N]`: every matching document (all canonical ones when no query or filter) streamed
+//! to stdout in index order, one document in memory at a time (no list of ids is collected
+//! first); `--shards N` (sphinxql only) sends each row to the index `cases_k` of its shard.
 
 use std::io::{BufWriter, Write};
 
@@ -20,13 +21,26 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: Filters,
-    /// Output format: ndjson, es-bulk, quickwit, csv or md.
+    /// Output format: ndjson, es-bulk, quickwit, sphinxql, csv or md.
     #[arg(long, default_value = "ndjson")]
     pub format: String,
+    /// sphinxql only: spread the rows over N real-time indexes cases_0..cases_{N-1} by
+    /// document id (for a distributed index over N agents).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SHARDS))]
+    pub shards: Option<u32>,
 }
+
+/// Most shards `--shards` accepts.
+const MAX_SHARDS: i64 = 1024;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let format: ExportFormat = args.format.parse()?;
+    if args.shards.is_some() && format != ExportFormat::SphinxQl {
+        anyhow::bail!(
+            "--shards only applies to --format sphinxql, not to --format {}",
+            format.as_str()
+        );
+    }
     let mut request = args
         .filters
         .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
@@ -34,7 +48,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?;
     let stdout = std::io::stdout().lock();
-    match write_all(&engine, format, &request, BufWriter::new(stdout)) {
+    let out = BufWriter::new(stdout);
+    match write_all(&engine, format, args.shards, &request, out) {
         Err(err) if is_broken_pipe(&err) => Ok(()),
         other => other,
     }
@@ -43,10 +58,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 fn write_all<W: Write>(
     engine: &Engine,
     format: ExportFormat,
+    shards: Option<u32>,
     request: &SearchRequest,
     out: W,
 ) -> anyhow::Result<()> {
-    let mut writer = ExportWriter::new(format, out)?;
+    let mut writer = ExportWriter::new(format, out)?.with_shards(shards);
     let mut failed: Option<std::io::Error> = None;
     let walked = engine.for_each_matching(request, usize::MAX, |doc| {
         writer.write(&doc).map_err(|err| {
