@@ -8,11 +8,15 @@ Each document is recombined real text, nothing invented but the joins:
   Macao, whose counties zhili does not tag), and a year (2000-2025);
 - a title: the place, and the subject of the law its first paragraph comes from (the law's title
   without its region prefix, date and kind), e.g. `浙江省丽水市莲都区养犬管理工作（2019年）`;
-- a lead line naming the place and year, then 3-9 paragraphs drawn from the pool of all the laws'
+- a lead line naming the place and year, then paragraphs drawn from the pool of all the laws'
   articles and all national and provincial government work report paragraphs (deduplicated,
-  at least --min-chars characters), in random order.
+  at least --min-chars characters; a paragraph longer than MAX_PARA characters is cut at
+  sentence ends), in random order, until the body reaches its drawn length (800-2,000
+  characters, at most 12 paragraphs).
 Which paragraphs, how many and their order vary per document, so two documents share at most a
-paragraph or two by chance and zhili's near-duplicate folding keeps them apart.
+paragraph or two by chance; and lengths stay within a factor of about 3, so zhili's near-duplicate
+folding (MinHash containment of a short text in a long one) keeps them apart: at 10k and 100k
+documents it folds about 1 in 10,000 (legal boilerplate shared by chance).
 
 Reproducible: document i depends only on --seed and i (its own random generator), so the first
 10,000 documents of a 1M corpus are the 10k corpus. Files are `OUT/NNNN/NNNNNNN.md` (1,000 per
@@ -34,6 +38,10 @@ import time
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
 PER_FOLDER = 1000
 YEARS = range(2000, 2026)
+MAX_PARA = 600
+BODY_CHARS = (800, 2000)
+MAX_PARAS = 12
+SENTENCE_END = re.compile(r"(?<=[。；！？])")
 # Leading "第X条" of an article, and a law title's region prefix (…省/市/县/自治州/…) and date.
 ARTICLE_NO = re.compile(r"^\s*(?:\*\*)?第[一二三四五六七八九十百千零〇两]+条(?:\*\*)?\s*")
 TITLE_DATE = re.compile(r"[（(]\d{4}[-年].*?[)）]\s*$")
@@ -83,14 +91,28 @@ def report_paragraphs(data):
                         yield "", para.strip()
 
 
+def pieces(para):
+    """A paragraph, or its sentences grouped into pieces of at most MAX_PARA characters."""
+    if len(para) <= MAX_PARA:
+        return [para]
+    out, cur = [], ""
+    for sentence in SENTENCE_END.split(para):
+        if cur and len(cur) + len(sentence) > MAX_PARA:
+            out.append(cur)
+            cur = ""
+        cur += sentence
+    return out + [cur] if cur else out
+
+
 def load_pool(data, min_chars):
-    """Unique paragraphs of at least min_chars characters, each with its law's subject."""
+    """Unique paragraphs of min_chars to MAX_PARA characters, each with its law's subject."""
     seen, pool = set(), []
     laws = os.path.join(data, "lawrefbook-laws", "files")
     for subject, para in list(law_paragraphs(laws)) + list(report_paragraphs(data)):
-        if len(para) >= min_chars and para not in seen:
-            seen.add(para)
-            pool.append((subject, para))
+        for piece in pieces(para):
+            if min_chars <= len(piece) <= MAX_PARA and piece not in seen:
+                seen.add(piece)
+                pool.append((subject, piece))
     return pool
 
 
@@ -122,7 +144,10 @@ def document(seed, i):
     if city == province:  # municipalities: 北京市/北京市/东城区
         city = ""
     year = rng.choice(YEARS)
-    paras = [POOL[rng.randrange(len(POOL))] for _ in range(rng.randint(3, 9))]
+    target, paras, length = rng.randint(*BODY_CHARS), [], 0
+    while length < target and len(paras) < MAX_PARAS:
+        paras.append(POOL[rng.randrange(len(POOL))])
+        length += len(paras[-1][1])
     subject = next((s for s, _ in paras if len(s) >= 2), "基层社会治理")
     title = f"{province}{city}{county}{subject}工作（{year}年）"
     lead = f"{year}年，{province}{city}{county}围绕{subject}开展工作，主要做法如下。"
