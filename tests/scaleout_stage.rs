@@ -1,5 +1,9 @@
-//! Scale-out path: `zhili export` (ndjson, es-bulk, quickwit) from a real ingest of the seed
-//! corpus, and the shipped Elasticsearch mapping / Quickwit index config checked against it.
+//! Scale-out path: `zhili export` (ndjson, es-bulk, quickwit, sphinxql) from a real ingest of
+//! the seed corpus, and the shipped Elasticsearch mapping / Quickwit index config / Sphinx
+//! configs checked against it; `sphinx`: the sphinxql export loaded into a live two-shard
+//! Sphinx and queried through its distributed index.
+
+mod sphinx;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;

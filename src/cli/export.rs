@@ -1,7 +1,8 @@
-//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|csv|md|docx] [--output
-//! FILE]`: every matching document (all canonical ones when no query or filter) streamed to
-//! stdout or FILE in index order, one document in memory at a time (no list of ids is collected
-//! first; a Word file holds the documents' fields, not their texts, until it is written).
+//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|sphinxql|csv|md|docx]
+//! [--shards N] [--output FILE]`: every matching document (all canonical ones when no query or
+//! filter) streamed to stdout or FILE in index order, one document in memory at a time (no list
+//! of ids is collected first; a Word file holds the documents' fields, not their texts, until it
+//! is written); `--shards N` (sphinxql only) sends each row to the index `cases_k` of its shard.
 
 use std::io::{BufWriter, Write};
 
@@ -21,16 +22,30 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: Filters,
-    /// Output format: ndjson, es-bulk, quickwit, csv, md or docx (a Word file: needs --output).
+    /// Output format: ndjson, es-bulk, quickwit, sphinxql, csv, md or docx (a Word file: needs
+    /// --output).
     #[arg(long, default_value = "ndjson")]
     pub format: String,
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o')]
     pub output: Option<std::path::PathBuf>,
+    /// sphinxql only: spread the rows over N real-time indexes cases_0..cases_{N-1} by
+    /// document id (for a distributed index over N agents).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=MAX_SHARDS))]
+    pub shards: Option<u32>,
 }
+
+/// Most shards `--shards` accepts.
+const MAX_SHARDS: i64 = 1024;
 
 pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     let format: ExportFormat = args.format.parse()?;
+    if args.shards.is_some() && format != ExportFormat::SphinxQl {
+        anyhow::bail!(
+            "--shards only applies to --format sphinxql, not to --format {}",
+            format.as_str()
+        );
+    }
     let mut request = args
         .filters
         .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
@@ -41,7 +56,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.output {
         let file = std::fs::File::create(path)
             .with_context(|| format!("cannot write --output {}", path.display()))?;
-        return write_all(&engine, format, &request, BufWriter::new(file));
+        return write_all(&engine, format, args.shards, &request, BufWriter::new(file));
     }
     if format == ExportFormat::Docx {
         anyhow::bail!(
@@ -49,7 +64,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
         );
     }
     let stdout = std::io::stdout().lock();
-    match write_all(&engine, format, &request, BufWriter::new(stdout)) {
+    let out = BufWriter::new(stdout);
+    match write_all(&engine, format, args.shards, &request, out) {
         Err(err) if is_broken_pipe(&err) => Ok(()),
         other => other,
     }
@@ -58,10 +74,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
 fn write_all<W: Write>(
     engine: &Engine,
     format: ExportFormat,
+    shards: Option<u32>,
     request: &SearchRequest,
     out: W,
 ) -> anyhow::Result<()> {
-    let mut writer = ExportWriter::new(format, out)?;
+    let mut writer = ExportWriter::new(format, out)?.with_shards(shards);
     let mut failed: Option<std::io::Error> = None;
     let walked = engine.for_each_matching(request, usize::MAX, |doc| {
         writer.write(&doc).map_err(|err| {

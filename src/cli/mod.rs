@@ -92,7 +92,7 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Compare documents side by side, aligned by measure type.
     Compare(compare::CompareArgs),
-    /// Write matching documents as ndjson, es-bulk, csv or md.
+    /// Write matching documents as ndjson, es-bulk, quickwit, sphinxql, csv or md.
     Export(export::ExportArgs),
     /// Serve the HTTP API and the web page.
     Serve(serve::ServeArgs),

@@ -1,8 +1,11 @@
 //! Export of matching documents (`zhili export`, `GET /api/export`): ndjson (one `GET
 //! /api/docs/{id}` body a line), es-bulk (an Elasticsearch/OpenSearch `_bulk` action line before
 //! each), quickwit (ndjson plus `title_segmented`/`text_segmented`, the texts cut by zhili's
-//! own analyzer, since Quickwit has no jieba), csv and md (a citation list). Input: `CaseDoc`s one at a time. Output: bytes on any
-//! `io::Write`, streamed: nothing but the current document is held.
+//! own analyzer, since Quickwit has no jieba), sphinxql (multi-row `INSERT` statements for Sphinx
+//! 2.2 / Manticore real-time indexes, the texts cut the same way, region, measures and year as
+//! attributes, optionally spread over N shards by document id), csv and md (a citation list).
+//! Input: `CaseDoc`s one at a time. Output: bytes on any `io::Write`, streamed: nothing but the
+//! current document is held (sphinxql: at most one pending batch of rows per shard).
 
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -21,6 +24,7 @@ pub enum ExportFormat {
     Ndjson,
     EsBulk,
     Quickwit,
+    SphinxQl,
     Csv,
     Md,
     /// A Word citation list (`docx`), written when the export finishes.
@@ -35,11 +39,12 @@ impl FromStr for ExportFormat {
             "ndjson" | "jsonl" => Ok(ExportFormat::Ndjson),
             "es-bulk" | "bulk" => Ok(ExportFormat::EsBulk),
             "quickwit" => Ok(ExportFormat::Quickwit),
+            "sphinxql" | "sphinx" | "manticore" => Ok(ExportFormat::SphinxQl),
             "csv" => Ok(ExportFormat::Csv),
             "md" | "markdown" => Ok(ExportFormat::Md),
             "docx" | "word" => Ok(ExportFormat::Docx),
             _ => Err(Error::bad_request(format!(
-                "参数 format 只能是 csv、md、docx、ndjson、es-bulk 或 quickwit，收到的是“{s}”"
+                "参数 format 只能是 csv、md、docx、ndjson、es-bulk、quickwit 或 sphinxql，收到的是“{s}”"
             ))),
         }
     }
@@ -51,6 +56,7 @@ impl ExportFormat {
             ExportFormat::Ndjson => "ndjson",
             ExportFormat::EsBulk => "es-bulk",
             ExportFormat::Quickwit => "quickwit",
+            ExportFormat::SphinxQl => "sphinxql",
             ExportFormat::Csv => "csv",
             ExportFormat::Md => "md",
             ExportFormat::Docx => "docx",
@@ -62,6 +68,7 @@ impl ExportFormat {
             ExportFormat::Ndjson | ExportFormat::EsBulk | ExportFormat::Quickwit => {
                 "application/x-ndjson; charset=utf-8"
             }
+            ExportFormat::SphinxQl => "application/sql; charset=utf-8",
             ExportFormat::Csv => "text/csv; charset=utf-8",
             ExportFormat::Md => "text/markdown; charset=utf-8",
             ExportFormat::Docx => super::docx::CONTENT_TYPE,
@@ -74,6 +81,7 @@ impl ExportFormat {
             ExportFormat::Ndjson => "zhili-cases.ndjson",
             ExportFormat::EsBulk => "zhili-cases.bulk.ndjson",
             ExportFormat::Quickwit => "zhili-cases.quickwit.ndjson",
+            ExportFormat::SphinxQl => "zhili-cases.sphinx.sql",
             ExportFormat::Csv => "zhili-cases.csv",
             ExportFormat::Md => "zhili-cases.md",
             ExportFormat::Docx => "zhili-cases.docx",
@@ -91,6 +99,7 @@ pub struct ExportWriter<W: Write> {
     written: usize,
     /// For a Word file: the documents (without their texts) until `finish`.
     held: Vec<CaseDoc>,
+    sphinx: SphinxBatches,
 }
 
 impl<W: Write> ExportWriter<W> {
@@ -106,6 +115,7 @@ impl<W: Write> ExportWriter<W> {
             ExportFormat::Ndjson
             | ExportFormat::EsBulk
             | ExportFormat::Quickwit
+            | ExportFormat::SphinxQl
             | ExportFormat::Docx => {}
         }
         Ok(ExportWriter {
@@ -113,7 +123,15 @@ impl<W: Write> ExportWriter<W> {
             out,
             written: 0,
             held: Vec::new(),
+            sphinx: SphinxBatches::new(None),
         })
+    }
+
+    /// Spreads sphinxql rows over `shards` indexes `cases_0`..`cases_{N-1}` (by document id);
+    /// without it every row goes to `cases`. Other formats ignore it.
+    pub fn with_shards(mut self, shards: Option<u32>) -> ExportWriter<W> {
+        self.sphinx = SphinxBatches::new(shards);
+        self
     }
 
     pub fn write(&mut self, doc: &CaseDoc) -> io::Result<()> {
@@ -126,6 +144,7 @@ impl<W: Write> ExportWriter<W> {
                 write_json_line(&mut self.out, doc)
             }
             ExportFormat::Quickwit => write_json_line(&mut self.out, &quickwit_doc(doc)?),
+            ExportFormat::SphinxQl => self.sphinx.push(&mut self.out, doc),
             ExportFormat::Csv => write_csv_row(&mut self.out, doc),
             ExportFormat::Md => write_md_item(&mut self.out, self.written, doc),
             ExportFormat::Docx => {
@@ -150,6 +169,7 @@ impl<W: Write> ExportWriter<W> {
     }
 
     pub fn finish(mut self) -> io::Result<W> {
+        self.sphinx.flush_all(&mut self.out)?;
         if self.format == ExportFormat::Md && self.written == 0 {
             writeln!(self.out, "（没有符合条件的案例）")?;
         }
@@ -186,6 +206,138 @@ pub fn quickwit_doc(doc: &CaseDoc) -> io::Result<serde_json::Value> {
         object.insert("text_segmented".into(), segmented(&doc.text).into());
     }
     Ok(value)
+}
+
+/// Base name of the SphinxQL indexes: `cases`, or `cases_k` for shard `k`.
+pub const SPHINX_INDEX: &str = "cases";
+
+/// The columns of every SphinxQL `INSERT`, in order (`deploy/sphinx/` declares them).
+pub const SPHINX_COLUMNS: &str = "id, title, text, zhili_id, title_original, province, city, county, region_path, measures, year";
+
+/// Rows per `INSERT`, and the size after which a batch is sent sooner (searchd's
+/// `max_packet_size` is 8 MB by default).
+const SPHINX_BATCH_ROWS: usize = 200;
+const SPHINX_BATCH_BYTES: usize = 1 << 20;
+
+/// Sphinx's numeric document id: zhili's 16 hex digits read as a u64 (never 0: an id that is
+/// not hex, or is 0, is hashed instead). Stable like zhili's id.
+pub fn sphinx_id(zhili_id: &str) -> u64 {
+    u64::from_str_radix(zhili_id, 16)
+        .ok()
+        .filter(|&n| n != 0)
+        .unwrap_or_else(|| {
+            let hash = blake3::hash(zhili_id.as_bytes());
+            u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes")).max(1)
+        })
+}
+
+/// The shard (`0..shards`) that holds the document with Sphinx id `id`.
+pub fn sphinx_shard(id: u64, shards: u32) -> u32 {
+    (id % u64::from(shards.max(1))) as u32
+}
+
+/// A measure id's number in the `measures` multi-value attribute: its position in taxonomy
+/// order, from 1 (`data/measures.toml`). `None` for an unknown id.
+pub fn measure_number(id: &str) -> Option<u32> {
+    let position = Taxonomy::get().measures.iter().position(|m| m.id == id)?;
+    u32::try_from(position + 1).ok()
+}
+
+/// A SphinxQL string literal: quoted, backslashes and `'` escaped, control characters as spaces.
+pub fn sql_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' | '\'' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if c.is_control() => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// One row of values, `(id, 'title words', …, (1,4), 2023)`, in [`SPHINX_COLUMNS`] order.
+fn sphinx_row(id: u64, doc: &CaseDoc) -> String {
+    let r = &doc.region;
+    let level = |v: &Option<String>| sql_string(v.as_deref().unwrap_or(""));
+    let mut numbers: Vec<u32> = doc
+        .measures
+        .iter()
+        .filter_map(|m| measure_number(m))
+        .collect();
+    numbers.sort_unstable();
+    let measures: Vec<String> = numbers.iter().map(u32::to_string).collect();
+    let year = doc.year.and_then(|y| u32::try_from(y).ok()).unwrap_or(0);
+    format!(
+        "({id}, {}, {}, {}, {}, {}, {}, {}, {}, ({}), {year})",
+        sql_string(&segmented(&doc.title)),
+        sql_string(&segmented(&doc.text)),
+        sql_string(&doc.id),
+        sql_string(doc.title.trim()),
+        level(&r.province),
+        level(&r.city),
+        level(&r.county),
+        level(&r.path),
+        measures.join(",")
+    )
+}
+
+/// Rows waiting to be sent, per shard, as one multi-row `INSERT` each.
+struct SphinxBatches {
+    shards: Option<u32>,
+    /// Per shard: the rows so far joined by `, `, and how many (one statement a line, so that
+    /// `grep 'INSERT INTO cases_0 '` picks a shard's statements).
+    pending: Vec<(String, usize)>,
+}
+
+impl SphinxBatches {
+    fn new(shards: Option<u32>) -> SphinxBatches {
+        let count = shards.unwrap_or(1).max(1) as usize;
+        SphinxBatches {
+            shards,
+            pending: vec![(String::new(), 0); count],
+        }
+    }
+
+    fn index_name(&self, shard: usize) -> String {
+        match self.shards {
+            Some(_) => format!("{SPHINX_INDEX}_{shard}"),
+            None => SPHINX_INDEX.to_string(),
+        }
+    }
+
+    fn push<W: Write>(&mut self, out: &mut W, doc: &CaseDoc) -> io::Result<()> {
+        let id = sphinx_id(&doc.id);
+        let shard = sphinx_shard(id, self.pending.len() as u32) as usize;
+        let (rows, count) = &mut self.pending[shard];
+        if *count > 0 {
+            rows.push_str(", ");
+        }
+        rows.push_str(&sphinx_row(id, doc));
+        *count += 1;
+        if *count >= SPHINX_BATCH_ROWS || rows.len() >= SPHINX_BATCH_BYTES {
+            self.flush(out, shard)?;
+        }
+        Ok(())
+    }
+
+    fn flush<W: Write>(&mut self, out: &mut W, shard: usize) -> io::Result<()> {
+        let (rows, count) = std::mem::take(&mut self.pending[shard]);
+        if count == 0 {
+            return Ok(());
+        }
+        let index = self.index_name(shard);
+        writeln!(out, "INSERT INTO {index} ({SPHINX_COLUMNS}) VALUES {rows};")
+    }
+
+    fn flush_all<W: Write>(&mut self, out: &mut W) -> io::Result<()> {
+        (0..self.pending.len()).try_for_each(|shard| self.flush(out, shard))
+    }
 }
 
 /// Region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
@@ -456,6 +608,54 @@ mod tests {
         object.remove("text_segmented");
         let back: CaseDoc = serde_json::from_value(object.into()).unwrap();
         assert_eq!(back, d);
+    }
+
+    #[test]
+    fn sphinxql_rows_are_batched_escaped_and_sharded_by_id() {
+        let mut d = doc("00000000000000ff", "it's \\ 网格化管理");
+        d.text = "推行网格化管理。".into();
+        let out = export(ExportFormat::SphinxQl, &[d.clone(), doc("b2", "乙")]);
+        assert_eq!(out.matches("INSERT INTO cases (").count(), 1, "{out}");
+        assert!(out.ends_with(");\n"), "{out}");
+        assert!(
+            out.contains("(255, 'it s 网格 网格化 管理', '推行 网格"),
+            "{out}"
+        );
+        assert!(out.contains("'it\\'s \\\\ 网格化管理'"), "{out}");
+        assert!(
+            out.contains("'甘肃省', '张掖市', '', '甘肃省/张掖市', (1,7), 2022)"),
+            "{out}"
+        );
+        assert_eq!(measure_number("patrol"), Some(1));
+        assert_eq!(measure_number("grid"), Some(10));
+        assert_eq!(measure_number("nonesuch"), None);
+
+        let mut writer = ExportWriter::new(ExportFormat::SphinxQl, Vec::new())
+            .unwrap()
+            .with_shards(Some(2));
+        for n in 1..=(SPHINX_BATCH_ROWS as u64 * 2 + 2) {
+            writer.write(&doc(&format!("{n:016x}"), "甲")).unwrap();
+        }
+        let sharded = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert_eq!(sharded.matches("INSERT INTO cases_0 (").count(), 2);
+        assert_eq!(sharded.matches("INSERT INTO cases_1 (").count(), 2);
+        assert!(
+            sharded.contains("INSERT INTO cases_1 (id, title, text, zhili_id, title_original,")
+        );
+        assert!(!sharded.contains("INSERT INTO cases ("));
+        assert!(sharded.contains("VALUES (2, "), "ids 2, 4, … go to shard 0");
+        assert_eq!(sharded.lines().count(), 4, "one statement a line");
+    }
+
+    #[test]
+    fn sphinx_ids_are_the_hex_ids_and_never_zero() {
+        assert_eq!(sphinx_id("ffffffffffffffff"), u64::MAX);
+        assert_eq!(sphinx_id("1ca011541b0c7cdb"), 0x1ca0_1154_1b0c_7cdb);
+        assert_ne!(sphinx_id("0000000000000000"), 0);
+        assert_eq!(sphinx_id("not hex"), sphinx_id("not hex"));
+        assert_ne!(sphinx_id("not hex"), sphinx_id("not hex either"));
+        assert_eq!(sphinx_shard(7, 2), 1);
+        assert_eq!(sql_string("a'b\\c\nd"), "'a\\'b\\\\c d'");
     }
 
     #[test]

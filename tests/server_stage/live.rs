@@ -130,7 +130,7 @@ async fn cli_compare_and_export_print_the_api_bodies() {
         "{text}"
     );
 
-    for format in ["csv", "md", "ndjson"] {
+    for format in ["csv", "md", "ndjson", "sphinxql"] {
         let http = get!(
             app,
             &format!("/api/export?format={format}&region={}", enc("甘肃省"))
