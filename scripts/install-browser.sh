@@ -5,14 +5,7 @@
 # .ci/run calls this script when CI=true and Chromium is missing.
 set -eu
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+sh "$(dirname "$0")/apt-install.sh" chromium fonts-noto-cjk
 
 if [ -x /usr/bin/chromium ]; then
     /usr/bin/chromium --version || true

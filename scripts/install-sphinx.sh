@@ -6,14 +6,7 @@
 # searchd processes on free loopback ports.
 set -eu
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends sphinxsearch default-mysql-client
+sh "$(dirname "$0")/apt-install.sh" sphinxsearch default-mysql-client
 
 for tool in searchd mysql; do
     if ! command -v "$tool" >/dev/null; then
