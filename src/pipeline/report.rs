@@ -39,6 +39,9 @@ impl Changes {
             removed,
             ..Changes::default()
         };
+        if read.is_empty() && changes.removed.is_empty() {
+            return changes; // nothing came or went, so nothing was folded either
+        }
         for path in read {
             let (Some(now), then) = (after.files.get(*path), before.files.get(*path)) else {
                 continue;
