@@ -236,3 +236,20 @@ fn facets_count_the_documents_without_a_region_or_a_year() {
     assert_eq!(body["facets"]["region_unknown"], 1, "{body}");
     assert_eq!(body["facets"]["year_unknown"], 1, "{body}");
 }
+
+#[test]
+fn the_terminal_output_says_where_the_relaxed_results_begin() {
+    let ws = corpus();
+    let output = ws.run(&["search", "矛盾 网格员"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let note = text.find("以下结果未包含：网格员").expect("the note");
+    assert!(
+        text.find("浙江省网格化服务管理条例").unwrap() < note,
+        "{text}"
+    );
+    assert!(
+        note < text.find("楓橋經驗在新時代的發展").unwrap(),
+        "{text}"
+    );
+}

@@ -59,6 +59,13 @@ fn describe(response: &SearchResponse) -> String {
     let mut out = format!("{} results ({:.1} ms)\n", response.total, response.took_ms);
     let first = (response.page - 1) * response.per_page;
     for (i, hit) in response.hits.iter().enumerate() {
+        if !response.relaxed.is_empty() && (first + i) as u64 == response.complete {
+            // Where the hits that did not need every word begin.
+            out.push_str(&format!(
+                "\n— 以下结果未包含：{} —\n",
+                response.relaxed.join("、")
+            ));
+        }
         out.push_str(&format!(
             "\n{}. {}\n   {} · {} · {}\n   {}\n   id {} · {}\n",
             first + i + 1,

@@ -1,7 +1,7 @@
 //! The only writer of `index/`: schema (the one place field names are spelled), tokenizers
-//! (the only code that names jieba), the directory layout (generations, atomic switch, write
-//! lock), the manifest kept with each commit, the writer, and the read-only opening used by
-//! searches (`search_dir`).
+//! (the only code that names jieba) and the traditional → simplified folding they apply
+//! (`fold`), the directory layout (generations, atomic switch, write lock), the manifest kept
+//! with each commit, the writer, and the read-only opening used by searches (`search_dir`).
 
 mod codec;
 pub mod docstore;

@@ -145,7 +145,11 @@ impl Engine {
             )?,
             None => Facets::default(),
         };
-        let builder = HitBuilder::new(&plan.highlight_terms(), extras.snippets);
+        let builder = HitBuilder::new(
+            &plan.highlight_terms(),
+            &plan.highlight_expressions(),
+            extras.snippets,
+        );
         let mut loader = DocLoader::new(&searcher, fields, &served.stores);
         let mut traditional = Traditional::default();
         let hits = found
@@ -227,7 +231,7 @@ impl Engine {
         };
         let query = filters::canonical_only(like, fields);
         let top = TopDocs::with_limit(limit + 1).order_by_score();
-        let builder = HitBuilder::new(&[], true);
+        let builder = HitBuilder::new(&[], &[], true);
         let mut hits = Vec::new();
         let mut loader = DocLoader::new(&searcher, fields, &served.stores);
         for (score, addr) in searcher.search(&*query, &top)? {

@@ -22,11 +22,11 @@ pub struct HitBuilder {
 }
 
 impl HitBuilder {
-    /// `terms` are the texts to mark; `snippets: false` leaves snippets and passages empty
-    /// (benchmarks measure their cost).
-    pub fn new(terms: &[String], snippets: bool) -> HitBuilder {
+    /// `terms` (and their words) and `expressions` (as written) are the texts to mark;
+    /// `snippets: false` leaves snippets and passages empty (benchmarks measure their cost).
+    pub fn new(terms: &[String], expressions: &[String], snippets: bool) -> HitBuilder {
         HitBuilder {
-            highlighter: Highlighter::new(terms),
+            highlighter: Highlighter::with_expressions(terms, expressions),
             snippets,
         }
     }

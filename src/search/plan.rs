@@ -4,16 +4,16 @@
 //! Each unquoted word typed is cut into jieba words; question and function words
 //! (`stopwords`) are dropped, the rest form runs of adjacent content words, and a run is
 //! one unit, matched as typed or, a little lower, with a synonym (`synonyms`) in place of
-//! one of its words. Quoted phrases and `a OR b` groups are units that are
-//! never relaxed; `-excluded` words never match. The strict query requires every unit. When
-//! fewer than a page of documents match it, `engine` asks for the relaxed query: the runs
-//! of a question, and runs of three words or more, are split into their words (a lone
-//! character stays with its neighbour), and words are dropped one at a time, each time the
-//! one that lets the most documents in, down to half of them, until a page is filled (like
-//! Elasticsearch's `minimum_should_match`, but with a definite set of words not required,
-//! which the response names in `relaxed`). Documents of a stricter level always rank above
-//! those of a looser one (a constant per level, `LEVEL_BONUS`, which `display_score` takes
-//! off again), and within a level the dropped words still add to the score.
+//! one of its words. Quoted phrases and `a OR b` groups are units that are never relaxed;
+//! `-excluded` words never match. The strict query requires every unit. When fewer than a
+//! page of documents match it, `engine` asks for the relaxed query: the runs of a question,
+//! and runs of three words or more, are split into their words (a lone character stays with
+//! its neighbour), and words are dropped one at a time, the rarest first (the one that lets
+//! the most documents in), down to half of them, until a page is filled (like Elasticsearch's
+//! `minimum_should_match`, but with a definite set of words not required, which the response
+//! names in `relaxed`). Documents of a stricter level always rank above those of a looser
+//! one (a constant per level, `LEVEL_BONUS`, which `display_score` takes off again), and
+//! within a level the dropped words still add to the score.
 
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query,
@@ -118,16 +118,32 @@ impl Plan {
         self.units.is_empty() && self.excluded.is_empty()
     }
 
-    /// The texts to highlight: runs (and their words, which the highlighter adds), synonyms,
-    /// phrases and OR alternatives; never a stop word.
+    /// The texts to highlight with their words (which the highlighter adds): runs, phrases
+    /// and OR alternatives; never a stop word.
     pub fn highlight_terms(&self) -> Vec<String> {
         let mut out = Vec::new();
         for unit in &self.units {
             match unit {
                 Unit::Fixed(terms) => out.extend(terms.iter().map(|t| t.text.clone())),
-                Unit::Run { text, synonyms, .. } => {
-                    out.push(text.clone());
-                    out.extend(synonyms.iter().map(|a| a.synonym.clone()));
+                Unit::Run { text, .. } => out.push(text.clone()),
+            }
+        }
+        out
+    }
+
+    /// The synonyms to highlight, as written (not their words: 中心 of 综治中心 is no match).
+    pub fn highlight_expressions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for unit in &self.units {
+            if let Unit::Run {
+                synonyms, words, ..
+            } = unit
+            {
+                let of_words = words.iter().flat_map(|w| &w.synonyms);
+                for alternative in synonyms.iter().chain(of_words) {
+                    if !out.contains(&alternative.synonym) {
+                        out.push(alternative.synonym.clone());
+                    }
                 }
             }
         }
@@ -143,10 +159,10 @@ impl Plan {
         Some(self.with_exclusions(required.map(|q| (Occur::Must, q)).collect(), fields))
     }
 
-    /// The relaxed query, when relaxing can help: words are dropped one at a time, each time
-    /// the one whose dropping lets the most documents match (the most frequent word among
-    /// equals), until `count` of the query reaches `wanted` or half the words are left;
-    /// `strict_count` is what the strict query found.
+    /// The relaxed query, when relaxing can help: words are dropped one at a time, the
+    /// rarest first (the one whose dropping lets the most documents in), until `count` of the
+    /// query reaches `wanted` or half the words are left; `strict_count` is what the strict
+    /// query found.
     pub fn relax(
         &self,
         searcher: &Searcher,
@@ -161,25 +177,17 @@ impl Plan {
             return Ok(None);
         }
         // A lone character (a run of one) is kept.
-        let frequent_first: Vec<usize> = drop_order(&words, searcher, fields)?
+        let rarest_first = drop_order(&words, searcher, fields)?
             .into_iter()
-            .filter(|&i| words[i].text.chars().count() >= 2)
-            .collect();
+            .filter(|&i| words[i].text.chars().count() >= 2);
         let mut dropped: Vec<usize> = Vec::new();
         let mut found = strict_count;
-        while words.len() - dropped.len() > keep_at_least && found < wanted {
-            let mut best: Option<(usize, usize)> = None;
-            for &candidate in frequent_first.iter().filter(|i| !dropped.contains(i)) {
-                let mut trial = dropped.clone();
-                trial.push(candidate);
-                let n = count(&*self.level(&words, &trial, fields, &[], false))?;
-                if best.is_none_or(|(_, most)| n > most) {
-                    best = Some((candidate, n));
-                }
+        for word in rarest_first {
+            if words.len() - dropped.len() <= keep_at_least || found >= wanted {
+                break;
             }
-            let Some((word, n)) = best else { break };
             dropped.push(word);
-            found = n;
+            found = count(&*self.level(&words, &dropped, fields, &[], false))?;
         }
         if found <= strict_count {
             return Ok(None);
@@ -294,15 +302,28 @@ struct Word {
     synonyms: Vec<Alternative>,
 }
 
-/// Indexes into `words`, the most frequent (in the text field's words) first; among equally
-/// frequent ones the later in the query first.
+/// Indexes into `words`, the rarest first; among equally rare ones the later in the query
+/// first. How many documents hold a word is estimated, without searching, as the document
+/// frequency of its rarest bigram (or of its synonym's, when higher).
 fn drop_order(words: &[Word], searcher: &Searcher, fields: &Fields) -> Result<Vec<usize>> {
+    let estimate = |text: &str| -> Result<u64> {
+        let mut least: Option<u64> = None;
+        for gram in tokenizer::bigrams(text) {
+            let df = searcher.doc_freq(&Term::from_field_text(fields.grams, &gram.text))?;
+            least = Some(least.map_or(df, |l| l.min(df)));
+        }
+        Ok(least.unwrap_or(0))
+    };
     let mut freq = Vec::with_capacity(words.len());
     for word in words {
-        freq.push(searcher.doc_freq(&Term::from_field_text(fields.body, &word.text))?);
+        let mut most = estimate(&word.text)?;
+        for alternative in &word.synonyms {
+            most = most.max(estimate(&alternative.synonym)?);
+        }
+        freq.push(most);
     }
     let mut order: Vec<usize> = (0..words.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(freq[i]), std::cmp::Reverse(i)));
+    order.sort_by_key(|&i| (freq[i], std::cmp::Reverse(i)));
     Ok(order)
 }
 

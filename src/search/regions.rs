@@ -87,6 +87,9 @@ fn matching(g: &Gazetteer, name: &str, parent: Option<usize>) -> Vec<usize> {
         .places
         .iter()
         .enumerate()
+        // Every form of a name begins its full name (or is its short name): a cheap test
+        // before the others.
+        .filter(|(_, place)| place.full.starts_with(name) || place.short == name)
         .filter(|&(i, _)| parent.is_none_or(|p| i != p && g.chain(i).contains(&Some(p))))
         .filter_map(|(i, place)| {
             let how = named(place, name);

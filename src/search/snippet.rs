@@ -39,7 +39,18 @@ pub struct Match {
 impl Highlighter {
     /// `terms` are the positive query terms as typed (already normalised by the parser).
     pub fn new(terms: &[String]) -> Highlighter {
+        Highlighter::with_expressions(terms, &[])
+    }
+
+    /// `terms` and their jieba words are marked; `expressions` (synonyms) only as written.
+    pub fn with_expressions(terms: &[String], expressions: &[String]) -> Highlighter {
         let mut patterns: Vec<(String, usize)> = Vec::new();
+        for (i, expression) in expressions.iter().enumerate() {
+            let expression = fold(expression);
+            if !expression.is_empty() && !patterns.iter().any(|(q, _)| *q == *expression) {
+                patterns.push((expression.into_owned(), terms.len() + i));
+            }
+        }
         for (i, term) in terms.iter().enumerate() {
             let term = fold(term);
             let term = term.as_ref();
