@@ -6,9 +6,9 @@
 //! public security or social governance (one of the lexicon's `security` cues, or a phrase,
 //! outside the weak phrase itself). A measure is given when its phrases add up to two points
 //! (a phrase two, a weak phrase one; each distinct phrase once), three in a short passage
-//! that is neither an article of a regulation nor a rule (a heading or a slogan). `ignore`
-//! phrases are matched to hide the words inside them (政府工作报告 is no 组织领导). The phrases
-//! that decided a measure are its evidence.
+//! that is neither an article of a regulation nor a rule (a heading or a slogan); a passage of
+//! fewer than 15 ideographs gets none. `ignore` phrases are matched to hide the words inside
+//! them (政府工作报告 is no 组织领导). The phrases that decided a measure are its evidence.
 
 use std::collections::{BTreeMap, HashSet};
 
