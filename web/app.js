@@ -440,12 +440,40 @@
     return parts.length ? el('p', { class: 'evidence muted', text: '依据 ' + parts.join('；') }) : null;
   }
 
-  function passageBlock(passage) {
+  // The words of the search that led to a document, to mark in it: quotes dropped,
+  // exclusions and OR left out.
+  function queryTerms(q) {
+    return (q || '').replace(/["“”]/g, ' ').split(/\s+/)
+      .filter((w) => w && w !== 'OR' && !w.startsWith('-'))
+      .sort((a, b) => b.length - a.length);
+  }
+
+  // `text` as text nodes, every occurrence of a term in a <mark>.
+  function withMarks(text, terms) {
+    if (!terms.length) return [text];
+    const out = [];
+    let at = 0;
+    while (at < text.length) {
+      let best = -1; let term = '';
+      for (const t of terms) {
+        const i = text.indexOf(t, at);
+        if (i >= 0 && (best < 0 || i < best)) { best = i; term = t; }
+      }
+      if (best < 0) break;
+      if (best > at) out.push(text.slice(at, best));
+      out.push(el('mark', { text: term }));
+      at = best + term.length;
+    }
+    if (at < text.length) out.push(text.slice(at));
+    return out;
+  }
+
+  function passageBlock(passage, terms) {
     const tagged = passage.measures && passage.measures.length;
     return el('section', { class: 'passage' + (tagged ? ' tagged' : ''), id: 'p-' + passage.id },
       tagged ? chips(passage.measures) : null,
       tagged ? evidenceNote(passage) : null,
-      el('p', { class: 'passage-text', text: passage.text }));
+      el('p', { class: 'passage-text' }, withMarks(passage.text, terms || [])));
   }
 
   function measureIndex(doc) {
@@ -476,8 +504,10 @@
       document.title = doc.title + ' - 治理案例检索';
       setStatus('');
       const back = link(Object.assign(readState(), { doc: '' }), { class: 'back', text: '← 返回检索结果' });
+      const terms = queryTerms(s.q);
       const passages = (doc.passages || []).length
-        ? doc.passages.map(passageBlock) : [el('p', { class: 'passage-text', text: doc.text })];
+        ? doc.passages.map((p) => passageBlock(p, terms))
+        : [el('p', { class: 'passage-text' }, withMarks(doc.text, terms))];
       const mentioned = (doc.years_mentioned || []).join('、');
       const article = el('article', { class: 'doc' },
         el('div', { class: 'doc-head' }, el('h2', { text: doc.title || '（无标题）' }), pickBox(doc.id, doc.title)),
@@ -492,6 +522,9 @@
         el('div', { class: 'fulltext' }, passages));
       const aside = el('aside', { class: 'similar-box', 'aria-label': '相似案例' }, el('h3', { text: '相似案例' }), similarList(s, similar));
       $('view').replaceChildren(back, el('div', { class: 'doc-layout' }, article, aside));
+      // Opened from a search: go to the first match.
+      const first = article.querySelector('.fulltext mark');
+      if (first) first.scrollIntoView({ block: 'center' });
     };
   }
 

@@ -143,6 +143,14 @@ fn browser_renders_search_facets_document_and_compare() {
         "{doc}"
     );
     assert!(doc.contains("https://example.org/linze"), "source URL");
+    let found = dom(
+        &server,
+        &format!("/?q={}&doc=a000000000000001", enc("视频监控")),
+    );
+    assert!(
+        found.contains("全量汇聚<mark>视频监控</mark>1.3万余路"),
+        "opened from a search, the document marks the match: {found}"
+    );
 
     let compare = dom(&server, "/?compare=a000000000000001,d000000000000004");
     assert!(compare.contains("<table class=\"compare\">"), "{compare}");
