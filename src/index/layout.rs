@@ -20,6 +20,8 @@ use crate::{Error, Result};
 
 const CURRENT: &str = "CURRENT";
 const LOCK: &str = "write.lock";
+/// How long `lock` tries before it says the index is busy.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(1);
 const LAST_INGEST: &str = "last-ingest.json";
 
 /// What the last ingest run did (`last_ingest` of `/api/health`).
@@ -125,8 +127,22 @@ impl IndexDir {
         Ok(self.current_name()?.map(|name| self.root.join(name)))
     }
 
-    /// Takes the exclusive write lock, or fails at once when another process holds it.
+    /// Takes the exclusive write lock, or fails within a second when another process holds
+    /// it. (It tries again for that second: a lock just released can stay held for a moment
+    /// by a process that was forked while it was taken and has not yet run its program.)
     pub fn lock(&self) -> Result<WriteLock> {
+        let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+        loop {
+            match self.try_lock() {
+                Err(Error::IndexBusy(_)) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_lock(&self) -> Result<WriteLock> {
         fs::create_dir_all(&self.root).map_err(|e| {
             Error::io(
                 format!("cannot create the index directory {}", self.root.display()),
