@@ -8,7 +8,7 @@ use std::io::Cursor;
 use docx_rs::{Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType};
 
 use super::compare::Comparison;
-use super::export::{citation, region_text};
+use super::export::{citation, region_label, region_text, year_label};
 use crate::model::CaseDoc;
 use crate::{Error, Result};
 
@@ -60,9 +60,7 @@ pub fn citation_list(title: &str, docs: &[CaseDoc]) -> Result<Vec<u8>> {
         out = out.add_paragraph(paragraph("（没有符合条件的案例）"));
     }
     for (n, doc) in docs.iter().enumerate() {
-        let year = doc
-            .year
-            .map_or("年份不详".to_string(), |y| format!("{y}年"));
+        let year = year_label(doc.year);
         let line = format!(
             "{}. 《{}》 {} {year}",
             n + 1,
@@ -104,23 +102,9 @@ pub fn comparison(cmp: &Comparison) -> Result<Vec<u8>> {
         cells.extend((0..cmp.docs.len()).map(|i| cell(&[value(i)], false)));
         TableRow::new(cells)
     };
-    rows.push(fact("地区", &|i| {
-        let r = &cmp.docs[i].region;
-        let text: String = [&r.province, &r.city, &r.county]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
-        if text.is_empty() {
-            "地区不详".to_string()
-        } else {
-            text
-        }
-    }));
+    rows.push(fact("地区", &|i| region_label(&cmp.docs[i].region)));
     rows.push(fact("年份", &|i| {
-        cmp.docs[i]
-            .year
-            .map_or("年份不详".to_string(), |y| y.to_string())
+        (cmp.docs[i].year).map_or_else(|| year_label(None), |y| y.to_string())
     }));
     rows.push(fact("来源", &|i| cmp.docs[i].citation.clone()));
     for row in cmp.filled_rows() {

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::index::tokenizer;
-use crate::model::CaseDoc;
+use crate::model::{CaseDoc, Region};
 use crate::search::{Engine, Extras, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -340,9 +340,13 @@ impl SphinxBatches {
     }
 }
 
-/// Region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
+/// The document's region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
 pub fn region_text(doc: &CaseDoc) -> String {
-    let r = &doc.region;
+    region_label(&doc.region)
+}
+
+/// A region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
+pub fn region_label(r: &Region) -> String {
     let text: String = [&r.province, &r.city, &r.county]
         .into_iter()
         .flatten()
@@ -355,9 +359,9 @@ pub fn region_text(doc: &CaseDoc) -> String {
     }
 }
 
-fn year_text(doc: &CaseDoc) -> String {
-    doc.year
-        .map_or("年份不详".to_string(), |y| format!("{y}年"))
+/// `2022年`, or `年份不详`.
+pub fn year_label(year: Option<i32>) -> String {
+    year.map_or("年份不详".to_string(), |y| format!("{y}年"))
 }
 
 fn source_text(doc: &CaseDoc) -> &str {
@@ -494,7 +498,7 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
         "{n}. 《{}》，{}，{}{measures}\n   {cite}",
         md_escape(doc.title.trim()),
         md_escape(&region_text(doc)),
-        year_text(doc)
+        year_label(doc.year)
     )
 }
 
