@@ -27,6 +27,7 @@ mod api;
 mod browser;
 mod errors;
 mod live;
+mod views;
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -149,4 +150,13 @@ pub fn count(body: &Value, name: &str, value: &str) -> u64 {
         .into_iter()
         .find(|(v, _)| v == value || v.ends_with(&format!("/{value}")))
         .map_or(0, |(_, n)| n)
+}
+
+/// The text of `word/document.xml` in a `.docx` body.
+pub fn word_xml(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    xml
 }

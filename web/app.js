@@ -7,6 +7,8 @@
 
 (function () {
   const MAX_PICKS = 6;
+  const AXES = ['region', 'measure', 'year'];
+  const AXIS_NAMES = { region: '地区', measure: '措施类型', year: '年份' };
   const PER_PAGE = 10;
   const taxonomy = { groups: [], measures: new Map(), loaded: false };
   let renderToken = 0;
@@ -97,6 +99,9 @@
       doc: p.get('doc') || '',
       compare: (p.get('compare') || '').split(',').map((s) => s.trim()).filter(Boolean),
       empty: p.get('empty') === '1',
+      view: ['pivot', 'precedents'].includes(p.get('view')) ? p.get('view') : '',
+      rows: AXES.includes(p.get('rows')) ? p.get('rows') : 'region',
+      cols: AXES.includes(p.get('cols')) ? p.get('cols') : 'measure',
     };
   }
 
@@ -114,6 +119,8 @@
 
   function pageUrl(s) {
     const p = searchParams(s);
+    if (s.view) p.set('view', s.view);
+    if (s.view === 'pivot') { p.set('rows', s.rows); p.set('cols', s.cols); }
     if (s.doc) p.set('doc', s.doc);
     if (s.compare.length) p.set('compare', s.compare.join(','));
     if (s.compare.length && s.empty) p.set('empty', '1');
@@ -207,14 +214,15 @@
     const s = readState();
     $('q').value = s.q;
     $('sort').value = s.sort;
-    const view = s.compare.length ? 'compare' : s.doc ? 'doc' : 'search';
+    const view = s.compare.length ? 'compare' : s.doc ? 'doc' : s.view || 'search';
     document.body.dataset.view = view;
     document.body.dataset.ready = '0';
     updateCompareBar();
     setStatus('正在加载…');
     try {
       await loadTaxonomy();
-      const draw = view === 'compare' ? await compareView(s) : view === 'doc' ? await docView(s) : await searchView(s);
+      const views = { compare: compareView, doc: docView, pivot: pivotView, precedents: precedentsView, search: searchView };
+      const draw = await views[view](s);
       if (token !== renderToken) return;
       draw();
     } catch (err) {
@@ -234,7 +242,7 @@
       go(withState({ q: $('q').value.trim(), sort: $('sort').value, page: 1 }));
     });
     $('sort').addEventListener('change', () => {
-      if (document.body.dataset.view === 'search') go(withState({ sort: $('sort').value, page: 1 }));
+      if (['search', 'precedents'].includes(document.body.dataset.view)) go(withState({ sort: $('sort').value, page: 1 }));
     });
     $('year-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -388,15 +396,27 @@
     return el('nav', { class: 'pagination', 'aria-label': '分页' }, items);
   }
 
+  function drawFacets(s, facets) {
+    regionFacet(s, facets.region || [], facets.region_unknown || 0);
+    measureFacet(s, facets.measure || []);
+    yearFacet(s, facets.year || [], facets.year_unknown || 0);
+  }
+
+  // The three ways to look at one search: the list, the overview and the precedents.
+  function viewTabs(s) {
+    const tabs = [['', '案例列表'], ['pivot', '总览（交叉统计）'], ['precedents', '各地先例']];
+    return el('nav', { class: 'view-tabs', 'aria-label': '查看方式' }, tabs.map(([view, label]) => (view === s.view
+      ? el('span', { class: 'tab current', 'aria-current': 'page', text: label })
+      : link(withState({ view, page: 1 }), { class: 'tab', text: label }))));
+  }
+
   async function searchView(s) {
     const params = searchParams(s);
     params.set('per_page', String(PER_PAGE));
     const body = await api('/api/search?' + params.toString());
     return () => {
       document.title = (s.q ? s.q + ' - ' : '') + '治理案例检索';
-      regionFacet(s, body.facets.region || [], body.facets.region_unknown || 0);
-      measureFacet(s, body.facets.measure || []);
-      yearFacet(s, body.facets.year || [], body.facets.year_unknown || 0);
+      drawFacets(s, body.facets);
       const took = Number(body.took_ms || 0).toFixed(1);
       const first = (body.page - 1) * body.per_page + 1;
       setStatus(body.total
@@ -418,9 +438,115 @@
             text: '以下结果未包含：' + relaxed.join('、') }));
         }
       }
-      $('view').replaceChildren(...[activeFilters(s),
+      $('view').replaceChildren(...[viewTabs(s), activeFilters(s),
         el('ol', { class: 'results', start: String(first) }, items),
         pagination(s, body.total, body.per_page || PER_PAGE), body.total ? exportLinks : null].filter(Boolean));
+    };
+  }
+
+  // ---------- overview (pivot) ----------
+  // The filters a pivot row or column stands for (null: a value the search cannot filter on).
+  function axisFilter(s, axis, value) {
+    if (axis === 'region') return { region: String(value) };
+    if (axis === 'measure') return { measures: s.measures.includes(value) ? s.measures : s.measures.concat([value]) };
+    return { year_from: value, year_to: value };
+  }
+
+  function axisSelect(s, name, label) {
+    return el('label', { class: 'axis' }, label + ' ',
+      el('select', { name, onchange: (e) => {
+        const other = name === 'rows' ? 'cols' : 'rows';
+        const next = { [name]: e.target.value };
+        if (s[other] === e.target.value) next[other] = s[name];
+        go(withState(next));
+      } }, AXES.map((a) => el('option', { value: a, selected: s[name] === a, text: AXIS_NAMES[a] }))));
+  }
+
+  function pivotTable(s, body) {
+    const max = Math.max(1, ...body.cells.flat());
+    const heat = (n) => {
+      const node = el('td', { class: 'heat' + (n ? '' : ' zero') + (n / max > 0.5 ? ' hot' : '') });
+      node.style.setProperty('--heat', n ? (0.12 + 0.88 * n / max).toFixed(2) : '0');
+      return node;
+    };
+    const cellLink = (n, filters) => {
+      const td = heat(n);
+      if (n) td.appendChild(link(withState(Object.assign({ view: '', page: 1 }, filters)), { text: String(n), title: n + ' 篇，点击查看' }));
+      else td.textContent = '·';
+      return td;
+    };
+    const unknownCell = (n) => Object.assign(heat(n), { textContent: n ? String(n) : '·', title: '没有这一项信息的案例' });
+    const rowHead = (r) => {
+      // A region row drills down in the overview; other rows open the filtered list.
+      const target = body.row_axis === 'region'
+        ? withState({ region: String(r.value) })
+        : withState(Object.assign({ view: '', page: 1 }, axisFilter(s, body.row_axis, r.value)));
+      return el('th', { scope: 'row' }, link(target, { text: r.label }), el('span', { class: 'count', text: String(r.count) }));
+    };
+    const head = el('tr', {}, el('th', { scope: 'col', class: 'corner', text: AXIS_NAMES[body.row_axis] + ' × ' + AXIS_NAMES[body.col_axis] }),
+      body.cols.map((c) => el('th', { scope: 'col' },
+        link(withState(Object.assign({ view: '', page: 1 }, axisFilter(s, body.col_axis, c.value))), { text: c.label }),
+        el('span', { class: 'count', text: String(c.count) }))),
+      body.unknown.cols ? el('th', { scope: 'col', class: 'unknown', text: unknownName(body.col_axis) }) : null);
+    const rows = body.rows.map((r, i) => el('tr', {}, rowHead(r),
+      body.cols.map((c, j) => cellLink(body.cells[i][j],
+        Object.assign({}, axisFilter(s, body.row_axis, r.value), axisFilter(s, body.col_axis, c.value)))),
+      body.unknown.cols ? unknownCell(body.unknown.col_cells[i]) : null));
+    if (body.unknown.rows) {
+      rows.push(el('tr', { class: 'unknown-row' }, el('th', { scope: 'row', class: 'unknown' }, unknownName(body.row_axis),
+        el('span', { class: 'count', text: String(body.unknown.rows) })),
+      body.unknown.row_cells.map(unknownCell), body.unknown.cols ? unknownCell(body.unknown.both) : null));
+    }
+    return el('div', { class: 'table-wrap', tabIndex: 0, 'aria-label': '交叉统计表（可横向滚动）' },
+      el('table', { class: 'pivot' }, el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
+  function unknownName(axis) {
+    return { region: '地区不详', measure: '未标注措施', year: '年份不详' }[axis];
+  }
+
+  async function facetsFor(s) {
+    const params = searchParams(Object.assign({}, s, { page: 1 }));
+    params.set('per_page', '1');
+    return (await api('/api/search?' + params.toString())).facets;
+  }
+
+  async function pivotView(s) {
+    const params = searchParams(Object.assign({}, s, { page: 1, sort: 'relevance' }));
+    params.set('rows', s.rows);
+    params.set('cols', s.cols);
+    const [body, facets] = await Promise.all([api('/api/pivot?' + params.toString()), facetsFor(s)]);
+    return () => {
+      document.title = '总览' + (s.q ? '：' + s.q : '') + ' - 治理案例检索';
+      drawFacets(s, facets);
+      setStatus(body.total ? '共 ' + body.total + ' 篇案例，按' + AXIS_NAMES[body.row_axis] + '和' + AXIS_NAMES[body.col_axis] + '统计；点击数字查看这些案例。' : '没有找到符合条件的案例。');
+      const tools = el('div', { class: 'pivot-tools' }, axisSelect(s, 'rows', '行'), axisSelect(s, 'cols', '列'),
+        s.region ? link(withState({ region: s.region.split('/').slice(0, -1).join('/') }), { class: 'back', text: '↑ 上一级地区' }) : null);
+      const note = (body.relaxed || []).length ? el('p', { class: 'relaxed-note', text: '统计包括未包含“' + body.relaxed.join('、') + '”的案例' }) : null;
+      $('view').replaceChildren(...[viewTabs(s), activeFilters(s), tools, note, body.total ? pivotTable(s, body) : null].filter(Boolean));
+    };
+  }
+
+  // ---------- precedents by place ----------
+  async function precedentsView(s) {
+    const params = searchParams(Object.assign({}, s, { page: 1 }));
+    const [body, facets] = await Promise.all([api('/api/precedents?' + params.toString()), facetsFor(s)]);
+    return () => {
+      document.title = '各地先例' + (s.q ? '：' + s.q : '') + ' - 治理案例检索';
+      drawFacets(s, facets);
+      const shown = body.groups.reduce((n, g) => n + g.docs.length, 0);
+      setStatus(body.total ? body.places + ' 个地方的 ' + shown + ' 篇案例' + (body.total > shown ? '（共 ' + body.total + ' 篇，按相关度取前 ' + shown + ' 篇）' : '') : '没有找到符合条件的案例。');
+      const groups = body.groups.map((g) => el('section', { class: 'place' + (g.region.path ? '' : ' unknown') },
+        el('h3', {}, g.region.path ? link(withState({ view: '', region: g.region.path, page: 1 }), { text: g.label }) : g.label,
+          el('span', { class: 'count', text: g.docs.length + ' 篇' })),
+        el('ul', { class: 'precedents' }, g.docs.map((d) => el('li', {},
+          el('p', { class: 'precedent-head' }, link(withState({ doc: d.id }), { text: d.title || '（无标题）' }),
+            el('span', { class: 'muted', text: ' · ' + (d.year ? d.year + ' 年' : '年份不详') + (d.region.county ? ' · ' + d.region.county : '') })),
+          d.passage ? marked(d.passage) : null,
+          el('p', { class: 'citation-line' }, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))))));
+      const word = el('p', { class: 'exports' }, '导出：',
+        el('a', { href: '/api/precedents?' + params.toString() + '&format=docx', download: '', text: 'Word' }));
+      $('view').replaceChildren(...[viewTabs(s), activeFilters(s), body.total ? word : null].concat(groups).filter(Boolean));
     };
   }
 
@@ -546,8 +672,10 @@
     const cell = (t) => String(t).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
     const head = '| 措施类型 | ' + body.docs.map((d) => cell('《' + d.title + '》')).join(' | ') + ' |';
     const rule = '|' + ' --- |'.repeat(body.docs.length + 1);
-    const lines = rows.map((r) => '| ' + cell(r.label) + ' | '
-      + r.cells.map((c) => (c.length ? c.map(cell).join('<br>') : '—')).join(' | ') + ' |');
+    const fact = (label, value) => '| ' + label + ' | ' + body.docs.map((d) => cell(value(d))).join(' | ') + ' |';
+    const lines = [fact('地区', (d) => regionText(d.region)), fact('年份', (d) => (d.year ? String(d.year) : '年份不详'))]
+      .concat(rows.map((r) => '| ' + cell(r.label) + ' | '
+        + r.cells.map((c) => (c.length ? c.map(cell).join('<br>') : '—')).join(' | ') + ' |'));
     const cites = body.docs.map((d, i) => (i + 1) + '. ' + cell(d.citation));
     return ['# 案例对比', '', head, rule, ...lines, '', '## 引用', '', ...cites, ''].join('\n');
   }
@@ -559,7 +687,8 @@
   }
 
   function tableCsv(body, rows) {
-    const lines = [['措施类型', ...body.docs.map((d) => d.title)]];
+    const lines = [['措施类型', ...body.docs.map((d) => d.title)],
+      ['地区', ...body.docs.map((d) => regionText(d.region))], ['年份', ...body.docs.map((d) => (d.year ? String(d.year) : '年份不详'))]];
     for (const r of rows) lines.push([r.label, ...r.cells.map((c) => c.join('\n'))]);
     lines.push(['引用', ...body.docs.map((d) => d.citation)]);
     return '\ufeff' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
@@ -577,9 +706,9 @@
     } });
   }
 
-  // A cell's passages: the first few, the rest shown with "展开完整段落".
+  // A cell's passages, best first: the first two, the rest shown with "展开完整段落".
   function cellPassages(passages) {
-    const FIRST = 3;
+    const FIRST = 2;
     const nodes = passages.map((t, i) => el('p', { class: i < FIRST ? '' : 'extra', text: t }));
     if (passages.length > FIRST) {
       nodes.push(el('p', { class: 'more-note muted', text: '另有 ' + (passages.length - FIRST) + ' 段，勾选“展开完整段落”查看' }));
@@ -587,38 +716,60 @@
     return nodes;
   }
 
-  function compareTable(s, body) {
-    const rows = visibleRows(body, s.empty);
+  function compareTable(s, body, hidden) {
+    const rows = visibleRows(body, s.empty).filter((r) => !hidden.has(r.measure));
+    const title = (d) => d.title || '（无标题）';
     const head = el('tr', {}, el('th', { scope: 'col', class: 'measure-col', text: '措施类型' }),
       body.docs.map((d) => el('th', { scope: 'col' },
-        link(withState({ doc: d.id }), { text: d.title || '（无标题）' }),
-        el('div', { class: 'muted', text: regionText(d.region) + ' · ' + (d.year ? d.year + ' 年' : '年份不详') }),
+        link(withState({ doc: d.id }), { text: title(d) }),
         body.docs.length > 2
           ? link(Object.assign(readState(), { compare: s.compare.filter((id) => id !== d.id) }), { class: 'remove', text: '移出对比' })
           : null)));
+    // Where, when and from what source: the first rows, so the cases can be told apart.
+    const fact = (label, value) => el('tr', { class: 'fact-row' }, el('th', { scope: 'row', text: label }),
+      body.docs.map((d) => el('td', { 'data-label': title(d), text: value(d) })));
+    const facts = [fact('地区', (d) => regionText(d.region)), fact('年份', (d) => (d.year ? d.year + ' 年' : '年份不详')),
+      fact('来源', (d) => d.citation)];
     const lines = rows.map((r) => el('tr', { class: r.cells.some((c) => c.length) ? '' : 'empty-row' },
       el('th', { scope: 'row', text: r.label }),
-      r.cells.map((c) => el('td', {}, c.length ? cellPassages(c) : el('span', { class: 'muted', text: '—' })))));
+      r.cells.map((c, i) => el('td', { 'data-label': title(body.docs[i]) },
+        c.length ? cellPassages(c) : el('span', { class: 'muted', text: '—' })))));
     if (!rows.length) lines.push(el('tr', {}, el('td', { colSpan: body.docs.length + 1, class: 'muted', text: '这些案例都没有标注措施段落。' })));
     return { rows, table: el('div', { class: 'table-wrap', tabIndex: 0, 'aria-label': '对比表（可横向滚动）' },
-      el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, lines))) };
+      el('table', { class: 'compare' }, el('thead', {}, head), el('tbody', {}, facts, lines))) };
+  }
+
+  // Which measures to show: one box per measure that some case has.
+  function measurePicker(body, hidden, redraw) {
+    const filled = body.rows.filter((r) => r.cells.some((c) => c.length));
+    if (filled.length < 2) return null;
+    return el('details', { class: 'measure-picker' }, el('summary', { text: '选择要对比的措施（' + (filled.length - filled.filter((r) => hidden.has(r.measure)).length) + '/' + filled.length + '）' }),
+      filled.map((r) => el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: !hidden.has(r.measure), value: r.measure, onchange: (e) => {
+        if (e.target.checked) hidden.delete(r.measure); else hidden.add(r.measure);
+        redraw();
+      } }), r.label)));
   }
 
   async function compareView(s) {
     const body = await api('/api/compare?ids=' + encodeURIComponent(s.compare.join(',')));
-    return () => {
+    const hidden = new Set();
+    return function draw() {
+      const open = document.querySelector('.measure-picker') && document.querySelector('.measure-picker').open;
       document.title = '案例对比 - 治理案例检索';
       const filled = body.rows.filter((r) => r.cells.some((c) => c.length)).length;
       setStatus('');
       const summary = el('p', { class: 'meta', text: '对比 ' + body.docs.length + ' 篇案例：' + filled
-        + ' 类措施至少一篇有相关段落' + (s.empty ? '，下表列出全部 ' + body.rows.length + ' 类。' : '，其余空白行已隐藏。') });
-      const { rows, table } = compareTable(s, body);
+        + ' 类措施至少一篇有相关段落' + (s.empty ? '，下表列出全部 ' + body.rows.length + ' 类。' : '，其余空白行已隐藏。')
+        + '每段只列在它最相关的措施下。' });
+      const { rows, table } = compareTable(s, body, hidden);
       const toggle = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: s.empty, onchange: (e) => {
         go(Object.assign(readState(), { empty: e.target.checked }), true);
       } }), '显示所有措施类型（含空白行）');
       const expand = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', onchange: (e) => {
         table.classList.toggle('expanded', e.target.checked);
       } }), '展开完整段落');
+      const picker = measurePicker(body, hidden, draw);
+      if (picker && open) picker.open = true;
       const tools = el('div', { class: 'compare-tools' },
         link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle, expand,
         el('button', { type: 'button', text: '导出 Markdown', onclick: () => download('案例对比.md', 'text/markdown;charset=utf-8', tableMarkdown(body, rows)) }),
@@ -626,7 +777,7 @@
         el('a', { class: 'button', href: '/api/compare?format=docx&ids=' + encodeURIComponent(s.compare.join(',')), download: '案例对比.docx', text: '导出 Word' }));
       const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),
         el('ol', {}, body.docs.map((d) => el('li', {}, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))));
-      $('view').replaceChildren(el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, table, cites);
+      $('view').replaceChildren(...[el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, picker, table, cites].filter(Boolean));
     };
   }
 

@@ -1,11 +1,13 @@
 //! Side-by-side comparison (the body of `GET /api/compare` and `zhili compare --json`).
 //! Input: the documents to compare, in the order asked for. Output: one row per measure type in
-//! taxonomy order, each cell a document's passages (plain text) for that measure. Pure: no
-//! index access, no HTML.
+//! taxonomy order, each cell a document's passages (plain text) for that measure. A passage
+//! tagged with several measures is shown once, under the one it is most about (the one with
+//! the most evidence in it; the first listed on a tie), and a cell's passages come best first
+//! (most evidence, then text order). Pure: no index access, no HTML.
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CaseDoc, Region, Source};
+use crate::model::{CaseDoc, Passage, Region, Source};
 use crate::search::export::citation;
 use crate::taxonomy::Taxonomy;
 
@@ -71,12 +73,31 @@ pub fn compare(docs: &[CaseDoc]) -> Comparison {
     }
 }
 
+/// How strongly a passage is about a measure: the phrases that decided it.
+fn strength(passage: &Passage, measure: &str) -> usize {
+    passage.evidence.get(measure).map_or(0, Vec::len)
+}
+
+/// The measure a passage is shown under.
+fn main_measure(passage: &Passage) -> Option<&str> {
+    let mut best: Option<&str> = None;
+    for m in &passage.measures {
+        if best.is_none_or(|b| strength(passage, m) > strength(passage, b)) {
+            best = Some(m);
+        }
+    }
+    best
+}
+
 fn passages_for(doc: &CaseDoc, measure: &str) -> Vec<String> {
-    doc.passages
+    let mut mine: Vec<&Passage> = doc
+        .passages
         .iter()
-        .filter(|p| p.measures.iter().any(|m| m == measure))
-        .map(|p| p.text.clone())
-        .collect()
+        .filter(|p| main_measure(p) == Some(measure))
+        .collect();
+    // Stable: text order among equals.
+    mine.sort_by_key(|p| std::cmp::Reverse(strength(p, measure)));
+    mine.into_iter().map(|p| p.text.clone()).collect()
 }
 
 fn compare_doc(doc: &CaseDoc) -> CompareDoc {
@@ -123,7 +144,6 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Passage;
 
     fn doc(id: &str, passages: &[(&[&str], &str)]) -> CaseDoc {
         CaseDoc {
@@ -170,12 +190,43 @@ mod tests {
         assert_eq!(cmp.rows[0].measure, "patrol");
         let video = cmp.rows.iter().find(|r| r.measure == "video").unwrap();
         assert_eq!(video.label, "视频监控与智能感知");
-        assert_eq!(video.cells, vec![vec!["A 建成视频监控", "A 巡逻"], vec![]]);
+        assert_eq!(
+            video.cells,
+            vec![vec!["A 建成视频监控"], vec![] as Vec<&str>],
+            "A 巡逻 is shown once, under patrol (listed first, no evidence either way)"
+        );
         let patrol = &cmp.rows[0];
         assert_eq!(patrol.cells, vec![vec!["A 巡逻"], vec!["B 巡逻"]]);
         let filled: Vec<_> = cmp.filled_rows().map(|r| r.measure.as_str()).collect();
         assert_eq!(filled, vec!["patrol", "video"]);
         assert!(cmp.to_text().contains("== 视频监控与智能感知 (video) =="));
+    }
+
+    #[test]
+    fn a_passage_goes_under_the_measure_with_most_evidence_and_the_best_come_first() {
+        let mut a = doc(
+            "a",
+            &[
+                (&["patrol", "video"], "A 巡逻中调取视频监控"),
+                (&["video"], "A 雪亮工程"),
+            ],
+        );
+        let evidence = |pairs: &[(&str, &[&str])]| {
+            pairs
+                .iter()
+                .map(|(m, words)| (m.to_string(), words.iter().map(|w| w.to_string()).collect()))
+                .collect()
+        };
+        a.passages[0].evidence =
+            evidence(&[("patrol", &["巡逻"]), ("video", &["视频监控", "调取视频"])]);
+        a.passages[1].evidence = evidence(&[("video", &["雪亮工程"])]);
+        let cmp = compare(&[a, doc("b", &[])]);
+        let row = |id: &str| cmp.rows.iter().find(|r| r.measure == id).unwrap();
+        assert_eq!(
+            row("video").cells[0],
+            ["A 巡逻中调取视频监控", "A 雪亮工程"]
+        );
+        assert!(row("patrol").cells[0].is_empty(), "shown once");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Word documents (`.docx`) for briefs, written with the `docx-rs` crate: a citation list of
-//! exported documents, and a comparison as a table (region, year and source rows, then one row
+//! exported documents, precedents grouped by place, and a comparison as a table (region, year and source rows, then one row
 //! per measure that any case has, the first passages of each cell) followed by its citations.
 //! Input: documents or a [`Comparison`]. Output: the bytes of a `.docx` file. Pure.
 
@@ -9,6 +9,8 @@ use docx_rs::{Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, Tabl
 
 use super::compare::Comparison;
 use super::export::{citation, region_label, region_text, year_label};
+use super::precedents::Precedents;
+use super::snippet::unmarked;
 use crate::model::CaseDoc;
 use crate::{Error, Result};
 
@@ -51,6 +53,36 @@ fn new_document() -> Docx {
             .left(1134)
             .right(1134),
     )
+}
+
+/// Precedents by place: a heading per place, and under it each document's title and year,
+/// its best passage and its citation.
+pub fn precedents(found: &Precedents) -> Result<Vec<u8>> {
+    let title = if found.query.is_empty() {
+        "各地先例".to_string()
+    } else {
+        format!("各地先例：{}", found.query)
+    };
+    let mut out = new_document()
+        .add_paragraph(heading(&title))
+        .add_paragraph(paragraph(&format!(
+            "共 {} 篇相关案例，涉及 {} 个地方（按相关度排序）。",
+            found.total, found.places
+        )));
+    if found.groups.is_empty() {
+        out = out.add_paragraph(paragraph("（没有符合条件的案例）"));
+    }
+    for group in &found.groups {
+        out = out.add_paragraph(Paragraph::new().add_run(run(&group.label).bold().size(28)));
+        for doc in &group.docs {
+            let line = format!("《{}》 {}", doc.title.trim(), year_label(doc.year));
+            out = out
+                .add_paragraph(Paragraph::new().add_run(run(&line).bold()))
+                .add_paragraph(paragraph(&unmarked(&doc.passage)))
+                .add_paragraph(Paragraph::new().add_run(run(&doc.citation).italic()));
+        }
+    }
+    pack(out)
 }
 
 /// A numbered citation list: `1. 《标题》 地区 年份`, then its reference.

@@ -10,6 +10,7 @@ use std::time::Instant;
 use std::collections::BTreeMap;
 
 use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
+use tantivy::query::Query;
 use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
 use crate::index::docstore::DocLoader;
@@ -25,9 +26,11 @@ use crate::{Error, Result};
 use super::facet_children::FacetMappings;
 use super::filters::{self, Filter};
 use super::hits::HitBuilder;
+use super::pivot::{self, Axis, Pivot, PivotCollector};
 use super::plan::{Plan, display_score};
+use super::precedents::{self, Precedents};
 use super::synonyms::SynonymFile;
-use super::types::{Facets, Hit, SearchRequest, SearchResponse, SortOrder};
+use super::types::{DEFAULT_PER_PAGE, Facets, Hit, SearchRequest, SearchResponse, SortOrder};
 use super::{facets, query, similar};
 
 /// The generation being served and what was seen of it.
@@ -281,7 +284,64 @@ impl Engine {
         Ok(())
     }
 
-    /// Number of searchable (canonical) documents.
+    /// Matching documents counted by two axes (`GET /api/pivot`), over the results a search
+    /// of `request` lists (relaxed as it would be; page ignored).
+    pub fn pivot(&self, request: &SearchRequest, rows: Axis, cols: Axis) -> Result<Pivot> {
+        let request = &*filters::prepare(request)?;
+        let collector = PivotCollector::new(rows, cols, request.region.as_deref())?;
+        let served = self.current()?;
+        let searcher = served.reader.searcher();
+        let (text, relaxed) = self.result_query(&searcher, &served.fields, request)?;
+        let main = filters::combine(text.as_deref(), &served.fields, request, None);
+        let counts = searcher.search(&*main, &collector)?;
+        Ok(pivot::table(counts, rows, cols, &request.q, relaxed))
+    }
+
+    /// The best matching documents grouped by place (`GET /api/precedents`). The words of
+    /// the query are relaxed only as the first page of a search would be.
+    pub fn precedents(&self, request: &SearchRequest) -> Result<Precedents> {
+        let top = SearchRequest {
+            page: 1,
+            per_page: precedents::MAX_DOCS,
+            ..request.clone()
+        };
+        let extras = Extras {
+            facets: false,
+            snippets: true,
+        };
+        let mut response = self.search_with(&top, extras)?;
+        if response.complete >= DEFAULT_PER_PAGE as u64 && !response.relaxed.is_empty() {
+            response.hits.truncate(response.complete as usize);
+            response.total = response.complete;
+            response.relaxed.clear();
+        }
+        Ok(precedents::group(response))
+    }
+
+    /// The query whose matches a search of `request` lists: the strict one, or the relaxed
+    /// one when that finds fewer than a page; and the words it relaxed.
+    fn result_query(
+        &self,
+        searcher: &Searcher,
+        fields: &Fields,
+        request: &SearchRequest,
+    ) -> Result<ResultQuery> {
+        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let strict = plan.strict(fields);
+        let count = |q: Option<&dyn Query>| -> Result<usize> {
+            Ok(searcher.search(&*filters::combine(q, fields, request, None), &Count)?)
+        };
+        let found = count(strict.as_deref())?;
+        if found < request.per_page
+            && let Some(r) = plan.relax(searcher, fields, request.per_page, found, |q| {
+                count(Some(q))
+            })?
+        {
+            return Ok((Some(r.query), r.dropped));
+        }
+        Ok((strict, Vec::new()))
+    }
+
     /// The generation being served (`gen-000002`), after picking up a newer one.
     pub fn generation(&self) -> Option<String> {
         self.current().ok().map(|served| served.name.clone())
@@ -292,6 +352,7 @@ impl Engine {
         self.dir.last_ingest()
     }
 
+    /// Number of searchable (canonical) documents.
     pub fn document_count(&self) -> u64 {
         let Ok(served) = self.current() else {
             return 0;
@@ -314,6 +375,9 @@ impl Engine {
             .collect())
     }
 }
+
+/// The text query a search's results match (`None`: every document), and the words relaxed.
+type ResultQuery = (Option<Box<dyn Query>>, Vec<String>);
 
 /// A page of hits (score and address), the total, and the facets counted along.
 struct Ranked {

@@ -11,8 +11,8 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::index::tokenizer;
-use crate::model::{CaseDoc, Region};
-use crate::search::{Engine, Extras, MAX_PER_PAGE, SearchRequest};
+use crate::model::{CaseDoc, Region, Source};
+use crate::search::{Engine, Extras, Hit, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
@@ -369,8 +369,8 @@ fn source_text(doc: &CaseDoc) -> &str {
 }
 
 /// The page's address when it is a web address (a crawled page), never a local path.
-fn web_address(doc: &CaseDoc) -> Option<&str> {
-    doc.source
+fn web_address(source: &Source) -> Option<&str> {
+    source
         .url
         .as_deref()
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
@@ -391,18 +391,54 @@ fn measure_labels(doc: &CaseDoc) -> String {
 /// path. `临泽县融媒体中心. 临泽县推行“四议两公开”工作法[EB/OL]. 甘肃省张掖市临泽县, 2023-06-01.
 /// http://…`
 pub fn citation(doc: &CaseDoc) -> String {
-    citation_with(doc, str::to_string, |url| url.to_string())
+    citation_with(Cited::from(doc), str::to_string, |url| url.to_string())
+}
+
+/// What a citation is made of: a document, or a search hit.
+#[derive(Debug, Clone, Copy)]
+pub struct Cited<'a> {
+    pub title: &'a str,
+    pub region: &'a Region,
+    pub year: Option<i32>,
+    pub source: &'a Source,
+}
+
+impl<'a> From<&'a CaseDoc> for Cited<'a> {
+    fn from(doc: &'a CaseDoc) -> Cited<'a> {
+        Cited {
+            title: &doc.title,
+            region: &doc.region,
+            year: doc.year,
+            source: &doc.source,
+        }
+    }
+}
+
+impl<'a> From<&'a Hit> for Cited<'a> {
+    fn from(hit: &'a Hit) -> Cited<'a> {
+        Cited {
+            title: &hit.title,
+            region: &hit.region,
+            year: hit.year,
+            source: &hit.source,
+        }
+    }
+}
+
+/// The citation of a document or a hit, as `citation` writes it.
+pub fn citation_of(cited: Cited<'_>) -> String {
+    citation_with(cited, str::to_string, |url| url.to_string())
 }
 
 /// The citation with its texts passed through `text` and its web address through `link`.
-fn citation_with(doc: &CaseDoc, text: fn(&str) -> String, link: fn(&str) -> String) -> String {
+fn citation_with(doc: Cited<'_>, text: fn(&str) -> String, link: fn(&str) -> String) -> String {
     let publisher = doc
         .source
         .publisher
         .as_deref()
         .map(|p| format!("{}. ", text(p.trim())))
         .unwrap_or_default();
-    let kind = if web_address(doc).is_some() {
+    let kind = if web_address(doc.source).is_some() {
         "EB/OL"
     } else {
         "Z"
@@ -413,13 +449,13 @@ fn citation_with(doc: &CaseDoc, text: fn(&str) -> String, link: fn(&str) -> Stri
         .clone()
         .or_else(|| doc.year.map(|y| y.to_string()))
         .unwrap_or_else(|| "年份不详".to_string());
-    let address = web_address(doc)
+    let address = web_address(doc.source)
         .map(|u| format!(" {}", link(u)))
         .unwrap_or_default();
     format!(
         "{publisher}{}[{kind}]. {}, {date}.{address}",
         text(doc.title.trim()),
-        text(&region_text(doc))
+        text(&region_label(doc.region))
     )
 }
 
@@ -490,7 +526,7 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
     } else {
         format!("；措施：{}", md_escape(&measures))
     };
-    let cite = citation_with(doc, md_escape, |url| {
+    let cite = citation_with(Cited::from(doc), md_escape, |url| {
         format!("<{}>", url.replace(['<', '>', ' '], ""))
     });
     writeln!(

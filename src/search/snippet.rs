@@ -372,6 +372,17 @@ pub fn escape_into(text: &str, out: &mut String) {
     out.push_str(&text[plain..]);
 }
 
+/// The plain text of a snippet: `<mark>` tags dropped, the entities of `escape_into` undone.
+pub fn unmarked(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(text, &mut out);

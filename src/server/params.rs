@@ -3,6 +3,7 @@
 //! `Error::BadRequest` naming the parameter in plain words. No actix types and no Engine calls.
 
 use crate::search::export::ExportFormat;
+use crate::search::pivot::Axis;
 use crate::search::{MAX_PER_PAGE, MAX_QUERY_CHARS, MeasureMatch, SearchRequest, SortOrder};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -196,7 +197,15 @@ fn check_years(from: Option<i32>, to: Option<i32>) -> Result<()> {
     Ok(())
 }
 
-/// `format` of `/api/compare`: true for a Word file (`docx`), false for JSON (the default).
+/// `rows` and `cols` of `/api/pivot` (default: regions down, measures across).
+pub fn pivot_axes(pairs: &[(String, String)]) -> Result<(Axis, Axis)> {
+    let axis = |name: &str, default: Axis| {
+        single(pairs, name).map_or(Ok(default), |value| Axis::parse(name, value))
+    };
+    Ok((axis("rows", Axis::Region)?, axis("cols", Axis::Measure)?))
+}
+
+/// `format` of `/api/compare` and `/api/precedents`: true for a Word file (`docx`), false for JSON (the default).
 pub fn compare_format(pairs: &[(String, String)]) -> Result<bool> {
     match single(pairs, "format") {
         None | Some("json") => Ok(false),

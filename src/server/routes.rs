@@ -35,6 +35,8 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .service(read_only("/api/search", search))
         .service(read_only("/api/compare", compare))
         .service(read_only("/api/export", export))
+        .service(read_only("/api/pivot", pivot))
+        .service(read_only("/api/precedents", precedents))
         .service(read_only("/api/docs/{id}", doc))
         .service(read_only("/api/docs/{id}/similar", similar));
 }
@@ -244,4 +246,30 @@ async fn export(req: HttpRequest, data: Data) -> Answer {
             format!("attachment; filename=\"{}\"", format.file_name()),
         ))
         .body(body))
+}
+
+async fn pivot(req: HttpRequest, data: Data) -> Answer {
+    let pairs = query_pairs(&req)?;
+    let request = params::search_request(&pairs)?;
+    let (rows, cols) = params::pivot_axes(&pairs)?;
+    let table = blocking(&data, move |engine| engine.pivot(&request, rows, cols)).await?;
+    json(&table)
+}
+
+async fn precedents(req: HttpRequest, data: Data) -> Answer {
+    let pairs = query_pairs(&req)?;
+    let request = params::search_request(&pairs)?;
+    let word = params::compare_format(&pairs)?;
+    let found = blocking(&data, move |engine| engine.precedents(&request)).await?;
+    if !word {
+        return json(&found);
+    }
+    let bytes = crate::search::docx::precedents(&found)?;
+    Ok(error::ok()
+        .insert_header((CONTENT_TYPE, crate::search::docx::CONTENT_TYPE))
+        .insert_header((
+            CONTENT_DISPOSITION,
+            "attachment; filename=\"zhili-precedents.docx\"",
+        ))
+        .body(bytes))
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use zhili::model::CaseDoc;
 
-use super::{count, doc, enc, facet, hit_ids};
+use super::{count, doc, enc, facet, hit_ids, word_xml};
 
 const A: &str = "a000000000000001"; // 甘肃省/张掖市/临泽县 2022 video community-unit police-station
 const B: &str = "b000000000000002"; // 甘肃省/张掖市 2021 video patrol
@@ -386,15 +386,6 @@ async fn measures_combine_with_or_by_default_and_with_and_on_request() {
             .unwrap()
             .contains("measure_match")
     );
-}
-
-/// The text of `word/document.xml` in a `.docx` body.
-fn word_xml(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a docx is a zip");
-    let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
-        .unwrap();
-    xml
 }
 
 #[actix_web::test]

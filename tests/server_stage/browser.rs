@@ -217,3 +217,120 @@ fn screenshots_of_the_sample_corpus(tmp: &Path) {
         "390,844",
     );
 }
+
+/// The `href` of the first link in `dom` whose text is `text` (inside the element that
+/// starts with `within`).
+fn href_of(dom: &str, within: &str, text: &str) -> String {
+    let from = dom
+        .find(within)
+        .unwrap_or_else(|| panic!("no {within} in {dom}"));
+    let part = &dom[from..];
+    let end = part
+        .find(&format!(">{text}</a>"))
+        .unwrap_or_else(|| panic!("no link {text:?} after {within}: {part}"));
+    let start = part[..end].rfind("href=\"").expect("an href") + "href=\"".len();
+    let quote = part[start..].find('"').unwrap();
+    part[start..start + quote].replace("&amp;", "&")
+}
+
+#[test]
+fn browser_renders_the_overview_precedents_and_a_phone_comparison() {
+    if !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {CHROMIUM} is absent: .ci/run installs it with scripts/install-browser.sh"
+        );
+        eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Server::start(index_dir(), tmp.path(), tmp.path().join("serve.log"));
+
+    let pivot = dom(&server, "/?view=pivot&rows=region&cols=measure");
+    assert!(pivot.contains("<table class=\"pivot\">"), "{pivot}");
+    assert!(
+        pivot.contains("aria-current=\"page\">总览（交叉统计）</span>"),
+        "the tab shows the view"
+    );
+    assert!(
+        pivot.contains("地区不详")
+            && pivot.contains("甘肃省")
+            && pivot.contains("视频监控与智能感知"),
+        "rows, columns and the unknown row: {pivot}"
+    );
+    assert!(
+        pivot.contains("--heat: 1.00"),
+        "the largest cell is darkest"
+    );
+    // 甘肃省 × 视频监控与智能感知 holds 2 cases; its link is the filtered search.
+    let cell = href_of(&pivot, "甘肃省</a>", "2");
+    assert!(
+        cell.contains(&format!("region={}", enc("甘肃省"))) && cell.contains("measure="),
+        "{cell}"
+    );
+    let list = dom(&server, &cell);
+    assert_eq!(list.matches("class=\"hit\"").count(), 2, "{cell}: {list}");
+
+    let precedents = dom(&server, &format!("/?view=precedents&q={}", enc("视频监控")));
+    assert!(precedents.contains("class=\"place\""), "{precedents}");
+    assert!(
+        precedents.contains(">甘肃省张掖市</a>") && precedents.contains("3 个地方的 4 篇案例"),
+        "{precedents}"
+    );
+    assert!(
+        precedents.contains("<mark>视频监控</mark>"),
+        "best passages marked"
+    );
+    assert!(precedents.contains("format=docx"), "a Word export link");
+
+    let compare = dom(&server, "/?compare=a000000000000001,b000000000000002");
+    assert!(
+        compare.contains("class=\"fact-row\"")
+            && compare.contains("data-label=\"临泽县打造智慧安防小区的经验做法\""),
+        "region, year and source rows; cells labelled for the stacked phone layout: {compare}"
+    );
+
+    let shots = [
+        (
+            "/?view=pivot&rows=region&cols=measure",
+            "pivot.png",
+            "1280,900",
+        ),
+        (
+            "/?view=pivot&rows=region&cols=measure",
+            "pivot-phone.png",
+            "390,844",
+        ),
+    ];
+    for (path, file, size) in shots {
+        screenshot(&server, path, file, size);
+    }
+    drop(server);
+    let server = Server::start(
+        &tmp.path().join("seeds-index"),
+        &common::corpus(),
+        tmp.path().join("seeds.log"),
+    );
+    let body = server.json(&format!("/api/search?q={}&per_page=3", enc("矛盾纠纷")));
+    let ids = super::hit_ids(&body);
+    screenshot(
+        &server,
+        &format!("/?view=precedents&q={}", enc("矛盾纠纷")),
+        "precedents.png",
+        "1280,1000",
+    );
+    screenshot(
+        &server,
+        &format!("/?view=precedents&q={}", enc("矛盾纠纷")),
+        "precedents-phone.png",
+        "390,844",
+    );
+    if ids.len() >= 2 {
+        screenshot(
+            &server,
+            &format!("/?compare={}", ids.join(",")),
+            "compare-phone.png",
+            "390,844",
+        );
+    }
+}
