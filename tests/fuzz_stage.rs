@@ -342,17 +342,6 @@ proptest! {
     }
 }
 
-/// `<mark>`/`</mark>` removed and entities undone: the text a reader sees.
-fn visible(html: &str) -> String {
-    html.replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
 /// Markup is `<mark>`/`</mark>` only, and every `&` starts one of our five entities.
 fn assert_only_marks(html: &str) {
     let stripped = html.replace("<mark>", "").replace("</mark>", "");
@@ -372,7 +361,7 @@ fn assert_only_marks(html: &str) {
 
 /// The snippet shows a piece of the text (an ellipsis on a cut side).
 fn assert_is_a_window(html: &str, text: &str) {
-    let seen = visible(html);
+    let seen = zhili::search::snippet::unmarked(html);
     let candidates = [
         Some(seen.as_str()),
         seen.strip_prefix('…'),

@@ -391,7 +391,7 @@ fn measure_labels(doc: &CaseDoc) -> String {
 /// path. `临泽县融媒体中心. 临泽县推行“四议两公开”工作法[EB/OL]. 甘肃省张掖市临泽县, 2023-06-01.
 /// http://…`
 pub fn citation(doc: &CaseDoc) -> String {
-    citation_with(Cited::from(doc), str::to_string, |url| url.to_string())
+    citation_of(Cited::from(doc))
 }
 
 /// What a citation is made of: a document, or a search hit.

@@ -114,11 +114,12 @@ impl Counts {
     }
 }
 
-/// Counts matching documents by two axes. `region_root` is the selected region path.
+/// Counts matching documents by two axes. `region_root`: the parts of the selected region
+/// path (none for the whole country).
 pub struct PivotCollector {
     rows: Axis,
     cols: Axis,
-    region_root: Facet,
+    region_root: Vec<String>,
 }
 
 impl PivotCollector {
@@ -131,7 +132,9 @@ impl PivotCollector {
         Ok(PivotCollector {
             rows,
             cols,
-            region_root: super::facets::region_root(region),
+            region_root: region
+                .map(|path| path.split('/').map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -169,7 +172,7 @@ pub struct SegmentPivot {
     cols: HashMap<u64, u64>,
     total: u64,
     scratch: [Vec<u64>; 2],
-    region_root: Facet,
+    region_root: Vec<String>,
 }
 
 const NONE: u64 = u64::MAX;
@@ -268,7 +271,7 @@ impl SegmentCollector for SegmentPivot {
     }
 }
 
-fn resolve(axis: Axis, reader: &AxisReader, raw: u64, region_root: &Facet) -> Key {
+fn resolve(axis: Axis, reader: &AxisReader, raw: u64, root: &[String]) -> Key {
     if raw == NONE {
         return None;
     }
@@ -281,11 +284,6 @@ fn resolve(axis: Axis, reader: &AxisReader, raw: u64, region_root: &Facet) -> Ke
             match axis {
                 Axis::Measure => path.first().map(|id| AxisValue::Text(id.to_string())),
                 _ => {
-                    let root = if region_root.is_root() {
-                        Vec::new()
-                    } else {
-                        region_root.to_path()
-                    };
                     let under = path.len() > root.len() && path[..root.len()] == root[..];
                     under.then(|| AxisValue::Text(path[..=root.len()].join("/")))
                 }

@@ -220,12 +220,19 @@ async fn compare(req: HttpRequest, data: Data) -> Answer {
     if !word {
         return json(&comparison);
     }
-    let bytes = crate::search::docx::comparison(&comparison)?;
+    word_file(
+        "zhili-compare.docx",
+        crate::search::docx::comparison(&comparison)?,
+    )
+}
+
+/// A Word file to download as `name`.
+fn word_file(name: &str, bytes: Vec<u8>) -> Answer {
     Ok(error::ok()
         .insert_header((CONTENT_TYPE, crate::search::docx::CONTENT_TYPE))
         .insert_header((
             CONTENT_DISPOSITION,
-            "attachment; filename=\"zhili-compare.docx\"",
+            format!("attachment; filename=\"{name}\""),
         ))
         .body(bytes))
 }
@@ -264,12 +271,8 @@ async fn precedents(req: HttpRequest, data: Data) -> Answer {
     if !word {
         return json(&found);
     }
-    let bytes = crate::search::docx::precedents(&found)?;
-    Ok(error::ok()
-        .insert_header((CONTENT_TYPE, crate::search::docx::CONTENT_TYPE))
-        .insert_header((
-            CONTENT_DISPOSITION,
-            "attachment; filename=\"zhili-precedents.docx\"",
-        ))
-        .body(bytes))
+    word_file(
+        "zhili-precedents.docx",
+        crate::search::docx::precedents(&found)?,
+    )
 }

@@ -17,6 +17,20 @@ use crate::common::server::Server;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// Whether Chromium is installed; when it is not, a test is skipped with a line saying so,
+/// and fails under CI (which installs it).
+fn chromium_present() -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {CHROMIUM} is absent: .ci/run installs it with scripts/install-browser.sh"
+    );
+    eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
+    false
+}
+
 /// Runs headless Chromium on `url` with extra args; returns stdout (the DOM with --dump-dom).
 fn chromium(url: &str, extra: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
@@ -98,12 +112,7 @@ fn screenshot(server: &Server, path: &str, file: &str, size: &str) {
 
 #[test]
 fn browser_renders_search_facets_document_and_compare() {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but {CHROMIUM} is absent: .ci/run installs it with scripts/install-browser.sh"
-        );
-        eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
+    if !chromium_present() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -235,12 +244,7 @@ fn href_of(dom: &str, within: &str, text: &str) -> String {
 
 #[test]
 fn browser_renders_the_overview_precedents_and_a_phone_comparison() {
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but {CHROMIUM} is absent: .ci/run installs it with scripts/install-browser.sh"
-        );
-        eprintln!("skipped: {CHROMIUM} is absent (run scripts/install-browser.sh)");
+    if !chromium_present() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
