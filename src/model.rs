@@ -137,8 +137,81 @@ pub struct CaseDoc {
     /// Id of the canonical document when this one is a near-duplicate of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<String>,
+    /// Of a canonical document: the other versions of its text folded into it, newest first.
+    #[serde(default)]
+    pub versions: Vec<Version>,
+    /// When the document was first indexed (kept when its file changes or the index is
+    /// rebuilt); `None` only for documents that never went through an ingest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<Added>,
     pub text: String,
     pub passages: Vec<Passage>,
+}
+
+/// Another version of a document's text (a near-duplicate folded into it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub id: String,
+    pub title: String,
+    pub year: Option<i32>,
+}
+
+/// A moment, as Unix seconds; shown as an ISO 8601 date-time in UTC (`2026-12-02T13:35:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Added(pub i64);
+
+impl Added {
+    pub fn now() -> Added {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Added(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+    }
+
+    /// `2026-12-02T13:35:00Z`.
+    pub fn iso(self) -> String {
+        let secs = u64::try_from(self.0).unwrap_or(0);
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        humantime::format_rfc3339_seconds(at).to_string()
+    }
+
+    /// Midnight (UTC) starting a `YYYY-MM-DD` day; `None` when `day` is not such a date.
+    pub fn day_start(day: &str) -> Option<Added> {
+        let well_formed = day.len() == 10
+            && day.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !well_formed {
+            return None;
+        }
+        let at = humantime::parse_rfc3339(&format!("{day}T00:00:00Z")).ok()?;
+        let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        Some(Added(i64::try_from(secs).ok()?))
+    }
+}
+
+impl Serialize for Added {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Added {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Added, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let at = humantime::parse_rfc3339_weak(&text).map_err(serde::de::Error::custom)?;
+        let secs = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(serde::de::Error::custom)?
+            .as_secs();
+        Ok(Added(
+            i64::try_from(secs).map_err(serde::de::Error::custom)?,
+        ))
+    }
 }
 
 /// Stable, URL-safe id of the `ordinal`-th document of the file at `source_path`.
@@ -156,6 +229,27 @@ mod tests {
         let region = Region::from_levels(Some("甘肃省".into()), None, Some("临泽县".into()));
         assert_eq!(region.path.as_deref(), Some("甘肃省"));
         assert_eq!(Region::from_levels(None, None, None).path, None);
+    }
+
+    #[test]
+    fn added_is_shown_as_an_iso_date_time_and_days_start_at_midnight_utc() {
+        let day = Added::day_start("2026-12-02").unwrap();
+        assert_eq!(day.iso(), "2026-12-02T00:00:00Z");
+        let json = serde_json::to_string(&Added(day.0 + 3661)).unwrap();
+        assert_eq!(json, "\"2026-12-02T01:01:01Z\"");
+        assert_eq!(
+            serde_json::from_str::<Added>(&json).unwrap(),
+            Added(day.0 + 3661)
+        );
+        for bad in [
+            "2026-13-01",
+            "2026-2-01",
+            "yesterday",
+            "2026-12-02T00:00:00Z",
+            "",
+        ] {
+            assert_eq!(Added::day_start(bad), None, "{bad}");
+        }
     }
 
     #[test]

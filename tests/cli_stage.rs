@@ -607,4 +607,74 @@ fn a_newer_version_of_a_text_is_the_hit_and_never_folded_into_the_older_one() {
         hit["source"]["path"].as_str().unwrap().contains("2021"),
         "{body}"
     );
+    let older = zhili::model::doc_id("某市物业管理条例(2016-05-06).md", 0);
+    assert_eq!(
+        hit["versions"],
+        json!([{"id": older, "title": "某市物业管理条例", "year": 2016}]),
+        "the hit lists the version folded into it: {body}"
+    );
+    let shown = ws.json(&["show", &older, "--json"]);
+    assert_eq!(shown["duplicate_of"], hit["id"], "{shown}");
+    assert_eq!(shown["versions"], json!([]));
+}
+
+/// `added` of every document of a search body, by id.
+fn added_by_id(body: &Value) -> std::collections::BTreeMap<String, String> {
+    body["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            let added = h["added"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no added: {h}"));
+            (h["id"].as_str().unwrap().to_string(), added.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn documents_keep_when_they_were_first_indexed_and_sort_and_filter_by_it() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let all = ["search", "", "--json", "--limit", "100", "--sort", "added"];
+    let first = added_by_id(&ws.json(&all));
+    assert_eq!(first.len(), 3);
+    let a = zhili::model::doc_id("a.txt", 0);
+    // `added` counts seconds: the next run must start in a later second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ws.write("a.txt", format!("{A}临泽县新增网格员120名。\n").as_bytes());
+    ws.write(
+        "d.txt",
+        "新建矛盾纠纷调处中心\n某县建成矛盾纠纷调处化解中心。\n".as_bytes(),
+    );
+    ws.json(&["ingest", "--json"]);
+    let body = ws.json(&all);
+    let second = added_by_id(&body);
+    let d = zhili::model::doc_id("d.txt", 0);
+    assert_eq!(body["hits"][0]["id"], d, "the new document first: {body}");
+    assert!(second[&d] > first[&a], "{second:?}");
+    assert_eq!(second[&a], first[&a], "a changed file keeps its first date");
+
+    let rebuilt = ws.json(&["ingest", "--full", "--json"]);
+    assert_eq!(rebuilt["documents"], 4, "{rebuilt}");
+    assert_eq!(
+        added_by_id(&ws.json(&all)),
+        second,
+        "a rebuild keeps the dates"
+    );
+
+    let day = &first[&a][..10];
+    let since = |day: &str| {
+        let body = ws.json(&["search", "", "--json", "--added-from", day]);
+        body["total"].as_u64().unwrap()
+    };
+    assert_eq!(since(day), 4, "every document added on or after {day}");
+    assert_eq!(since("2999-01-01"), 0);
+    let bad = ws.run(&["search", "", "--added-from", "2026-13-01"]);
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(message.contains("--added-from"), "{message}");
+    let text = String::from_utf8_lossy(&ws.run(&["show", &d]).stdout).into_owned();
+    assert!(text.contains(&format!("added {}", second[&d])), "{text}");
 }

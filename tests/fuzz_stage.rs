@@ -450,6 +450,7 @@ fn request() -> impl Strategy<Value = SearchRequest> {
                     measure_match: Default::default(),
                     year_from,
                     year_to,
+                    added_from: None,
                     page,
                     per_page,
                     sort: if by_year {

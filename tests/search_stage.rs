@@ -31,6 +31,8 @@ fn doc(n: usize, title: &str, text: &str) -> CaseDoc {
         },
         duplicates: Vec::new(),
         duplicate_of: None,
+        versions: vec![],
+        added: None,
         text: text.into(),
     }
 }

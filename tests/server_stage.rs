@@ -26,6 +26,7 @@ macro_rules! get {
 mod api;
 mod browser;
 mod errors;
+mod feed;
 mod live;
 mod views;
 

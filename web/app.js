@@ -95,7 +95,7 @@
       year_from: num('year_from'),
       year_to: num('year_to'),
       page: Math.max(1, num('page') || 1),
-      sort: p.get('sort') === 'year' ? 'year' : 'relevance',
+      sort: ['year', 'added'].includes(p.get('sort')) ? p.get('sort') : 'relevance',
       doc: p.get('doc') || '',
       compare: (p.get('compare') || '').split(',').map((s) => s.trim()).filter(Boolean),
       empty: p.get('empty') === '1',
@@ -376,9 +376,23 @@
         el('h3', {}, link(withState({ doc: hit.id, page: s.page }), { text: hit.title || '（无标题）' })),
         pickBox(hit.id, hit.title)),
       el('p', { class: 'meta' }, el('span', { class: 'region', text: regionText(hit.region) }), ' · ',
-        el('span', { class: 'year', text: year })),
+        el('span', { class: 'year', text: year }),
+        s.sort === 'added' && hit.added ? el('span', { class: 'added', text: ' · 收录于 ' + addedDay(hit.added) }) : null),
       chips(hit.measures, 5),
-      hit.snippet ? marked(hit.snippet) : null);
+      hit.snippet ? marked(hit.snippet) : null,
+      versionList(hit.versions, 'versions muted', '其他版本：'));
+  }
+
+  // Other versions of a text (folded into the newest): "其他版本：《…》（2016 年）".
+  function versionList(versions, cls, lead) {
+    if (!(versions || []).length) return null;
+    return el('p', { class: cls }, lead, versions.map((v, i) => [i ? '；' : '',
+      link(withState({ doc: v.id }), { text: v.title || '（无标题）' }), v.year ? '（' + v.year + ' 年）' : '（年份不详）']));
+  }
+
+  // "2026-12-02T13:35:00Z" → "2026-12-02".
+  function addedDay(added) {
+    return added ? String(added).slice(0, 10) : '';
   }
 
   function pagination(s, total, perPage) {
@@ -427,7 +441,9 @@
           const p = searchParams(Object.assign({}, s, { page: 1 }));
           p.set('format', f);
           return el('a', { href: '/api/export?' + p.toString(), download: '', text: name });
-        }));
+        }),
+        ' · ', el('a', { class: 'feed', href: '/api/feed?' + searchParams(Object.assign({}, s, { page: 1, sort: 'relevance' })).toString(),
+          type: 'application/atom+xml', text: '订阅新收录（Atom）' }));
       const items = body.hits.map((h, i) => Object.assign(hitItem(s, h), { value: first + i }));
       const relaxed = body.relaxed || [];
       if (relaxed.length) {
@@ -638,7 +654,10 @@
       const article = el('article', { class: 'doc' },
         el('div', { class: 'doc-head' }, el('h2', { text: doc.title || '（无标题）' }), pickBox(doc.id, doc.title)),
         el('p', { class: 'meta' }, regionText(doc.region), ' · ', doc.year ? doc.year + ' 年' : '年份不详',
-          mentioned ? ' · 文中提到的年份：' + mentioned : ''),
+          mentioned ? ' · 文中提到的年份：' + mentioned : '', doc.added ? ' · 收录于 ' + addedDay(doc.added) : ''),
+        doc.duplicate_of ? el('p', { class: 'versions' }, '这是一个较早的版本或副本，检索时以',
+          link(withState({ doc: doc.duplicate_of }), { text: '最新版本' }), '为准。') : null,
+        versionList(doc.versions, 'versions', '其他版本（已合并到本文）：'),
         chips(doc.measures),
         el('h3', { text: '来源' }), el('ul', { class: 'sources' }, sourceBlock(doc.source || {})),
         (doc.duplicates || []).length
@@ -659,39 +678,13 @@
     return body.rows.filter((r) => showEmpty || r.cells.some((c) => c.length));
   }
 
-  function download(name, type, text) {
-    const url = URL.createObjectURL(new Blob([text], { type }));
-    const a = el('a', { href: url, download: name });
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  }
-
-  function tableMarkdown(body, rows) {
-    const cell = (t) => String(t).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-    const head = '| 措施类型 | ' + body.docs.map((d) => cell('《' + d.title + '》')).join(' | ') + ' |';
-    const rule = '|' + ' --- |'.repeat(body.docs.length + 1);
-    const fact = (label, value) => '| ' + label + ' | ' + body.docs.map((d) => cell(value(d))).join(' | ') + ' |';
-    const lines = [fact('地区', (d) => regionText(d.region)), fact('年份', (d) => (d.year ? String(d.year) : '年份不详'))]
-      .concat(rows.map((r) => '| ' + cell(r.label) + ' | '
-        + r.cells.map((c) => (c.length ? c.map(cell).join('<br>') : '—')).join(' | ') + ' |'));
-    const cites = body.docs.map((d, i) => (i + 1) + '. ' + cell(d.citation));
-    return ['# 案例对比', '', head, rule, ...lines, '', '## 引用', '', ...cites, ''].join('\n');
-  }
-
-  function csvField(value) {
-    let v = String(value);
-    if (/^[=+\-@\t\r＝＋－＠]/.test(v)) v = "'" + v;
-    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
-  }
-
-  function tableCsv(body, rows) {
-    const lines = [['措施类型', ...body.docs.map((d) => d.title)],
-      ['地区', ...body.docs.map((d) => regionText(d.region))], ['年份', ...body.docs.map((d) => (d.year ? String(d.year) : '年份不详'))]];
-    for (const r of rows) lines.push([r.label, ...r.cells.map((c) => c.join('\n'))]);
-    lines.push(['引用', ...body.docs.map((d) => d.citation)]);
-    return '\ufeff' + lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
+  // A download of the comparison from the server (the one export path): the measures picked.
+  function compareExport(s, body, hidden, format, name, text) {
+    const p = new URLSearchParams({ ids: s.compare.join(','), format });
+    if (hidden.size) {
+      for (const r of body.rows) if (r.cells.some((c) => c.length) && !hidden.has(r.measure)) p.append('measure', r.measure);
+    }
+    return el('a', { class: 'button', href: '/api/compare?' + p.toString(), download: name, text });
   }
 
   function copyButton(text) {
@@ -761,7 +754,7 @@
       const summary = el('p', { class: 'meta', text: '对比 ' + body.docs.length + ' 篇案例：' + filled
         + ' 类措施至少一篇有相关段落' + (s.empty ? '，下表列出全部 ' + body.rows.length + ' 类。' : '，其余空白行已隐藏。')
         + '每段只列在它最相关的措施下。' });
-      const { rows, table } = compareTable(s, body, hidden);
+      const { table } = compareTable(s, body, hidden);
       const toggle = el('label', { class: 'toggle' }, el('input', { type: 'checkbox', checked: s.empty, onchange: (e) => {
         go(Object.assign(readState(), { empty: e.target.checked }), true);
       } }), '显示所有措施类型（含空白行）');
@@ -772,9 +765,9 @@
       if (picker && open) picker.open = true;
       const tools = el('div', { class: 'compare-tools' },
         link(withState({ compare: [] }), { class: 'back', text: '← 返回检索' }), toggle, expand,
-        el('button', { type: 'button', text: '导出 Markdown', onclick: () => download('案例对比.md', 'text/markdown;charset=utf-8', tableMarkdown(body, rows)) }),
-        el('button', { type: 'button', text: '导出 CSV', onclick: () => download('案例对比.csv', 'text/csv;charset=utf-8', tableCsv(body, rows)) }),
-        el('a', { class: 'button', href: '/api/compare?format=docx&ids=' + encodeURIComponent(s.compare.join(',')), download: '案例对比.docx', text: '导出 Word' }));
+        compareExport(s, body, hidden, 'md', '案例对比.md', '导出 Markdown'),
+        compareExport(s, body, hidden, 'csv', '案例对比.csv', '导出 CSV'),
+        compareExport(s, body, hidden, 'docx', '案例对比.docx', '导出 Word'));
       const cites = el('section', { class: 'citations' }, el('h3', { text: '引用' }),
         el('ol', {}, body.docs.map((d) => el('li', {}, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))));
       $('view').replaceChildren(...[el('h2', { class: 'view-title', text: '案例对比' }), summary, tools, picker, table, cites].filter(Boolean));

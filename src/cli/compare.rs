@@ -1,6 +1,6 @@
-//! `zhili compare ID ID [ID ...] [--json | --format docx --output FILE]`: the body of
-//! `GET /api/compare`, a Word table, or a readable rendering of the measure rows that have
-//! passages.
+//! `zhili compare ID ID [ID ...] [--json | --format docx|csv|md [--output FILE]]`: the body
+//! of `GET /api/compare`, the same Word, CSV or Markdown file as `format=` there, or a
+//! readable rendering of the measure rows that have passages.
 
 use anyhow::Context;
 use clap::Args;
@@ -8,7 +8,8 @@ use clap::Args;
 use super::Dirs;
 use crate::search::Engine;
 use crate::search::compare::compare;
-use crate::server::params;
+use crate::search::export;
+use crate::server::params::{self, ViewFormat};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -20,12 +21,15 @@ pub struct CompareArgs {
     /// Print the JSON body of GET /api/compare.
     #[arg(long)]
     pub json: bool,
-    /// `docx` writes the comparison as a Word file to --output.
+    /// `docx` (a Word file, to --output), `csv` or `md` (to --output, or printed).
     #[arg(long)]
     pub format: Option<String>,
-    /// The file for --format docx.
+    /// The file to write the --format output to.
     #[arg(long, short = 'o')]
     pub output: Option<std::path::PathBuf>,
+    /// Only the rows of these measures (repeatable; default: every measure with passages).
+    #[arg(long = "measure")]
+    pub measures: Vec<String>,
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<()> {
@@ -36,25 +40,45 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|id| engine.doc(id))
         .collect::<crate::Result<Vec<_>>>()?;
-    let comparison = compare(&docs);
-    match (args.format.as_deref(), &args.output) {
-        (None, _) => {}
-        (Some("docx"), Some(path)) => {
-            let bytes = crate::search::docx::comparison(&comparison)?;
-            return std::fs::write(path, bytes)
-                .with_context(|| format!("cannot write --output {}", path.display()));
+    let mut comparison = compare(&docs);
+    let measures = args
+        .measures
+        .iter()
+        .map(|m| ("measure".to_string(), m.clone()));
+    comparison.keep_measures(&params::compare_measures(&measures.collect::<Vec<_>>())?);
+    let format = args
+        .format
+        .iter()
+        .map(|f| ("format".to_string(), f.clone()));
+    let all = [
+        ViewFormat::Json,
+        ViewFormat::Docx,
+        ViewFormat::Csv,
+        ViewFormat::Md,
+    ];
+    let bytes = match params::view_format(&format.collect::<Vec<_>>(), &all)? {
+        ViewFormat::Json if args.output.is_none() => {
+            if args.json || args.format.is_some() {
+                return super::print_json(&comparison);
+            }
+            print!("{}", comparison.to_text());
+            return Ok(());
         }
-        (Some("docx"), None) => {
-            anyhow::bail!(
-                "--format docx writes a Word file: add --output FILE (e.g. --output compare.docx)"
-            )
+        ViewFormat::Json => serde_json::to_vec(&comparison)?,
+        ViewFormat::Docx if args.output.is_none() => anyhow::bail!(
+            "--format docx writes a Word file: add --output FILE (e.g. --output compare.docx)"
+        ),
+        ViewFormat::Docx => crate::search::docx::comparison(&comparison)?,
+        ViewFormat::Csv => export::comparison_csv(&comparison)?,
+        ViewFormat::Md => export::comparison_markdown(&comparison).into_bytes(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write --output {}", path.display())),
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+            Ok(())
         }
-        (Some(other), _) => anyhow::bail!("--format takes docx, not {other:?}"),
-    }
-    if args.json {
-        super::print_json(&comparison)
-    } else {
-        print!("{}", comparison.to_text());
-        Ok(())
     }
 }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::model::Added;
 use crate::search::{MeasureMatch, SearchRequest};
 
 #[derive(Debug, Parser)]
@@ -63,6 +64,13 @@ pub struct Filters {
     pub year_from: Option<i32>,
     #[arg(long)]
     pub year_to: Option<i32>,
+    /// Only documents first indexed on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long, value_parser = day)]
+    pub added_from: Option<Added>,
+}
+
+fn day(value: &str) -> std::result::Result<Added, String> {
+    Added::day_start(value).ok_or_else(|| "not a date like 2026-12-01".to_string())
 }
 
 impl Filters {
@@ -77,6 +85,7 @@ impl Filters {
             },
             year_from: self.year_from,
             year_to: self.year_to,
+            added_from: self.added_from,
             ..request
         }
     }

@@ -22,7 +22,7 @@ pub struct SearchArgs {
     pub limit: usize,
     #[arg(long, default_value_t = 1)]
     pub page: usize,
-    /// relevance or year.
+    /// relevance, year (newest first) or added (newest first by when first indexed).
     #[arg(long, value_enum, default_value = "relevance")]
     pub sort: SortArg,
     /// Print the body of GET /api/search.
@@ -34,6 +34,7 @@ pub struct SearchArgs {
 pub enum SortArg {
     Relevance,
     Year,
+    Added,
 }
 
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
@@ -44,6 +45,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<()> {
         sort: match args.sort {
             SortArg::Relevance => SortOrder::Relevance,
             SortArg::Year => SortOrder::Year,
+            SortArg::Added => SortOrder::Added,
         },
         ..SearchRequest::new(args.query.clone())
     });

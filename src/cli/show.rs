@@ -58,6 +58,19 @@ fn describe(doc: &CaseDoc) -> String {
     if let Some(canonical) = &doc.duplicate_of {
         out.push_str(&format!("near-duplicate of {canonical}\n"));
     }
+    for version in &doc.versions {
+        out.push_str(&format!(
+            "other version {} · {} · {}\n",
+            version.id,
+            version
+                .year
+                .map_or("年份不详".to_string(), |y| y.to_string()),
+            printable(&version.title)
+        ));
+    }
+    if let Some(added) = doc.added {
+        out.push_str(&format!("added {}\n", added.iso()));
+    }
     for passage in &doc.passages {
         out.push('\n');
         if !passage.measures.is_empty() {

@@ -173,6 +173,8 @@ mod tests {
             source: Source::default(),
             duplicates: vec![],
             duplicate_of: None,
+            versions: vec![],
+            added: None,
             text: text.into(),
             passages: text
                 .split('\n')

@@ -3,14 +3,14 @@
 //! next to the tantivy files as `manifest-<hash>.json` and named in the commit payload, so the
 //! manifest a reader sees always belongs to the commit it sees.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::dedup::Signature;
-use crate::model::Source;
+use crate::model::{Added, Source, Version};
 use crate::{Error, Result};
 
 use super::schema::SCHEMA_VERSION;
@@ -40,6 +40,12 @@ pub struct FileEntry {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocEntry {
     pub id: String,
+    /// The title (listed with the versions of a text).
+    #[serde(default)]
+    pub title: String,
+    /// When the document was first indexed.
+    #[serde(default)]
+    pub added: Option<Added>,
     pub url: Option<String>,
     /// Length of the text in characters (of a duplicate group the newest, then the longest,
     /// is canonical).
@@ -52,6 +58,9 @@ pub struct DocEntry {
     /// The near-duplicate status the document was indexed with.
     pub duplicate_of: Option<String>,
     pub duplicates: Vec<Source>,
+    /// Of a canonical document: the versions folded into it, newest first.
+    #[serde(default)]
+    pub versions: Vec<Version>,
 }
 
 /// The commit payload: which manifest file belongs to the commit.
@@ -111,6 +120,37 @@ impl Manifest {
         Ok(serde_json::from_slice(&bytes)?)
     }
 
+    /// When each document was first indexed, from the manifest a commit payload names,
+    /// whatever its format version: a rebuild keeps the dates. Empty when it cannot be read.
+    pub fn added_times(generation: &Path, payload: Option<&str>) -> HashMap<String, Added> {
+        #[derive(Deserialize)]
+        struct Files {
+            files: BTreeMap<String, Docs>,
+        }
+        #[derive(Deserialize)]
+        struct Docs {
+            docs: Vec<Doc>,
+        }
+        #[derive(Deserialize)]
+        struct Doc {
+            id: String,
+            #[serde(default)]
+            added: Option<Added>,
+        }
+        let read = || -> Option<Files> {
+            let payload: Payload = serde_json::from_str(payload?).ok()?;
+            let bytes = fs::read(generation.join(&payload.manifest)).ok()?;
+            serde_json::from_slice(&bytes).ok()
+        };
+        let Some(manifest) = read() else {
+            return HashMap::new();
+        };
+        (manifest.files.into_values())
+            .flat_map(|file| file.docs)
+            .filter_map(|doc| Some((doc.id, doc.added?)))
+            .collect()
+    }
+
     /// Writes the manifest file (synced) and returns the payload to commit with it.
     pub fn store(&self, generation: &Path) -> Result<String> {
         let bytes = serde_json::to_vec(self)?;
@@ -163,6 +203,8 @@ mod tests {
                 fingerprint: String::new(),
                 docs: vec![DocEntry {
                     id: "x".into(),
+                    title: "t".into(),
+                    added: Some(Added(1_764_000_000)),
                     url: None,
                     chars: 10,
                     year: Some(2021),
@@ -170,6 +212,7 @@ mod tests {
                     signature: Signature(vec![1, 2, 3]),
                     duplicate_of: None,
                     duplicates: Vec::new(),
+                    versions: Vec::new(),
                 }],
             },
         );

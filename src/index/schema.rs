@@ -9,7 +9,7 @@ use tantivy::schema::{
 use super::tokenizer;
 
 /// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,8 @@ pub struct Fields {
     pub measure: Field,
     /// Publication year (absent when unknown).
     pub year: Field,
+    /// When the document was first indexed, Unix seconds (`sort=added`, `added_from`).
+    pub added: Field,
     /// 1 for the canonical document of a near-duplicate group (or a unique one), else 0.
     pub canonical: Field,
     /// The `CaseDoc` but its text, as a binary record (see `stored`).
@@ -42,6 +44,7 @@ pub struct Fields {
 
 pub const YEAR: &str = "year";
 pub const TRADITIONAL: &str = "traditional";
+pub const ADDED: &str = "added";
 
 impl Fields {
     pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
@@ -54,6 +57,7 @@ impl Fields {
             region: schema.get_field("region")?,
             measure: schema.get_field("measure")?,
             year: schema.get_field(YEAR)?,
+            added: schema.get_field(ADDED)?,
             canonical: schema.get_field("canonical")?,
             record: schema.get_field("record")?,
             text: schema.get_field("text")?,
@@ -89,6 +93,7 @@ pub fn build() -> Schema {
     builder.add_facet_field("region", INDEXED);
     builder.add_facet_field("measure", INDEXED);
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
+    builder.add_i64_field(ADDED, NumericOptions::default() | INDEXED | FAST);
     builder.add_u64_field("canonical", INDEXED);
     builder.add_bytes_field("record", STORED);
     builder.add_text_field("text", STORED);

@@ -8,11 +8,11 @@
 use std::ops::Range;
 
 use super::codec::{Decoder, Encoder};
-use crate::model::{CaseDoc, Passage, Region, Source};
+use crate::model::{Added, CaseDoc, Passage, Region, Source, Version};
 use crate::{Error, Result};
 
 /// The first byte of a record; bumped (with the schema version) when the layout changes.
-const RECORD_VERSION: u8 = 2;
+const RECORD_VERSION: u8 = 3;
 
 fn usual_passage_id(doc_id: &str, i: usize) -> String {
     format!("{doc_id}-p{}", i + 1)
@@ -31,6 +31,8 @@ pub fn encode_record(doc: &CaseDoc) -> Vec<u8> {
         source,
         duplicates,
         duplicate_of,
+        versions,
+        added,
         text: _,
         passages: _,
     } = doc;
@@ -45,6 +47,16 @@ pub fn encode_record(doc: &CaseDoc) -> Vec<u8> {
     encode_source(&mut out, source);
     out.list(duplicates, encode_source);
     out.opt_str(duplicate_of.as_deref());
+    out.list(versions, |out, version| {
+        out.str(&version.id);
+        out.str(&version.title);
+        out.opt_i32(version.year);
+    });
+    // Seconds since 1970: never negative for a time zhili stamped.
+    out.flag(added.is_some());
+    if let Some(added) = added {
+        out.usize(usize::try_from(added.0).unwrap_or_default());
+    }
     encode_passages(&mut out, doc);
     out.into_bytes()
 }
@@ -299,6 +311,17 @@ fn decode_fields(read: &mut Decoder) -> Option<(CaseDoc, StoredPassages)> {
         source: decode_source(read)?,
         duplicates: read.list(decode_source)?,
         duplicate_of: read.opt_string()?,
+        versions: read.list(|read| {
+            Some(Version {
+                id: read.string()?,
+                title: read.string()?,
+                year: read.opt_i32()?,
+            })
+        })?,
+        added: match read.flag()? {
+            true => Some(Added(i64::try_from(read.usize()?).ok()?)),
+            false => None,
+        },
         text: String::new(),
         passages: Vec::new(),
     };
@@ -401,6 +424,8 @@ mod tests {
             source: Source::default(),
             duplicates: vec![],
             duplicate_of: None,
+            versions: vec![],
+            added: None,
             text: text.into(),
             passages: passages
                 .iter()

@@ -2,13 +2,14 @@
 //! documents, add documents, and commit together with the manifest. Nothing becomes visible
 //! before `commit`; a process killed before it leaves the last commit as it was.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::schema::Facet;
 use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument, Term};
 
-use crate::model::CaseDoc;
+use crate::model::{Added, CaseDoc};
 use crate::{Error, Result};
 
 use super::fold;
@@ -96,6 +97,19 @@ impl IndexUpdate {
     /// that says so.
     pub fn damaged(&self) -> Option<&str> {
         self.damaged.as_deref()
+    }
+
+    /// When the documents of the index this session replaces were first indexed (a fresh
+    /// generation starts from an empty manifest, but keeps these dates).
+    pub fn added_before(&self) -> HashMap<String, Added> {
+        let Ok(Some(current)) = self.dir.current() else {
+            return HashMap::new();
+        };
+        let payload = open_index(&current).and_then(|index| Ok(index.load_metas()?.payload));
+        match payload {
+            Ok(payload) => Manifest::added_times(&current, payload.as_deref()),
+            Err(_) => HashMap::new(),
+        }
     }
 
     /// True when this session writes a new generation (a full rebuild, or no usable index).
@@ -227,6 +241,9 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
     }
     if let Some(year) = doc.year {
         out.add_i64(fields.year, i64::from(year));
+    }
+    if let Some(added) = doc.added {
+        out.add_i64(fields.added, added.0);
     }
     out.add_u64(fields.canonical, u64::from(doc.duplicate_of.is_none()));
     out.add_bytes(fields.record, &stored::encode_record(doc));

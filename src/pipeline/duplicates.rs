@@ -6,13 +6,15 @@ use std::collections::HashMap;
 
 use crate::index::manifest::Manifest;
 use crate::ingest::dedup;
-use crate::model::Source;
+use crate::model::{Source, Version};
 
 /// The near-duplicate status a document should be indexed with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
     pub duplicate_of: Option<String>,
     pub duplicates: Vec<Source>,
+    /// Of the canonical document: the other members, newest first.
+    pub versions: Vec<Version>,
 }
 
 /// The status of every document of the manifest that is in a near-duplicate group.
@@ -37,6 +39,7 @@ pub fn statuses(manifest: &Manifest) -> HashMap<String, Status> {
             .expect("a group has members");
         let canonical_id = docs[canonical].1.id.clone();
         let mut sources: Vec<Source> = Vec::new();
+        let mut versions: Vec<Version> = Vec::new();
         for &member in group.iter().filter(|&&m| m != canonical) {
             let (path, doc) = docs[member];
             sources.push(Source {
@@ -44,21 +47,34 @@ pub fn statuses(manifest: &Manifest) -> HashMap<String, Status> {
                 url: doc.url.clone(),
                 ..Default::default()
             });
+            versions.push(Version {
+                id: doc.id.clone(),
+                title: doc.title.clone(),
+                year: doc.year,
+            });
             out.insert(
                 doc.id.clone(),
                 Status {
                     duplicate_of: Some(canonical_id.clone()),
-                    duplicates: Vec::new(),
+                    ..Status::default()
                 },
             );
         }
         sources.sort_by(|a, b| a.path.cmp(&b.path));
         sources.dedup();
+        // Newest first; a version with no year last; then by title and id, so the order is
+        // the same on every run.
+        versions.sort_by(|a, b| {
+            (b.year.cmp(&a.year))
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         out.insert(
             canonical_id,
             Status {
                 duplicate_of: None,
                 duplicates: sources,
+                versions,
             },
         );
     }
@@ -73,7 +89,9 @@ pub fn stale_files(manifest: &Manifest, wanted: &HashMap<String, Status>) -> Vec
         .filter(|(_, entry)| {
             entry.docs.iter().any(|doc| {
                 let want = wanted.get(&doc.id).cloned().unwrap_or_default();
-                want.duplicate_of != doc.duplicate_of || want.duplicates != doc.duplicates
+                want.duplicate_of != doc.duplicate_of
+                    || want.duplicates != doc.duplicates
+                    || want.versions != doc.versions
             })
         })
         .map(|(path, _)| path.clone())

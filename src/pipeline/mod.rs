@@ -20,6 +20,7 @@ use crate::Result;
 use crate::index::manifest::{FileEntry, Manifest};
 use crate::index::{IndexDir, IndexUpdate, LastIngest};
 use crate::ingest::{FollowSymlinks, ReadOptions};
+use crate::model::Added;
 use crate::tag::Tagger;
 
 use duplicates::Status;
@@ -100,6 +101,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
     let tagger = Tagger::load(&options.corpus)?;
     let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
+    let added = FirstIndexed::new(&update, &previous);
     summary
         .warnings
         .extend(update.damaged().map(str::to_string));
@@ -132,6 +134,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
             file,
             outcome,
             &statuses,
+            &added,
         )? {
             summary.files_indexed += 1;
             summary.bytes += file.size;
@@ -149,6 +152,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
             &tagger,
             &read_options,
             &mut summary,
+            &added,
         )?
     } else {
         Vec::new()
@@ -243,6 +247,7 @@ fn record(
     file: &Found,
     outcome: std::result::Result<Processed, String>,
     statuses: &HashMap<String, Status>,
+    added: &FirstIndexed,
 ) -> Result<bool> {
     let mut processed = match outcome {
         Ok(processed) => processed,
@@ -256,7 +261,7 @@ fn record(
             return Ok(false);
         }
     };
-    apply_statuses(&mut processed, statuses);
+    stamp(&mut processed, statuses, added);
     let started = Instant::now();
     update.delete_file(&file.path);
     for doc in &processed.docs {
@@ -268,7 +273,35 @@ fn record(
     Ok(true)
 }
 
-fn apply_statuses(processed: &mut Processed, statuses: &HashMap<String, Status>) {
+/// When documents were first indexed: the dates the index held (also of an index being
+/// rebuilt), and this run's start for documents it has never held.
+struct FirstIndexed {
+    before: HashMap<String, Added>,
+    now: Added,
+}
+
+impl FirstIndexed {
+    fn new(update: &IndexUpdate, previous: &Manifest) -> FirstIndexed {
+        let mut before = if update.is_fresh() {
+            update.added_before()
+        } else {
+            HashMap::new()
+        };
+        let held = previous.files.values().flat_map(|file| &file.docs);
+        before.extend(held.filter_map(|doc| Some((doc.id.clone(), doc.added?))));
+        FirstIndexed {
+            before,
+            now: Added::now(),
+        }
+    }
+
+    fn of(&self, id: &str) -> Added {
+        self.before.get(id).copied().unwrap_or(self.now)
+    }
+}
+
+/// Gives a processed file's documents their near-duplicate status and first-indexed date.
+fn stamp(processed: &mut Processed, statuses: &HashMap<String, Status>, added: &FirstIndexed) {
     for (doc, entry) in processed
         .docs
         .iter_mut()
@@ -277,8 +310,12 @@ fn apply_statuses(processed: &mut Processed, statuses: &HashMap<String, Status>)
         let status = statuses.get(&doc.id).cloned().unwrap_or_default();
         doc.duplicate_of = status.duplicate_of.clone();
         doc.duplicates = status.duplicates.clone();
+        doc.versions = status.versions.clone();
+        doc.added = Some(added.of(&doc.id));
         entry.duplicate_of = status.duplicate_of;
         entry.duplicates = status.duplicates;
+        entry.versions = status.versions;
+        entry.added = doc.added;
     }
 }
 
@@ -292,6 +329,7 @@ fn settle_duplicates(
     tagger: &Tagger,
     read_options: &ReadOptions,
     summary: &mut IngestSummary,
+    added: &FirstIndexed,
 ) -> Result<Vec<String>> {
     let statuses = duplicates::statuses(manifest);
     let stale = duplicates::stale_files(manifest, &statuses);
@@ -302,7 +340,7 @@ fn settle_duplicates(
         .collect();
     let mut settled = Vec::new();
     process_all(&files, tagger, read_options, |file, outcome| {
-        if record(update, manifest, summary, file, outcome, &statuses)? {
+        if record(update, manifest, summary, file, outcome, &statuses, added)? {
             settled.push(file.path.clone());
         }
         Ok(())

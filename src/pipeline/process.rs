@@ -124,6 +124,8 @@ fn to_doc(case: RawCase, tagger: &Tagger) -> CaseDoc {
         },
         duplicates: Vec::new(),
         duplicate_of: None,
+        versions: vec![],
+        added: None,
         text: case.text,
         passages,
     }
@@ -132,6 +134,8 @@ fn to_doc(case: RawCase, tagger: &Tagger) -> CaseDoc {
 fn doc_entry(doc: &CaseDoc) -> DocEntry {
     DocEntry {
         id: doc.id.clone(),
+        title: doc.title.clone(),
+        added: doc.added,
         url: doc.source.url.clone(),
         chars: doc.text.chars().count(),
         year: doc.year,
@@ -139,5 +143,6 @@ fn doc_entry(doc: &CaseDoc) -> DocEntry {
         signature: dedup::signature(&doc.text),
         duplicate_of: doc.duplicate_of.clone(),
         duplicates: doc.duplicates.clone(),
+        versions: doc.versions.clone(),
     }
 }

@@ -137,6 +137,9 @@ mod tests {
                     signature: crate::ingest::dedup::Signature(vec![]),
                     duplicate_of: into.map(str::to_string),
                     duplicates: vec![],
+                    title: String::new(),
+                    added: None,
+                    versions: vec![],
                 })
                 .collect(),
         }

@@ -113,6 +113,13 @@ fn compare_doc(doc: &CaseDoc) -> CompareDoc {
 }
 
 impl Comparison {
+    /// Only the rows of `measures` (in taxonomy order); every row when `measures` is empty.
+    pub fn keep_measures(&mut self, measures: &[String]) {
+        if !measures.is_empty() {
+            self.rows.retain(|row| measures.contains(&row.measure));
+        }
+    }
+
     /// Rows where at least one document has a passage.
     pub fn filled_rows(&self) -> impl Iterator<Item = &CompareRow> {
         self.rows
@@ -160,6 +167,8 @@ mod tests {
             },
             duplicates: vec![],
             duplicate_of: None,
+            versions: vec![],
+            added: None,
             text: String::new(),
             passages: passages
                 .iter()

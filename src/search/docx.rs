@@ -186,6 +186,8 @@ mod tests {
             },
             duplicates: vec![],
             duplicate_of: None,
+            versions: vec![],
+            added: None,
             text: passage.into(),
             passages: vec![Passage {
                 id: format!("{id}-p1"),

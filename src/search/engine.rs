@@ -199,10 +199,13 @@ impl Engine {
             SortOrder::Relevance => {
                 searcher.search(&*main, &(top.order_by_score(), Count, along))?
             }
-            SortOrder::Year => {
-                let by_year =
-                    top.order_by_fast_field::<i64>(crate::index::schema::YEAR, Order::Desc);
-                let (docs, total, fruits) = searcher.search(&*main, &(by_year, Count, along))?;
+            SortOrder::Year | SortOrder::Added => {
+                let field = match request.sort {
+                    SortOrder::Year => crate::index::schema::YEAR,
+                    _ => crate::index::schema::ADDED,
+                };
+                let newest = top.order_by_fast_field::<i64>(field, Order::Desc);
+                let (docs, total, fruits) = searcher.search(&*main, &(newest, Count, along))?;
                 let docs = docs.into_iter().map(|(_, addr)| (0.0, addr)).collect();
                 (docs, total, fruits)
             }

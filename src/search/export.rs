@@ -12,6 +12,7 @@ use std::str::FromStr;
 
 use crate::index::tokenizer;
 use crate::model::{CaseDoc, Region, Source};
+use crate::search::compare::{CompareDoc, Comparison};
 use crate::search::{Engine, Extras, Hit, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
@@ -414,6 +415,17 @@ impl<'a> From<&'a CaseDoc> for Cited<'a> {
     }
 }
 
+impl<'a> From<&'a CompareDoc> for Cited<'a> {
+    fn from(doc: &'a CompareDoc) -> Cited<'a> {
+        Cited {
+            title: &doc.title,
+            region: &doc.region,
+            year: doc.year,
+            source: &doc.source,
+        }
+    }
+}
+
 impl<'a> From<&'a Hit> for Cited<'a> {
     fn from(hit: &'a Hit) -> Cited<'a> {
         Cited {
@@ -518,6 +530,13 @@ pub fn md_escape(text: &str) -> String {
     out
 }
 
+/// A citation in Markdown: texts escaped, the web address as a link.
+fn md_citation(cited: Cited<'_>) -> String {
+    citation_with(cited, md_escape, |url| {
+        format!("<{}>", url.replace(['<', '>', ' '], ""))
+    })
+}
+
 /// `1. 《标题》，地区，年份；措施：…` and the citation under it (its web address as a link).
 fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<()> {
     let measures = measure_labels(doc);
@@ -526,9 +545,7 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
     } else {
         format!("；措施：{}", md_escape(&measures))
     };
-    let cite = citation_with(Cited::from(doc), md_escape, |url| {
-        format!("<{}>", url.replace(['<', '>', ' '], ""))
-    });
+    let cite = md_citation(Cited::from(doc));
     writeln!(
         out,
         "{n}. 《{}》，{}，{}{measures}\n   {cite}",
@@ -536,6 +553,75 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
         md_escape(&region_text(doc)),
         year_label(doc.year)
     )
+}
+
+/// The comparison as CSV (a BOM first, for Excel): a column per case, rows 地区 and 年份,
+/// one row per measure some case has passages for (its passages one per line), and 引用.
+pub fn comparison_csv(cmp: &Comparison) -> io::Result<Vec<u8>> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let titles = cmp.docs.iter().map(|d| d.title.trim());
+    write_csv_record(&mut out, std::iter::once("措施类型").chain(titles))?;
+    let regions: Vec<String> = cmp.docs.iter().map(|d| region_label(&d.region)).collect();
+    write_csv_record(&mut out, fact_row("地区", &regions))?;
+    let years: Vec<String> = cmp.docs.iter().map(|d| year_label(d.year)).collect();
+    write_csv_record(&mut out, fact_row("年份", &years))?;
+    for row in cmp.filled_rows() {
+        let cells: Vec<String> = row.cells.iter().map(|c| c.join("\n")).collect();
+        write_csv_record(&mut out, fact_row(&row.label, &cells))?;
+    }
+    let citations: Vec<String> = cmp.docs.iter().map(|d| d.citation.clone()).collect();
+    write_csv_record(&mut out, fact_row("引用", &citations))?;
+    Ok(out)
+}
+
+fn fact_row<'a>(label: &'a str, cells: &'a [String]) -> impl Iterator<Item = &'a str> {
+    std::iter::once(label).chain(cells.iter().map(String::as_str))
+}
+
+/// The comparison as a Markdown table that pastes cleanly (rows as in `comparison_csv`,
+/// passages of a cell separated by `<br>`), and the numbered citations under it.
+pub fn comparison_markdown(cmp: &Comparison) -> String {
+    // Inside a table cell a `|` ends the cell: escaped too.
+    let cell = |text: &str| md_escape(text.trim()).replace('|', "\\|");
+    let row =
+        |label: &str, cells: Vec<String>| format!("| {} | {} |\n", cell(label), cells.join(" | "));
+    let mut out = String::from("# 案例对比\n\n");
+    let titles = cmp
+        .docs
+        .iter()
+        .map(|d| format!("《{}》", cell(&d.title)))
+        .collect();
+    out.push_str(&row("措施类型", titles));
+    out.push_str(&format!("|{}\n", " --- |".repeat(cmp.docs.len() + 1)));
+    let regions = cmp
+        .docs
+        .iter()
+        .map(|d| cell(&region_label(&d.region)))
+        .collect();
+    out.push_str(&row("地区", regions));
+    out.push_str(&row(
+        "年份",
+        cmp.docs.iter().map(|d| year_label(d.year)).collect(),
+    ));
+    for measure in cmp.filled_rows() {
+        let cells = measure
+            .cells
+            .iter()
+            .map(|passages| match passages.is_empty() {
+                true => "—".to_string(),
+                false => passages
+                    .iter()
+                    .map(|p| cell(p))
+                    .collect::<Vec<_>>()
+                    .join("<br>"),
+            });
+        out.push_str(&row(&measure.label, cells.collect()));
+    }
+    out.push_str("\n## 引用\n\n");
+    for (i, doc) in cmp.docs.iter().enumerate() {
+        out.push_str(&format!("{}. {}\n", i + 1, md_citation(Cited::from(doc))));
+    }
+    out
 }
 
 /// Ids of the documents matching `request` (query and filters; its page is ignored), best
@@ -588,6 +674,8 @@ mod tests {
             },
             duplicates: vec![],
             duplicate_of: None,
+            versions: vec![],
+            added: None,
             text: "正文，带 \"引号\"\n第二段".into(),
             passages: vec![Passage {
                 id: format!("{id}-p1"),

@@ -125,6 +125,14 @@ pub fn combine(
             Box::new(ConstScoreQuery::new(Box::new(range), 0.0)),
         ));
     }
+    if let Some(from) = request.added_from {
+        let from = Bound::Included(Term::from_field_i64(fields.added, from.0));
+        let range = RangeQuery::new(from, Bound::Unbounded);
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(Box::new(range), 0.0)),
+        ));
+    }
     Box::new(BooleanQuery::new(clauses))
 }
 

@@ -57,6 +57,8 @@ impl HitBuilder {
             years_mentioned: doc.years_mentioned,
             measures: doc.measures,
             source: doc.source,
+            added: doc.added,
+            versions: doc.versions,
             snippet,
             passages,
         }

@@ -8,6 +8,7 @@ mod engine;
 pub mod export;
 mod facet_children;
 mod facets;
+pub mod feed;
 mod filters;
 mod hits;
 pub mod pivot;
@@ -22,4 +23,5 @@ pub mod synonyms;
 pub mod types;
 
 pub use engine::{Engine, Extras};
+pub use filters::prepare;
 pub use types::*;

@@ -123,6 +123,8 @@ mod tests {
             years_mentioned: Vec::new(),
             measures: Vec::new(),
             source: Source::default(),
+            added: None,
+            versions: Vec::new(),
             snippet: String::new(),
             passages: Vec::new(),
         }

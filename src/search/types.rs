@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Region, Source};
+use crate::model::{Added, Region, Source, Version};
 
 pub const DEFAULT_PER_PAGE: usize = 10;
 pub const MAX_PER_PAGE: usize = 100;
@@ -15,6 +15,8 @@ pub enum SortOrder {
     #[default]
     Relevance,
     Year,
+    /// Newest first by when the document was first indexed.
+    Added,
 }
 
 /// How several `measure` values combine.
@@ -40,6 +42,8 @@ pub struct SearchRequest {
     pub measure_match: MeasureMatch,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
+    /// Only documents first indexed at or after this moment (`added_from=YYYY-MM-DD`).
+    pub added_from: Option<Added>,
     /// From 1.
     pub page: usize,
     pub per_page: usize,
@@ -55,6 +59,7 @@ impl SearchRequest {
             measure_match: MeasureMatch::Any,
             year_from: None,
             year_to: None,
+            added_from: None,
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             sort: SortOrder::Relevance,
@@ -79,6 +84,10 @@ pub struct Hit {
     pub years_mentioned: Vec<i32>,
     pub measures: Vec<String>,
     pub source: Source,
+    /// When the document was first indexed.
+    pub added: Option<Added>,
+    /// Other versions of the same text, newest first (the hit is the newest).
+    pub versions: Vec<Version>,
     /// HTML: escaped text with `<mark>` around matches.
     pub snippet: String,
     pub passages: Vec<HitPassage>,

@@ -2,6 +2,7 @@
 //! similar limit). Input: the raw `(name, value)` pairs of a URL. Output: typed values, or
 //! `Error::BadRequest` naming the parameter in plain words. No actix types and no Engine calls.
 
+use crate::model::Added;
 use crate::search::export::ExportFormat;
 use crate::search::pivot::Axis;
 use crate::search::{MAX_PER_PAGE, MAX_QUERY_CHARS, MeasureMatch, SearchRequest, SortOrder};
@@ -57,6 +58,17 @@ fn decode(raw: &str) -> Result<String> {
     })
 }
 
+/// Every `measure` value, repeated or comma-separated, not yet checked.
+fn measure_values(pairs: &[(String, String)]) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(n, v)| n == "measure" && !v.trim().is_empty())
+        .flat_map(|(_, v)| v.split(','))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
 /// The last non-empty value of a single-valued parameter.
 fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
@@ -76,13 +88,7 @@ fn integer<T: std::str::FromStr>(name: &str, value: &str, what: &str) -> Result<
 pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest> {
     let mut request = SearchRequest::new(single(pairs, "q").unwrap_or(""));
     request.region = single(pairs, "region").map(str::to_string);
-    request.measures = pairs
-        .iter()
-        .filter(|(n, v)| n == "measure" && !v.trim().is_empty())
-        .flat_map(|(_, v)| v.split(','))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
+    request.measures = measure_values(pairs);
     if let Some(v) = single(pairs, "measure_match") {
         request.measure_match = match v {
             "any" => MeasureMatch::Any,
@@ -100,6 +106,13 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest> {
     if let Some(v) = single(pairs, "year_to") {
         request.year_to = Some(integer("year_to", v, "年份（如 2023）")?);
     }
+    if let Some(v) = single(pairs, "added_from") {
+        request.added_from = Some(Added::day_start(v).ok_or_else(|| {
+            Error::bad_request(format!(
+                "参数 added_from 应为日期，如“2026-12-01”，收到的是“{v}”"
+            ))
+        })?);
+    }
     if let Some(v) = single(pairs, "page") {
         request.page = integer("page", v, "从 1 开始的页码")?;
     }
@@ -110,9 +123,10 @@ pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest> {
         request.sort = match v {
             "relevance" => SortOrder::Relevance,
             "year" => SortOrder::Year,
+            "added" => SortOrder::Added,
             other => {
                 return Err(Error::bad_request(format!(
-                    "参数 sort 只能是 relevance（相关度）或 year（年份），收到的是“{other}”"
+                    "参数 sort 只能是 relevance（相关度）、year（年份）或 added（收录时间），收到的是“{other}”"
                 )));
             }
         };
@@ -205,15 +219,50 @@ pub fn pivot_axes(pairs: &[(String, String)]) -> Result<(Axis, Axis)> {
     Ok((axis("rows", Axis::Region)?, axis("cols", Axis::Measure)?))
 }
 
-/// `format` of `/api/compare` and `/api/precedents`: true for a Word file (`docx`), false for JSON (the default).
-pub fn compare_format(pairs: &[(String, String)]) -> Result<bool> {
-    match single(pairs, "format") {
-        None | Some("json") => Ok(false),
-        Some("docx") => Ok(true),
-        Some(other) => Err(Error::bad_request(format!(
-            "参数 format 只能是 json 或 docx（Word 文件），收到的是“{other}”"
-        ))),
+/// What `/api/compare` and `/api/precedents` answer with (`format`; JSON by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewFormat {
+    Json,
+    /// A Word file.
+    Docx,
+    Csv,
+    Md,
+}
+
+impl ViewFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewFormat::Json => "json",
+            ViewFormat::Docx => "docx",
+            ViewFormat::Csv => "csv",
+            ViewFormat::Md => "md",
+        }
     }
+}
+
+/// `format` of `/api/compare` (json, docx, csv, md) or `/api/precedents` (json, docx): one of
+/// `allowed`, JSON when absent. `zhili compare --format` passes its value as `format`.
+pub fn view_format(pairs: &[(String, String)], allowed: &[ViewFormat]) -> Result<ViewFormat> {
+    let Some(value) = single(pairs, "format") else {
+        return Ok(ViewFormat::Json);
+    };
+    match allowed.iter().find(|f| f.name() == value) {
+        Some(format) => Ok(*format),
+        None => {
+            let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+            Err(Error::bad_request(format!(
+                "参数 format 只能是 {}（docx 为 Word 文件），收到的是“{value}”",
+                names.join("、")
+            )))
+        }
+    }
+}
+
+/// `measure=…` of `/api/compare`: the measures whose rows to show (all when none).
+pub fn compare_measures(pairs: &[(String, String)]) -> Result<Vec<String>> {
+    let mut measures = measure_values(pairs);
+    check_measures(&mut measures)?;
+    Ok(measures)
 }
 
 /// `ids=A,B[,C…]` of `/api/compare`: 2 to 6 distinct ids.
@@ -312,6 +361,8 @@ mod tests {
             ("per_page=0", "per_page"),
             ("sort=date", "sort"),
             ("year_from=twenty", "year_from"),
+            ("added_from=2026-13-01", "added_from"),
+            ("added_from=yesterday", "added_from"),
             ("year_to=99999", "year_to"),
             ("year_from=2022&year_to=2020", "year_from"),
             ("measure=nonsense", "measure"),

@@ -10,11 +10,11 @@ use serde::Serialize;
 
 use super::error::{self, ApiError};
 use super::export_body::ExportBody;
-use super::params;
+use super::params::{self, ViewFormat};
 use crate::model::CaseDoc;
 use crate::search::compare::compare as compare_docs;
-use crate::search::export::matching_ids;
-use crate::search::{Engine, SearchResponse};
+use crate::search::export::{self, matching_ids};
+use crate::search::{Engine, SearchResponse, SortOrder, feed};
 use crate::taxonomy::Taxonomy;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -37,6 +37,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig) {
         .service(read_only("/api/export", export))
         .service(read_only("/api/pivot", pivot))
         .service(read_only("/api/precedents", precedents))
+        .service(read_only("/api/feed", feed))
         .service(read_only("/api/docs/{id}", doc))
         .service(read_only("/api/docs/{id}/similar", similar));
 }
@@ -206,7 +207,16 @@ async fn similar(req: HttpRequest, path: web::Path<String>, data: Data) -> Answe
 async fn compare(req: HttpRequest, data: Data) -> Answer {
     let pairs = query_pairs(&req)?;
     let ids = params::compare_ids(&pairs)?;
-    let word = params::compare_format(&pairs)?;
+    let format = params::view_format(
+        &pairs,
+        &[
+            ViewFormat::Json,
+            ViewFormat::Docx,
+            ViewFormat::Csv,
+            ViewFormat::Md,
+        ],
+    )?;
+    let measures = params::compare_measures(&pairs)?;
     for id in &ids {
         checked_id(id)?;
     }
@@ -216,20 +226,37 @@ async fn compare(req: HttpRequest, data: Data) -> Answer {
             .collect::<crate::Result<Vec<_>>>()
     })
     .await?;
-    let comparison = compare_docs(&docs);
-    if !word {
-        return json(&comparison);
+    let mut comparison = compare_docs(&docs);
+    comparison.keep_measures(&measures);
+    match format {
+        ViewFormat::Json => json(&comparison),
+        ViewFormat::Docx => word_file(
+            "zhili-compare.docx",
+            crate::search::docx::comparison(&comparison)?,
+        ),
+        ViewFormat::Csv => download(
+            "zhili-compare.csv",
+            "text/csv; charset=utf-8",
+            export::comparison_csv(&comparison)
+                .map_err(|e| crate::Error::io("cannot write the comparison as CSV", e))?,
+        ),
+        ViewFormat::Md => download(
+            "zhili-compare.md",
+            "text/markdown; charset=utf-8",
+            export::comparison_markdown(&comparison).into_bytes(),
+        ),
     }
-    word_file(
-        "zhili-compare.docx",
-        crate::search::docx::comparison(&comparison)?,
-    )
 }
 
 /// A Word file to download as `name`.
 fn word_file(name: &str, bytes: Vec<u8>) -> Answer {
+    download(name, crate::search::docx::CONTENT_TYPE, bytes)
+}
+
+/// A file of `content_type` to download as `name`.
+fn download(name: &str, content_type: &str, bytes: Vec<u8>) -> Answer {
     Ok(error::ok()
-        .insert_header((CONTENT_TYPE, crate::search::docx::CONTENT_TYPE))
+        .insert_header((CONTENT_TYPE, content_type))
         .insert_header((
             CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
@@ -266,13 +293,41 @@ async fn pivot(req: HttpRequest, data: Data) -> Answer {
 async fn precedents(req: HttpRequest, data: Data) -> Answer {
     let pairs = query_pairs(&req)?;
     let request = params::search_request(&pairs)?;
-    let word = params::compare_format(&pairs)?;
+    let format = params::view_format(&pairs, &[ViewFormat::Json, ViewFormat::Docx])?;
     let found = blocking(&data, move |engine| engine.precedents(&request)).await?;
-    if !word {
+    if format == ViewFormat::Json {
         return json(&found);
     }
     word_file(
         "zhili-precedents.docx",
         crate::search::docx::precedents(&found)?,
     )
+}
+
+async fn feed(req: HttpRequest, data: Data) -> Answer {
+    let pairs = query_pairs(&req)?;
+    let mut request = params::search_request(&pairs)?;
+    request.sort = SortOrder::Added;
+    if !pairs
+        .iter()
+        .any(|(name, v)| name == "per_page" && !v.trim().is_empty())
+    {
+        request.per_page = feed::DEFAULT_ENTRIES;
+    }
+    // The feed's title names the region as resolved (浙江 → 浙江省).
+    let asked = crate::search::prepare(&request)?.into_owned();
+    let response = blocking(&data, move |engine| engine.search(&request)).await?;
+    let info = req.connection_info();
+    let base = format!("{}://{}", info.scheme(), info.host());
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or("/api/feed", |p| p.as_str());
+    let address = feed::Address {
+        base: &base,
+        path_and_query,
+    };
+    Ok(error::ok()
+        .insert_header((CONTENT_TYPE, feed::CONTENT_TYPE))
+        .body(feed::atom(&asked, &response, &address)))
 }

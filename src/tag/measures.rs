@@ -95,7 +95,7 @@ impl Lexicon {
         for (text, origin) in files {
             let file: LexiconFile = toml::from_str(text)
                 .map_err(|e| Error::bad_request(format!("measure lexicon {origin}: {e}")))?;
-            merge(&mut roles, &mut security, file, origin)?;
+            merge(&mut roles, &mut security, file, origin, text)?;
         }
         let (phrases, roles): (Vec<String>, Vec<Role>) = roles.into_iter().unzip();
         let automaton = build(&phrases, MatchKind::LeftmostLongest)?;
@@ -216,11 +216,24 @@ impl Lexicon {
 }
 
 /// Lays one lexicon file over the phrases read so far.
+/// The 1-based line where the table or key `id` starts in a TOML `text` (`[id]`, `[id.…]`,
+/// `id = …`, `id.… = …`), for messages.
+fn line_of(text: &str, id: &str) -> Option<usize> {
+    let starts = |line: &str| {
+        let line = line.trim_start();
+        let key = line.strip_prefix('[').unwrap_or(line).trim_start();
+        key.strip_prefix(id)
+            .is_some_and(|rest| rest.trim_start().starts_with([']', '.', '=']))
+    };
+    text.lines().position(starts).map(|i| i + 1)
+}
+
 fn merge(
     roles: &mut BTreeMap<String, Role>,
     security: &mut Vec<String>,
     file: LexiconFile,
     origin: &str,
+    text: &str,
 ) -> Result<()> {
     let ids: Vec<&str> = Taxonomy::get()
         .measures
@@ -229,8 +242,9 @@ fn merge(
         .collect();
     for (id, entry) in file.measures {
         let Some(index) = ids.iter().position(|m| *m == id) else {
+            let line = line_of(text, &id).map_or(String::new(), |n| format!(", line {n}"));
             return Err(Error::bad_request(format!(
-                "measure lexicon {origin}: unknown measure id `{id}` (see data/measures.toml)"
+                "measure lexicon {origin}{line}: unknown measure id `{id}` (see data/measures.toml)"
             )));
         };
         for p in entry
@@ -295,6 +309,25 @@ fn is_normative(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_user_lexicon_is_named_with_its_line() {
+        let text = "# mine\n[grid]\nphrases = [\"楼栋长\"]\n\n[gird]\nphrases = [\"网格长\"]\n";
+        let origin = "corpus/zhili-lexicon.toml";
+        let err = Lexicon::load(Some((text, origin)))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("corpus/zhili-lexicon.toml, line 5: unknown measure id `gird`"),
+            "{err}"
+        );
+        let err = Lexicon::load(Some(("[grid]\nphrases = [\"a\"\n", origin)))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains(origin) && err.contains("line 2"), "{err}");
+    }
 
     fn lexicon() -> Lexicon {
         Lexicon::load(None).unwrap()

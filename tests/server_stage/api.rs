@@ -406,6 +406,7 @@ async fn compare_and_export_come_as_word_documents() {
     assert!(xml.contains("地区") && xml.contains("浙江省绍兴市诸暨市"));
     let bad = get!(app, &format!("/api/compare?ids={A},{D}&format=pdf"));
     assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("json、docx、csv、md"), "{}", bad.text());
 
     let export = get!(
         app,
@@ -414,4 +415,51 @@ async fn compare_and_export_come_as_word_documents() {
     assert_eq!(export.status, 200);
     let xml = word_xml(&export.body);
     assert!(xml.contains("1. 《") && xml.contains("[Z]."), "{xml}");
+}
+
+#[actix_web::test]
+async fn compare_comes_as_csv_and_markdown_with_the_measures_picked() {
+    let app = server_app!();
+    let csv = get!(app, &format!("/api/compare?ids={A},{D}&format=csv"));
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    assert!(
+        csv.header("content-disposition")
+            .contains("zhili-compare.csv")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}".as_bytes()),
+        "a BOM for Excel"
+    );
+    insta::assert_snapshot!("compare_csv", csv.text());
+
+    let md = get!(app, &format!("/api/compare?ids={A},{D}&format=md"));
+    assert_eq!(md.status, 200);
+    assert_eq!(md.header("content-type"), "text/markdown; charset=utf-8");
+    insta::assert_snapshot!("compare_md", md.text());
+
+    // The measures the user picked, and nothing else.
+    let picked = get!(
+        app,
+        &format!("/api/compare?ids={A},{D}&format=md&measure=video&measure=dispute")
+    )
+    .text();
+    let rows: Vec<&str> = picked
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| 措施类型") && !l.starts_with("| ---"))
+        .map(|l| l.split(" | ").next().unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "| 地区",
+            "| 年份",
+            "| 视频监控与智能感知",
+            "| 矛盾纠纷排查化解"
+        ],
+        "{picked}"
+    );
+    let bad = get!(app, &format!("/api/compare?ids={A},{D}&measure=nothing"));
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("measure"), "{}", bad.text());
 }

@@ -178,6 +178,17 @@ fn browser_renders_search_facets_document_and_compare() {
             && compare.contains("诸暨市坚持和发展新时代“枫桥经验”[Z]. 浙江省绍兴市诸暨市, 2019."),
         "a GB/T 7714-like citation, no local path: {compare}"
     );
+    // The exports are the server's: the page's Markdown link gives the table as shown.
+    let markdown = href_of(&compare, "class=\"compare-tools\"", "导出 Markdown");
+    assert!(
+        markdown.starts_with("/api/compare?") && markdown.contains("format=md"),
+        "{markdown}"
+    );
+    let table = server.get(&markdown).text();
+    assert!(
+        table.contains("| 视频监控与智能感知 | 临泽县全量汇聚视频监控1.3万余路"),
+        "{table}"
+    );
 
     let fixture_compare = "/?compare=a000000000000001,b000000000000002,d000000000000004";
     screenshot(&server, fixture_compare, "compare.png", "1280,1000");
