@@ -678,3 +678,104 @@ fn documents_keep_when_they_were_first_indexed_and_sort_and_filter_by_it() {
     let text = String::from_utf8_lossy(&ws.run(&["show", &d]).stdout).into_owned();
     assert!(text.contains(&format!("added {}", second[&d])), "{text}");
 }
+
+#[test]
+fn the_same_bad_request_gets_the_same_message_from_the_command_line_and_over_http() {
+    let ws = seeded();
+    ws.json(&["ingest", "--json"]);
+    let server = crate::common::server::Server::start(
+        &ws.index(),
+        &ws.corpus(),
+        ws.dir.path().join("serve.log"),
+    );
+    // (command-line flags, URL parameters, the parameters' names on each side)
+    type Case<'a> = (&'a [&'a str], &'a str, &'a [(&'a str, &'a str)]);
+    let cases: &[Case] = &[
+        (
+            &["--limit", "200"],
+            "per_page=200",
+            &[("per_page", "--limit")],
+        ),
+        (&["--page", "0"], "page=0", &[("page", "--page")]),
+        (&["--page", "2000"], "page=2000", &[("page", "--page")]),
+        (
+            &["--region", "甘肃省//张掖市"],
+            "region=甘肃省//张掖市",
+            &[("region", "--region")],
+        ),
+        (
+            &["--region", "鼓楼区"],
+            "region=鼓楼区",
+            &[("region", "--region")],
+        ),
+        (
+            &["--measure", "nope"],
+            "measure=nope",
+            &[("measure", "--measure")],
+        ),
+        (
+            &["--measure-match", "most"],
+            "measure_match=most",
+            &[("measure_match", "--measure-match")],
+        ),
+        (
+            &["--year-from", "0"],
+            "year_from=0",
+            &[("year_from", "--year-from")],
+        ),
+        (
+            &["--year-to", "20222"],
+            "year_to=20222",
+            &[("year_to", "--year-to")],
+        ),
+        (
+            &["--year-from", "2023", "--year-to", "2020"],
+            "year_from=2023&year_to=2020",
+            &[("year_from", "--year-from"), ("year_to", "--year-to")],
+        ),
+        (
+            &["--added-from", "2026-13-01"],
+            "added_from=2026-13-01",
+            &[("added_from", "--added-from")],
+        ),
+        (&["--sort", "newest"], "sort=newest", &[("sort", "--sort")]),
+    ];
+    for (flags, query, names) in cases {
+        let query = query
+            .split('&')
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap();
+                format!("{name}={}", crate::common::server::enc(value))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let reply = server.get(&format!("/api/search?{query}"));
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text());
+        let mut expected = reply.json()["error"].as_str().unwrap().to_string();
+        for (http, cli) in names.iter() {
+            expected = expected
+                .replace(&format!("参数 {http}"), cli)
+                .replace(&format!(" {http}（"), &format!(" {cli}（"))
+                .replace(&format!("（{http} "), &format!("（{cli} "));
+        }
+        let mut args = vec!["search", "网格"];
+        args.extend_from_slice(flags);
+        let output = ws.run(&args);
+        assert!(!output.status.success(), "{args:?}");
+        let printed = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            printed.contains(&expected),
+            "{args:?} printed {printed:?}, HTTP said {expected:?}"
+        );
+        // `export` takes the filters (not the paging).
+        if ["--limit", "--page", "--sort"].contains(&flags[0]) {
+            continue;
+        }
+        let exported = ws.run(&[&["export"][..], flags].concat());
+        assert!(
+            String::from_utf8_lossy(&exported.stderr).contains(&expected),
+            "export {flags:?}: {}",
+            String::from_utf8_lossy(&exported.stderr)
+        );
+    }
+}

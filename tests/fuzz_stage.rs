@@ -16,7 +16,7 @@ use zhili::ingest::{self, ReadOptions};
 use zhili::model::{FileKind, RawCase, RawFile};
 use zhili::search::query;
 use zhili::search::snippet::Highlighter;
-use zhili::search::{SearchRequest, SortOrder};
+use zhili::search::{Origin, RawRequest};
 use zhili::tag::Tagger;
 
 use crate::common;
@@ -425,7 +425,9 @@ fn year() -> impl Strategy<Value = Option<i32>> {
     prop::option::of(prop_oneof![1990..2030i32, any::<i32>()])
 }
 
-fn request() -> impl Strategy<Value = SearchRequest> {
+/// Any request as a client may send it (numbers written out, values out of range, unknown
+/// measures, broken regions), through the one validation.
+fn request() -> impl Strategy<Value = RawRequest> {
     let region = prop::option::of(prop_oneof![
         proptest::sample::select(REGIONS).prop_map(String::from),
         text(6),
@@ -442,23 +444,16 @@ fn request() -> impl Strategy<Value = SearchRequest> {
         any::<bool>(),
     )
         .prop_map(
-            |(q, region, measures, (year_from, year_to), (page, per_page), by_year)| {
-                SearchRequest {
-                    q,
-                    region,
-                    measures,
-                    measure_match: Default::default(),
-                    year_from,
-                    year_to,
-                    added_from: None,
-                    page,
-                    per_page,
-                    sort: if by_year {
-                        SortOrder::Year
-                    } else {
-                        SortOrder::Relevance
-                    },
-                }
+            |(q, region, measures, (year_from, year_to), (page, per_page), by_year)| RawRequest {
+                q: Some(q),
+                region,
+                measures,
+                year_from: year_from.map(|y| y.to_string()),
+                year_to: year_to.map(|y| y.to_string()),
+                page: Some(page.to_string()),
+                per_page: Some(per_page.to_string()),
+                sort: by_year.then(|| "year".to_string()),
+                ..RawRequest::default()
             },
         )
 }
@@ -467,11 +462,14 @@ proptest! {
     #![proptest_config(config(SEARCH_CASES))]
 
     #[test]
-    fn any_search_answers_or_is_a_bad_request(request in request()) {
+    fn any_search_answers_or_is_a_bad_request(raw in request()) {
         let engine = crate::server_stage::engine();
+        let Ok(request) = raw.validate(Origin::Http) else {
+            return Ok(());
+        };
         match engine.search(&request) {
             Ok(response) => {
-                prop_assert!(response.hits.len() <= request.per_page);
+                prop_assert!(response.hits.len() <= request.per_page());
                 prop_assert!(response.hits.len() as u64 <= response.total);
                 for hit in &response.hits {
                     assert_only_marks(&hit.snippet);

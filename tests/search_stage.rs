@@ -2,7 +2,7 @@
 
 use zhili::index::{IndexUpdate, build_index};
 use zhili::model::{CaseDoc, Passage, Region, Source};
-use zhili::search::{Engine, SearchRequest, SortOrder};
+use zhili::search::{Engine, Origin, RawRequest, SearchRequest, SortOrder};
 use zhili::{Error, model::doc_id};
 
 fn doc(n: usize, title: &str, text: &str) -> CaseDoc {
@@ -82,11 +82,22 @@ impl Kb {
             .iter()
             .map(|h| self.docs.iter().position(|d| d.id == h.id).unwrap())
             .collect();
-        if request.sort == SortOrder::Relevance {
+        if request.sort() == SortOrder::Relevance {
             found.sort();
         }
         found
     }
+}
+
+/// A request from URL-style parameters, through the one validation.
+fn request(pairs: &[(&str, &str)]) -> SearchRequest {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    RawRequest::from_pairs(&pairs)
+        .validate(Origin::Http)
+        .unwrap()
 }
 
 fn sample() -> Kb {
@@ -149,8 +160,7 @@ fn words_are_and_ed_phrases_are_exact_and_exclusion_and_or_work() {
     assert_eq!(kb.ids("巡逻 网格员"), vec![0, 3]);
     assert_eq!(both.hits[0].id, kb.docs[0].id);
     assert_eq!(both.relaxed, vec!["网格员".to_string()]);
-    let mut one_per_page = SearchRequest::new("巡逻 网格员");
-    one_per_page.per_page = 1;
+    let one_per_page = request(&[("q", "巡逻 网格员"), ("per_page", "1")]);
     assert_eq!(kb.ids_for(&one_per_page), vec![0]);
     assert!(kb.engine.search(&one_per_page).unwrap().relaxed.is_empty());
     assert_eq!(kb.ids("巡逻"), vec![0, 3]);
@@ -165,10 +175,8 @@ fn words_are_and_ed_phrases_are_exact_and_exclusion_and_or_work() {
 #[test]
 fn facets_count_every_filter_but_their_own() {
     let kb = sample();
-    let mut request = SearchRequest::new("");
-    request.region = Some("甘肃省".into());
-    request.measures = vec!["video".into()];
-    let response = kb.engine.search(&request).unwrap();
+    let filtered = request(&[("region", "甘肃省"), ("measure", "video")]);
+    let response = kb.engine.search(&filtered).unwrap();
     assert_eq!(response.total, 2);
     // Region facet: video docs under 甘肃省, by city.
     let cities: Vec<(String, u64)> = response
@@ -209,15 +217,12 @@ fn facets_count_every_filter_but_their_own() {
 #[test]
 fn filters_combine_and_sort_by_year_puts_recent_first() {
     let kb = sample();
-    let mut request = SearchRequest::new("");
-    request.year_from = Some(2020);
-    request.year_to = Some(2021);
-    assert_eq!(kb.ids_for(&request), vec![1, 2]);
-    request.region = Some("甘肃省/兰州市".into());
-    assert_eq!(kb.ids_for(&request), vec![2]);
+    let years = [("year_from", "2020"), ("year_to", "2021")];
+    assert_eq!(kb.ids_for(&request(&years)), vec![1, 2]);
+    let lanzhou = request(&[years[0], years[1], ("region", "甘肃省/兰州市")]);
+    assert_eq!(kb.ids_for(&lanzhou), vec![2]);
 
-    let mut by_year = SearchRequest::new("");
-    by_year.sort = SortOrder::Year;
+    let by_year = request(&[("sort", "year")]);
     let order = kb.ids_for(&by_year);
     assert_eq!(order[0], 0);
     assert_eq!(order.len(), 4);
@@ -226,64 +231,21 @@ fn filters_combine_and_sort_by_year_puts_recent_first() {
 #[test]
 fn pages_split_the_results_and_past_the_end_is_empty() {
     let kb = sample();
-    let mut request = SearchRequest::new("");
-    request.per_page = 3;
-    assert_eq!(kb.engine.search(&request).unwrap().hits.len(), 3);
-    request.page = 2;
-    let second = kb.engine.search(&request).unwrap();
+    let page = |n: &str| request(&[("per_page", "3"), ("page", n)]);
+    assert_eq!(kb.engine.search(&page("1")).unwrap().hits.len(), 3);
+    let second = kb.engine.search(&page("2")).unwrap();
     assert_eq!((second.hits.len(), second.total), (1, 4));
-    request.page = 3;
-    assert!(kb.engine.search(&request).unwrap().hits.is_empty());
+    assert!(kb.engine.search(&page("3")).unwrap().hits.is_empty());
 }
 
 #[test]
-fn bad_requests_are_user_errors_naming_the_parameter() {
+fn bad_queries_are_user_errors_naming_the_problem() {
     let kb = sample();
-    let cases: Vec<(SearchRequest, &str)> = vec![
-        (
-            SearchRequest {
-                page: 0,
-                ..SearchRequest::new("")
-            },
-            "page",
-        ),
-        (
-            SearchRequest {
-                per_page: 101,
-                ..SearchRequest::new("")
-            },
-            "per_page",
-        ),
-        (
-            SearchRequest {
-                measures: vec!["nope".into()],
-                ..SearchRequest::new("")
-            },
-            "measure",
-        ),
-        (
-            SearchRequest {
-                region: Some("甘肃省//".into()),
-                ..SearchRequest::new("")
-            },
-            "region",
-        ),
-        (
-            SearchRequest {
-                year_from: Some(2023),
-                year_to: Some(2020),
-                ..SearchRequest::new("")
-            },
-            "year_from",
-        ),
-        (SearchRequest::new("\"unclosed"), "quote"),
-        (SearchRequest::new("，。"), "no letters"),
-    ];
-    for (request, needle) in cases {
-        let err = kb.engine.search(&request).unwrap_err();
+    for (q, needle) in [("\"unclosed", "quote"), ("，。", "no letters")] {
+        let err = kb.engine.search(&SearchRequest::new(q)).unwrap_err();
         assert!(
             err.is_user_error() && err.to_string().contains(needle),
-            "{request:?}: {err}"
+            "{q}: {err}"
         );
     }
 }

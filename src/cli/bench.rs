@@ -14,7 +14,7 @@ use clap::Args;
 use serde_json::json;
 
 use crate::pipeline::{IngestOptions, run_ingest};
-use crate::search::{Engine, Extras, SearchRequest};
+use crate::search::{Engine, Extras, Origin, RawRequest, SearchRequest};
 
 use super::Filters;
 
@@ -133,21 +133,27 @@ fn time_queries(
     extras: Extras,
     args: &BenchArgs,
 ) -> anyhow::Result<(Vec<f64>, BTreeMap<String, u64>)> {
-    let request = |q: &str| {
-        args.filters.apply_to(SearchRequest {
-            per_page: args.limit,
-            ..SearchRequest::new(q)
+    // Validated once, before the clock runs.
+    let requests = queries
+        .iter()
+        .map(|q| {
+            let raw = RawRequest {
+                per_page: Some(args.limit.to_string()),
+                ..args.filters.raw(q)
+            };
+            Ok((q.as_str(), raw.validate(Origin::Cli)?))
         })
-    };
+        .collect::<anyhow::Result<BTreeMap<&str, SearchRequest>>>()?;
+    let request = |q: &str| &requests[q];
     let mut hits = BTreeMap::new();
     for q in queries {
-        hits.insert(q.clone(), engine.search_with(&request(q), extras)?.total);
+        hits.insert(q.clone(), engine.search_with(request(q), extras)?.total);
     }
     let mut latencies = Vec::with_capacity(queries.len() * args.repeat);
     for _ in 0..args.repeat {
         for q in queries {
             let started = Instant::now();
-            std::hint::black_box(engine.search_with(&request(q), extras)?);
+            std::hint::black_box(engine.search_with(request(q), extras)?);
             latencies.push(started.elapsed().as_secs_f64() * 1000.0);
         }
     }

@@ -11,8 +11,7 @@ use clap::Args;
 
 use super::{Dirs, Filters};
 use crate::search::export::{ExportFormat, ExportWriter};
-use crate::search::{Engine, SearchRequest};
-use crate::server::params;
+use crate::search::{Engine, Origin, SearchRequest};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -46,10 +45,10 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             format.as_str()
         );
     }
-    let mut request = args
+    let request = args
         .filters
-        .apply_to(SearchRequest::new(args.query.unwrap_or_default()));
-    params::check(&mut request)?;
+        .raw(args.query.as_deref().unwrap_or_default())
+        .validate(Origin::Cli)?;
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?
         .with_corpus(&args.dirs.corpus);

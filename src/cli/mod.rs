@@ -15,8 +15,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::model::Added;
-use crate::search::{MeasureMatch, SearchRequest};
+use crate::search::RawRequest;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,53 +39,42 @@ pub struct Dirs {
     pub corpus: PathBuf,
 }
 
-/// `--measure-match` values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Match {
-    #[default]
-    Any,
-    All,
-}
-
-/// The search filters shared by `search` and `export`.
+/// The search filters shared by `search`, `export` and `bench`, as typed: checked by the one
+/// validation (`search::request`), whose messages name these flags.
 #[derive(Debug, Clone, Default, Args)]
 pub struct Filters {
-    /// Region path prefix, e.g. 甘肃省 or 甘肃省/张掖市.
+    /// Region path prefix, e.g. 甘肃省 or 甘肃省/张掖市 (甘肃, 张掖 work too).
     #[arg(long)]
     pub region: Option<String>,
     /// Measure id (repeatable; several are OR-ed, or AND-ed with --measure-match all).
     #[arg(long = "measure")]
     pub measures: Vec<String>,
-    /// How several --measure values combine: any (OR) or all (AND).
-    #[arg(long, value_enum, default_value_t = Match::Any)]
-    pub measure_match: Match,
+    /// How several --measure values combine: any (OR, the default) or all (AND).
     #[arg(long)]
-    pub year_from: Option<i32>,
+    pub measure_match: Option<String>,
+    /// First year (four digits).
     #[arg(long)]
-    pub year_to: Option<i32>,
+    pub year_from: Option<String>,
+    /// Last year (four digits).
+    #[arg(long)]
+    pub year_to: Option<String>,
     /// Only documents first indexed on or after this day (YYYY-MM-DD, UTC).
-    #[arg(long, value_parser = day)]
-    pub added_from: Option<Added>,
-}
-
-fn day(value: &str) -> std::result::Result<Added, String> {
-    Added::day_start(value).ok_or_else(|| "not a date like 2026-12-01".to_string())
+    #[arg(long)]
+    pub added_from: Option<String>,
 }
 
 impl Filters {
-    /// `request` with these filters set.
-    pub fn apply_to(&self, request: SearchRequest) -> SearchRequest {
-        SearchRequest {
+    /// The request of `query` with these filters, as typed (not yet validated).
+    pub fn raw(&self, query: &str) -> RawRequest {
+        RawRequest {
+            q: Some(query.to_string()),
             region: self.region.clone(),
             measures: self.measures.clone(),
-            measure_match: match self.measure_match {
-                Match::Any => MeasureMatch::Any,
-                Match::All => MeasureMatch::All,
-            },
-            year_from: self.year_from,
-            year_to: self.year_to,
-            added_from: self.added_from,
-            ..request
+            measure_match: self.measure_match.clone(),
+            year_from: self.year_from.clone(),
+            year_to: self.year_to.clone(),
+            added_from: self.added_from.clone(),
+            ..RawRequest::default()
         }
     }
 }

@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::model::Region;
-use crate::search::{Engine, SearchRequest, SearchResponse, SortOrder};
+use crate::search::{Engine, Origin, RawRequest, SearchResponse};
 
 use super::render::{printable, snippet_for_terminal};
 use super::{Dirs, Filters, print_json};
@@ -17,38 +17,30 @@ pub struct SearchArgs {
     pub query: String,
     #[command(flatten)]
     pub filters: Filters,
-    /// Results per page.
-    #[arg(long, default_value_t = 10)]
-    pub limit: usize,
-    #[arg(long, default_value_t = 1)]
-    pub page: usize,
-    /// relevance, year (newest first) or added (newest first by when first indexed).
-    #[arg(long, value_enum, default_value = "relevance")]
-    pub sort: SortArg,
+    /// Results per page (1 to 100; default 10).
+    #[arg(long)]
+    pub limit: Option<String>,
+    /// Page, from 1.
+    #[arg(long)]
+    pub page: Option<String>,
+    /// relevance (the default), year (newest first) or added (newest first by when first
+    /// indexed).
+    #[arg(long)]
+    pub sort: Option<String>,
     /// Print the body of GET /api/search.
     #[arg(long)]
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum SortArg {
-    Relevance,
-    Year,
-    Added,
-}
-
 pub fn run(args: SearchArgs) -> anyhow::Result<()> {
     let engine = Engine::open(&args.dirs.index)?.with_corpus(&args.dirs.corpus);
-    let request = args.filters.apply_to(SearchRequest {
-        page: args.page,
-        per_page: args.limit,
-        sort: match args.sort {
-            SortArg::Relevance => SortOrder::Relevance,
-            SortArg::Year => SortOrder::Year,
-            SortArg::Added => SortOrder::Added,
-        },
-        ..SearchRequest::new(args.query.clone())
-    });
+    let request = RawRequest {
+        page: args.page.clone(),
+        per_page: args.limit.clone(),
+        sort: args.sort.clone(),
+        ..args.filters.raw(&args.query)
+    }
+    .validate(Origin::Cli)?;
     let response = engine.search(&request)?;
     if args.json {
         return print_json(&response);

@@ -118,20 +118,21 @@ impl Engine {
     /// Searches, computing facets and snippets only when `extras` asks (benchmarks compare).
     pub fn search_with(&self, request: &SearchRequest, extras: Extras) -> Result<SearchResponse> {
         let started = Instant::now();
-        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let fields = &served.fields;
-        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let plan = Plan::new(&query::parse(request.q())?, &*self.synonyms.get()?)?;
         let mut text = plan.strict(fields);
         let mut found = self.ranked(&searcher, &served, text.as_deref(), request, extras)?;
         let mut relaxed = Vec::new();
         let complete = found.total as u64;
-        if found.total < request.per_page {
+        if found.total < request.per_page() {
             let count = |q: &dyn tantivy::query::Query| -> Result<usize> {
                 Ok(searcher.search(&*filters::combine(Some(q), fields, request, None), &Count)?)
             };
-            if let Some(r) = plan.relax(&searcher, fields, request.per_page, found.total, count)? {
+            if let Some(r) =
+                plan.relax(&searcher, fields, request.per_page(), found.total, count)?
+            {
                 found = self.ranked(&searcher, &served, Some(&*r.query), request, extras)?;
                 text = Some(r.query);
                 relaxed = r.dropped;
@@ -166,10 +167,10 @@ impl Engine {
             })
             .collect::<Result<Vec<Hit>>>()?;
         Ok(SearchResponse {
-            query: request.q.clone(),
+            query: request.q().to_string(),
             total: found.total as u64,
-            page: request.page,
-            per_page: request.per_page,
+            page: request.page(),
+            per_page: request.per_page(),
             took_ms: started.elapsed().as_secs_f64() * 1000.0,
             hits,
             relaxed,
@@ -189,18 +190,18 @@ impl Engine {
         extras: Extras,
     ) -> Result<Ranked> {
         let main = filters::combine(text, &served.fields, request, None);
-        let offset = (request.page - 1) * request.per_page;
-        let top = TopDocs::with_limit(request.per_page).and_offset(offset);
+        let offset = (request.page() - 1) * request.per_page();
+        let top = TopDocs::with_limit(request.per_page()).and_offset(offset);
         // Facets whose own filter is not set count over the main query: collect them in the
         // same pass.
         let mut along = MultiCollector::new();
         let handles = FacetHandles::add(&mut along, request, extras.facets, &served.facet_mappings);
-        let (hits, total, mut fruits) = match request.sort {
+        let (hits, total, mut fruits) = match request.sort() {
             SortOrder::Relevance => {
                 searcher.search(&*main, &(top.order_by_score(), Count, along))?
             }
             SortOrder::Year | SortOrder::Added => {
-                let field = match request.sort {
+                let field = match request.sort() {
                     SortOrder::Year => crate::index::schema::YEAR,
                     _ => crate::index::schema::ADDED,
                 };
@@ -261,10 +262,9 @@ impl Engine {
         limit: usize,
         mut f: impl FnMut(CaseDoc) -> Result<()>,
     ) -> Result<()> {
-        let request = &*filters::prepare(request)?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
-        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let plan = Plan::new(&query::parse(request.q())?, &*self.synonyms.get()?)?;
         let text = plan.strict(&served.fields);
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
         let weight = main.weight(tantivy::query::EnableScoring::disabled_from_searcher(
@@ -290,24 +290,19 @@ impl Engine {
     /// Matching documents counted by two axes (`GET /api/pivot`), over the results a search
     /// of `request` lists (relaxed as it would be; page ignored).
     pub fn pivot(&self, request: &SearchRequest, rows: Axis, cols: Axis) -> Result<Pivot> {
-        let request = &*filters::prepare(request)?;
-        let collector = PivotCollector::new(rows, cols, request.region.as_deref())?;
+        let collector = PivotCollector::new(rows, cols, request.region())?;
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let (text, relaxed) = self.result_query(&searcher, &served.fields, request)?;
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
         let counts = searcher.search(&*main, &collector)?;
-        Ok(pivot::table(counts, rows, cols, &request.q, relaxed))
+        Ok(pivot::table(counts, rows, cols, request.q(), relaxed))
     }
 
     /// The best matching documents grouped by place (`GET /api/precedents`). The words of
     /// the query are relaxed only as the first page of a search would be.
     pub fn precedents(&self, request: &SearchRequest) -> Result<Precedents> {
-        let top = SearchRequest {
-            page: 1,
-            per_page: precedents::MAX_DOCS,
-            ..request.clone()
-        };
+        let top = request.paged(1, precedents::MAX_DOCS);
         let extras = Extras {
             facets: false,
             snippets: true,
@@ -329,14 +324,14 @@ impl Engine {
         fields: &Fields,
         request: &SearchRequest,
     ) -> Result<ResultQuery> {
-        let plan = Plan::new(&query::parse(&request.q)?, &*self.synonyms.get()?)?;
+        let plan = Plan::new(&query::parse(request.q())?, &*self.synonyms.get()?)?;
         let strict = plan.strict(fields);
         let count = |q: Option<&dyn Query>| -> Result<usize> {
             Ok(searcher.search(&*filters::combine(q, fields, request, None), &Count)?)
         };
         let found = count(strict.as_deref())?;
-        if found < request.per_page
-            && let Some(r) = plan.relax(searcher, fields, request.per_page, found, |q| {
+        if found < request.per_page()
+            && let Some(r) = plan.relax(searcher, fields, request.per_page(), found, |q| {
                 count(Some(q))
             })?
         {
@@ -426,12 +421,12 @@ impl FacetHandles {
         wanted: bool,
         mappings: &Arc<FacetMappings>,
     ) -> FacetHandles {
-        let root = facets::region_root(request.region.as_deref());
-        let has_year = request.year_from.is_some() || request.year_to.is_some();
+        let root = facets::region_root(request.region());
+        let has_year = request.year_from().is_some() || request.year_to().is_some();
         FacetHandles {
-            region: (wanted && request.region.is_none())
+            region: (wanted && request.region().is_none())
                 .then(|| along.add_collector(facets::region_collector(&root, mappings))),
-            measure: (wanted && request.measures.is_empty())
+            measure: (wanted && request.measures().is_empty())
                 .then(|| along.add_collector(facets::measure_collector(mappings))),
             year: (wanted && !has_year).then(|| along.add_collector(facets::YearCollector)),
         }
@@ -456,7 +451,7 @@ fn count_facets(
     counted: Counted,
     mappings: &Arc<FacetMappings>,
 ) -> Result<Facets> {
-    let root = facets::region_root(request.region.as_deref());
+    let root = facets::region_root(request.region());
     let without = |filter| filters::combine(text, fields, request, Some(filter));
     let region = match counted.region {
         Some(counts) => counts,

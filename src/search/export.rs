@@ -630,9 +630,7 @@ pub fn comparison_markdown(cmp: &Comparison) -> String {
 pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
     let mut ids = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    let mut page_request = request.clone();
-    page_request.per_page = MAX_PER_PAGE;
-    page_request.page = 1;
+    let mut page_request = request.paged(1, MAX_PER_PAGE);
     while ids.len() < limit {
         let bare = Extras {
             facets: false,
@@ -645,11 +643,11 @@ pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> R
                 ids.push(hit.id);
             }
         }
-        let fetched = page_request.page * page_request.per_page;
+        let fetched = page_request.page() * page_request.per_page();
         if ids.len() == before || fetched as u64 >= response.total {
             break;
         }
-        page_request.page += 1;
+        page_request = page_request.paged(page_request.page() + 1, MAX_PER_PAGE);
     }
     Ok(ids)
 }

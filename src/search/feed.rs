@@ -53,16 +53,16 @@ pub fn atom(request: &SearchRequest, response: &SearchResponse, at: &Address) ->
 fn title(request: &SearchRequest) -> String {
     let taxonomy = Taxonomy::get();
     let mut parts: Vec<String> = Vec::new();
-    if !request.q.is_empty() {
-        parts.push(request.q.clone());
+    if !request.q().is_empty() {
+        parts.push(request.q().to_string());
     }
-    if let Some(region) = &request.region {
+    if let Some(region) = &request.region() {
         parts.push(region.replace('/', ""));
     }
-    for id in &request.measures {
+    for id in request.measures() {
         parts.push(taxonomy.label(id).unwrap_or(id).to_string());
     }
-    match (request.year_from, request.year_to) {
+    match (request.year_from(), request.year_to()) {
         (Some(from), Some(to)) => parts.push(format!("{from}–{to}年")),
         (Some(from), None) => parts.push(format!("{from}年起")),
         (None, Some(to)) => parts.push(format!("{to}年止")),

@@ -16,6 +16,7 @@ mod plan;
 pub mod precedents;
 pub mod query;
 mod regions;
+pub mod request;
 mod similar;
 pub mod snippet;
 mod stopwords;
@@ -23,5 +24,5 @@ pub mod synonyms;
 pub mod types;
 
 pub use engine::{Engine, Extras};
-pub use filters::prepare;
+pub use request::{Origin, RawRequest, RequestError};
 pub use types::*;

@@ -7,7 +7,19 @@
 //! know is left as written (it may still be a path of the index).
 
 use crate::tag::gazetteer::{self, Gazetteer, Place};
-use crate::{Error, Result};
+
+/// A region name of several places at the same level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    /// The region as written.
+    pub region: String,
+    /// The name that has several places.
+    pub part: String,
+    /// Their full paths (the first `MAX_LISTED`).
+    pub places: Vec<String>,
+    /// More places than listed.
+    pub more: bool,
+}
 
 /// Suffixes a short name drops (浦东新区 → 浦东, 张掖市 → 张掖), longest first.
 const SUFFIXES: &[&str] = &[
@@ -35,7 +47,7 @@ const SUFFIXES: &[&str] = &[
 const MAX_LISTED: usize = 5;
 
 /// The full path for `region` as written (already trimmed of slashes by the parameter check).
-pub fn resolve(region: &str) -> Result<String> {
+pub fn resolve(region: &str) -> Result<String, Ambiguous> {
     let g = gazetteer::get();
     let parts: Vec<&str> = region.split('/').map(str::trim).collect();
     let mut current: Option<usize> = None;
@@ -110,18 +122,17 @@ fn path(g: &Gazetteer, place: usize) -> String {
         .join("/")
 }
 
-fn ambiguous(g: &Gazetteer, region: &str, part: &str, places: &[usize]) -> Error {
-    let listed: Vec<String> = places
-        .iter()
-        .take(MAX_LISTED)
-        .map(|&p| path(g, p))
-        .collect();
-    let more = if places.len() > MAX_LISTED { "等" } else { "" };
-    Error::bad_request(format!(
-        "参数 region 的“{part}”有多处：{}{more}，请写出上级地区，如“{}”（region {region:?} is ambiguous）",
-        listed.join("、"),
-        listed[0]
-    ))
+fn ambiguous(g: &Gazetteer, region: &str, part: &str, places: &[usize]) -> Ambiguous {
+    Ambiguous {
+        region: region.to_string(),
+        part: part.to_string(),
+        places: places
+            .iter()
+            .take(MAX_LISTED)
+            .map(|&p| path(g, p))
+            .collect(),
+        more: places.len() > MAX_LISTED,
+    }
 }
 
 #[cfg(test)]
@@ -149,10 +160,11 @@ mod tests {
     #[test]
     fn a_name_of_several_places_asks_for_its_parent() {
         let err = resolve("鼓楼区").unwrap_err();
-        assert!(err.is_user_error());
-        let message = err.to_string();
-        assert!(message.contains("江苏省/南京市/鼓楼区"), "{message}");
-        assert!(message.contains("region"), "{message}");
+        assert_eq!(err.part, "鼓楼区");
+        assert!(
+            err.places.contains(&"江苏省/南京市/鼓楼区".to_string()),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Added, Region, Source, Version};
 
+pub use super::request::SearchRequest;
+
 pub const DEFAULT_PER_PAGE: usize = 10;
 pub const MAX_PER_PAGE: usize = 100;
 /// Longest query accepted, in characters.
@@ -28,43 +30,6 @@ pub enum MeasureMatch {
     Any,
     /// A document with all of them (AND).
     All,
-}
-
-/// A validated search: build it with `SearchRequest::new` and the setters, or from
-/// the HTTP/CLI parameters (which validate and report bad values as `Error::BadRequest`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchRequest {
-    pub q: String,
-    /// Region path prefix such as `甘肃省` or `甘肃省/张掖市`.
-    pub region: Option<String>,
-    /// Measure ids, OR-ed or AND-ed by `measure_match`.
-    pub measures: Vec<String>,
-    pub measure_match: MeasureMatch,
-    pub year_from: Option<i32>,
-    pub year_to: Option<i32>,
-    /// Only documents first indexed at or after this moment (`added_from=YYYY-MM-DD`).
-    pub added_from: Option<Added>,
-    /// From 1.
-    pub page: usize,
-    pub per_page: usize,
-    pub sort: SortOrder,
-}
-
-impl SearchRequest {
-    pub fn new(q: impl Into<String>) -> SearchRequest {
-        SearchRequest {
-            q: q.into(),
-            region: None,
-            measures: Vec::new(),
-            measure_match: MeasureMatch::Any,
-            year_from: None,
-            year_to: None,
-            added_from: None,
-            page: 1,
-            per_page: DEFAULT_PER_PAGE,
-            sort: SortOrder::Relevance,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,20 +1,19 @@
-//! Query-string parameters → validated requests (`SearchRequest`, compare ids, export format,
-//! similar limit). Input: the raw `(name, value)` pairs of a URL. Output: typed values, or
-//! `Error::BadRequest` naming the parameter in plain words. No actix types and no Engine calls.
+//! Query-string parameters → typed values: the search parameters through the one validation
+//! (`search::request`, which names them as HTTP spells them), and those of the other routes
+//! (compare ids and measures, export and view formats, pivot axes, the similar limit). Input:
+//! the raw `(name, value)` pairs of a URL. Output: typed values, or `Error::BadRequest` naming
+//! the parameter in plain words. No actix types and no Engine calls.
 
-use crate::model::Added;
 use crate::search::export::ExportFormat;
 use crate::search::pivot::Axis;
-use crate::search::{MAX_PER_PAGE, MAX_QUERY_CHARS, MeasureMatch, SearchRequest, SortOrder};
-use crate::taxonomy::Taxonomy;
+use crate::search::request::measure_ids;
+use crate::search::{Origin, RawRequest, SearchRequest};
 use crate::{Error, Result};
 
 /// Most documents one comparison can hold.
 pub const MAX_COMPARE: usize = 6;
 /// Most documents `GET /api/export` writes.
 pub const MAX_EXPORT: usize = 10_000;
-/// Deepest result a search can page to (page × per_page).
-pub const MAX_RESULT_DEPTH: usize = 10_000;
 /// Default and largest `limit` of `/api/docs/{id}/similar`.
 pub const DEFAULT_SIMILAR: usize = 5;
 pub const MAX_SIMILAR: usize = 50;
@@ -58,17 +57,6 @@ fn decode(raw: &str) -> Result<String> {
     })
 }
 
-/// Every `measure` value, repeated or comma-separated, not yet checked.
-fn measure_values(pairs: &[(String, String)]) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(n, v)| n == "measure" && !v.trim().is_empty())
-        .flat_map(|(_, v)| v.split(','))
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
-
 /// The last non-empty value of a single-valued parameter.
 fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
@@ -84,131 +72,10 @@ fn integer<T: std::str::FromStr>(name: &str, value: &str, what: &str) -> Result<
         .map_err(|_| Error::bad_request(format!("参数 {name} 应为{what}，收到的是“{value}”")))
 }
 
-/// `/api/search` and `/api/export` parameters → a validated `SearchRequest`.
+/// `/api/search` (and every route that takes the search parameters) → the validated
+/// `SearchRequest`, through the one validation (`search::request`).
 pub fn search_request(pairs: &[(String, String)]) -> Result<SearchRequest> {
-    let mut request = SearchRequest::new(single(pairs, "q").unwrap_or(""));
-    request.region = single(pairs, "region").map(str::to_string);
-    request.measures = measure_values(pairs);
-    if let Some(v) = single(pairs, "measure_match") {
-        request.measure_match = match v {
-            "any" => MeasureMatch::Any,
-            "all" => MeasureMatch::All,
-            other => {
-                return Err(Error::bad_request(format!(
-                    "参数 measure_match 只能是 any（任一措施）或 all（全部措施），收到的是“{other}”"
-                )));
-            }
-        };
-    }
-    if let Some(v) = single(pairs, "year_from") {
-        request.year_from = Some(integer("year_from", v, "年份（如 2020）")?);
-    }
-    if let Some(v) = single(pairs, "year_to") {
-        request.year_to = Some(integer("year_to", v, "年份（如 2023）")?);
-    }
-    if let Some(v) = single(pairs, "added_from") {
-        request.added_from = Some(Added::day_start(v).ok_or_else(|| {
-            Error::bad_request(format!(
-                "参数 added_from 应为日期，如“2026-12-01”，收到的是“{v}”"
-            ))
-        })?);
-    }
-    if let Some(v) = single(pairs, "page") {
-        request.page = integer("page", v, "从 1 开始的页码")?;
-    }
-    if let Some(v) = single(pairs, "per_page") {
-        request.per_page = integer("per_page", v, &format!("1 到 {MAX_PER_PAGE} 之间的整数"))?;
-    }
-    if let Some(v) = single(pairs, "sort") {
-        request.sort = match v {
-            "relevance" => SortOrder::Relevance,
-            "year" => SortOrder::Year,
-            "added" => SortOrder::Added,
-            other => {
-                return Err(Error::bad_request(format!(
-                    "参数 sort 只能是 relevance（相关度）、year（年份）或 added（收录时间），收到的是“{other}”"
-                )));
-            }
-        };
-    }
-    check(&mut request)?;
-    Ok(request)
-}
-
-/// Validates and normalises a request built by hand (the CLI's filters): trims the query
-/// and region, drops duplicate measures, checks ranges and measure ids.
-pub fn check(request: &mut SearchRequest) -> Result<()> {
-    request.q = request.q.trim().to_string();
-    if request.q.chars().count() > MAX_QUERY_CHARS {
-        return Err(Error::bad_request(format!(
-            "检索词太长：最多 {MAX_QUERY_CHARS} 个字（parameter q is too long）"
-        )));
-    }
-    if let Some(region) = &request.region {
-        let trimmed = region.trim().trim_matches('/').to_string();
-        if trimmed.chars().count() > 100 || trimmed.contains("//") {
-            return Err(Error::bad_request(format!(
-                "参数 region 应为地区路径，如“甘肃省/张掖市”，收到的是“{region}”"
-            )));
-        }
-        request.region = (!trimmed.is_empty()).then_some(trimmed);
-    }
-    check_measures(&mut request.measures)?;
-    check_years(request.year_from, request.year_to)?;
-    if request.page == 0 {
-        return Err(Error::bad_request(
-            "参数 page 应为从 1 开始的页码，收到的是“0”",
-        ));
-    }
-    if request.per_page == 0 || request.per_page > MAX_PER_PAGE {
-        return Err(Error::bad_request(format!(
-            "参数 per_page 应为 1 到 {MAX_PER_PAGE} 之间的整数，收到的是“{}”",
-            request.per_page
-        )));
-    }
-    if request.page.saturating_mul(request.per_page) > MAX_RESULT_DEPTH {
-        return Err(Error::bad_request(format!(
-            "参数 page 太大：最多只能翻到第 {MAX_RESULT_DEPTH} 条结果，请缩小检索范围"
-        )));
-    }
-    Ok(())
-}
-
-fn check_measures(measures: &mut Vec<String>) -> Result<()> {
-    let taxonomy = Taxonomy::get();
-    let mut seen = Vec::new();
-    for id in measures.drain(..) {
-        if taxonomy.measure(&id).is_none() {
-            return Err(Error::bad_request(format!(
-                "参数 measure 中的措施类型“{id}”不存在（见 /api/measures）"
-            )));
-        }
-        if !seen.contains(&id) {
-            seen.push(id);
-        }
-    }
-    *measures = seen;
-    Ok(())
-}
-
-fn check_years(from: Option<i32>, to: Option<i32>) -> Result<()> {
-    for (name, year) in [("year_from", from), ("year_to", to)] {
-        if let Some(y) = year
-            && !(1000..=9999).contains(&y)
-        {
-            return Err(Error::bad_request(format!(
-                "参数 {name} 应为四位数的年份，收到的是“{y}”"
-            )));
-        }
-    }
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(Error::bad_request(format!(
-            "起始年份 year_from（{f}）不能晚于结束年份 year_to（{t}）"
-        )));
-    }
-    Ok(())
+    Ok(RawRequest::from_pairs(pairs).validate(Origin::Http)?)
 }
 
 /// `rows` and `cols` of `/api/pivot` (default: regions down, measures across).
@@ -260,9 +127,12 @@ pub fn view_format(pairs: &[(String, String)], allowed: &[ViewFormat]) -> Result
 
 /// `measure=…` of `/api/compare`: the measures whose rows to show (all when none).
 pub fn compare_measures(pairs: &[(String, String)]) -> Result<Vec<String>> {
-    let mut measures = measure_values(pairs);
-    check_measures(&mut measures)?;
-    Ok(measures)
+    let values: Vec<String> = pairs
+        .iter()
+        .filter(|(n, _)| n == "measure")
+        .map(|(_, v)| v.clone())
+        .collect();
+    Ok(measure_ids(&values, Origin::Http)?)
 }
 
 /// `ids=A,B[,C…]` of `/api/compare`: 2 to 6 distinct ids.
@@ -336,45 +206,15 @@ mod tests {
     }
 
     #[test]
-    fn full_request_is_parsed_and_normalised() {
+    fn a_url_is_decoded_into_a_validated_request() {
         let r = parse("q=%E8%A7%86%E9%A2%91+%E7%9B%91%E6%8E%A7&region=%E7%94%98%E8%82%83%E7%9C%81/&measure=video&measure=patrol&measure=video&year_from=2019&year_to=2022&page=2&per_page=100&sort=year").unwrap();
-        assert_eq!(r.q, "视频 监控");
-        assert_eq!(r.region.as_deref(), Some("甘肃省"));
-        assert_eq!(r.measures, vec!["video", "patrol"]);
-        assert_eq!((r.year_from, r.year_to), (Some(2019), Some(2022)));
-        assert_eq!((r.page, r.per_page, r.sort), (2, 100, SortOrder::Year));
-    }
-
-    #[test]
-    fn empty_values_mean_absent() {
-        let r = parse("q=&region=&year_from=&page=&measure=").unwrap();
-        assert_eq!(r, SearchRequest::new(""));
-    }
-
-    #[test]
-    fn every_bad_value_names_its_parameter() {
-        for (query, name) in [
-            ("page=0", "page"),
-            ("page=abc", "page"),
-            ("page=-1", "page"),
-            ("per_page=101", "per_page"),
-            ("per_page=0", "per_page"),
-            ("sort=date", "sort"),
-            ("year_from=twenty", "year_from"),
-            ("added_from=2026-13-01", "added_from"),
-            ("added_from=yesterday", "added_from"),
-            ("year_to=99999", "year_to"),
-            ("year_from=2022&year_to=2020", "year_from"),
-            ("measure=nonsense", "measure"),
-            ("page=999999999999999999999", "page"),
-            ("page=200&per_page=100", "page"),
-        ] {
-            assert!(message(query).contains(name), "{query}: {}", message(query));
-        }
+        assert_eq!(r.q(), "视频 监控");
+        assert_eq!(r.region(), Some("甘肃省"));
+        assert_eq!(r.measures(), ["video", "patrol"]);
+        assert_eq!((r.page(), r.per_page()), (2, 100));
+        assert!(message("per_page=101").contains("参数 per_page"));
         assert!(pairs("q=%E8%A7").and_then(|p| search_request(&p)).is_err());
         assert!(pairs("q=%zz").is_err());
-        let long = format!("q={}", "治".repeat(MAX_QUERY_CHARS + 1));
-        assert!(message(&long).contains('q'));
     }
 
     #[test]

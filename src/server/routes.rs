@@ -14,7 +14,7 @@ use super::params::{self, ViewFormat};
 use crate::model::CaseDoc;
 use crate::search::compare::compare as compare_docs;
 use crate::search::export::{self, matching_ids};
-use crate::search::{Engine, SearchResponse, SortOrder, feed};
+use crate::search::{Engine, Origin, RawRequest, SearchResponse, feed};
 use crate::taxonomy::Taxonomy;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -306,16 +306,12 @@ async fn precedents(req: HttpRequest, data: Data) -> Answer {
 
 async fn feed(req: HttpRequest, data: Data) -> Answer {
     let pairs = query_pairs(&req)?;
-    let mut request = params::search_request(&pairs)?;
-    request.sort = SortOrder::Added;
-    if !pairs
-        .iter()
-        .any(|(name, v)| name == "per_page" && !v.trim().is_empty())
-    {
-        request.per_page = feed::DEFAULT_ENTRIES;
-    }
-    // The feed's title names the region as resolved (浙江 → 浙江省).
-    let asked = crate::search::prepare(&request)?.into_owned();
+    let mut raw = RawRequest::from_pairs(&pairs);
+    raw.sort = Some("added".to_string());
+    raw.per_page
+        .get_or_insert_with(|| feed::DEFAULT_ENTRIES.to_string());
+    let request = raw.validate(Origin::Http).map_err(crate::Error::from)?;
+    let asked = request.clone();
     let response = blocking(&data, move |engine| engine.search(&request)).await?;
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
