@@ -779,3 +779,66 @@ fn the_same_bad_request_gets_the_same_message_from_the_command_line_and_over_htt
         );
     }
 }
+
+#[test]
+fn export_from_the_command_line_and_over_http_lists_the_search_in_its_order() {
+    let ws = Workspace::new();
+    for entry in fs::read_dir(crate::common::corpus()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, ws.corpus().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    ws.json(&["ingest", "--json"]);
+    let server = crate::common::server::Server::start(
+        &ws.index(),
+        &ws.corpus(),
+        ws.dir.path().join("serve.log"),
+    );
+    let ndjson_ids = |bytes: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    for (query, sort) in [
+        ("网格 巡逻", "relevance"),
+        ("", "year"),
+        ("视频监控", "relevance"),
+    ] {
+        let body = ws.json(&["search", query, "--json", "--limit", "100", "--sort", sort]);
+        let searched: Vec<String> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(searched.len() > 3, "{query}: {body}");
+        let cli = ws.run(&["export", query, "--sort", sort]);
+        assert!(
+            cli.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cli.stderr)
+        );
+        assert_eq!(
+            ndjson_ids(&cli.stdout),
+            searched,
+            "zhili export {query:?} --sort {sort}"
+        );
+        let http = server.get(&format!(
+            "/api/export?q={}&sort={sort}&per_page=100&format=ndjson",
+            crate::common::server::enc(query)
+        ));
+        assert_eq!(http.status, 200);
+        assert_eq!(
+            ndjson_ids(&http.body),
+            searched,
+            "/api/export {query:?} {sort}"
+        );
+    }
+}

@@ -1,8 +1,9 @@
-//! `zhili export [QUERY] [filters] [--format ndjson|es-bulk|quickwit|sphinxql|csv|md|docx]
-//! [--shards N] [--output FILE]`: every matching document (all canonical ones when no query or
-//! filter) streamed to stdout or FILE in index order, one document in memory at a time (no list
-//! of ids is collected first; a Word file holds the documents' fields, not their texts, until it
-//! is written); `--shards N` (sphinxql only) sends each row to the index `cases_k` of its shard.
+//! `zhili export [QUERY] [filters] [--sort …] [--format ndjson|es-bulk|quickwit|sphinxql|csv|md|docx]
+//! [--shards N] [--output FILE]`: every document the search lists (all canonical ones when no
+//! query or filter), in its order (`Engine::for_each_matching`, as `/api/export`), streamed to
+//! stdout or FILE one document in memory at a time (a Word file holds the documents' fields,
+//! not their texts, until it is written); `--shards N` (sphinxql only) sends each row to the
+//! index `cases_k` of its shard.
 
 use std::io::{BufWriter, Write};
 
@@ -11,7 +12,7 @@ use clap::Args;
 
 use super::{Dirs, Filters};
 use crate::search::export::{ExportFormat, ExportWriter};
-use crate::search::{Engine, Origin, SearchRequest};
+use crate::search::{Engine, Origin, RawRequest, SearchRequest};
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
@@ -21,6 +22,9 @@ pub struct ExportArgs {
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: Filters,
+    /// The order, as in `search`: relevance (the default), year or added (newest first).
+    #[arg(long)]
+    pub sort: Option<String>,
     /// Output format: ndjson, es-bulk, quickwit, sphinxql, csv, md or docx (a Word file: needs
     /// --output).
     #[arg(long, default_value = "ndjson")]
@@ -45,10 +49,11 @@ pub fn run(args: ExportArgs) -> anyhow::Result<()> {
             format.as_str()
         );
     }
-    let request = args
-        .filters
-        .raw(args.query.as_deref().unwrap_or_default())
-        .validate(Origin::Cli)?;
+    let request = RawRequest {
+        sort: args.sort.clone(),
+        ..args.filters.raw(args.query.as_deref().unwrap_or_default())
+    }
+    .validate(Origin::Cli)?;
     let engine = Engine::open(&args.dirs.index)
         .with_context(|| format!("cannot open the index at {}", args.dirs.index.display()))?
         .with_corpus(&args.dirs.corpus);

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs};
 use tantivy::query::Query;
-use tantivy::{DocAddress, DocSet, IndexReader, Order, ReloadPolicy, Searcher, Term};
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
 use crate::index::docstore::DocLoader;
 use crate::index::schema::SCHEMA_VERSION;
@@ -189,9 +189,23 @@ impl Engine {
         request: &SearchRequest,
         extras: Extras,
     ) -> Result<Ranked> {
-        let main = filters::combine(text, &served.fields, request, None);
         let offset = (request.page() - 1) * request.per_page();
-        let top = TopDocs::with_limit(request.per_page()).and_offset(offset);
+        let window = (offset, request.per_page());
+        self.ranked_window(searcher, served, text, request, extras, window)
+    }
+
+    /// The hits `offset..offset + limit` of `text` in the request's order, as `ranked`.
+    fn ranked_window(
+        &self,
+        searcher: &Searcher,
+        served: &Served,
+        text: Option<&dyn tantivy::query::Query>,
+        request: &SearchRequest,
+        extras: Extras,
+        (offset, limit): (usize, usize),
+    ) -> Result<Ranked> {
+        let main = filters::combine(text, &served.fields, request, None);
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
         // Facets whose own filter is not set count over the main query: collect them in the
         // same pass.
         let mut along = MultiCollector::new();
@@ -253,36 +267,60 @@ impl Engine {
         Ok(hits)
     }
 
-    /// Calls `f` on every document matching the request's query and filters (page ignored;
-    /// all canonical documents when there is neither), at most `limit`, in index order (segment
-    /// by segment), loading one document at a time: memory stays bounded however many match.
+    /// Calls `f` on every document a search of `request` lists (page ignored; every canonical
+    /// document when there is neither query nor filter), at most `limit`, in the search's order
+    /// (the request's sort; relevance by default), all on one searcher snapshot, loading one
+    /// document at a time: what `zhili export` and `/api/export` write.
     pub fn for_each_matching(
         &self,
         request: &SearchRequest,
         limit: usize,
         mut f: impl FnMut(CaseDoc) -> Result<()>,
     ) -> Result<()> {
+        self.walk_matching(request, limit, |loader, addr| f(loader.load(addr)?))
+    }
+
+    /// The ids of the documents `for_each_matching` would give, in the same order.
+    pub fn matching_ids(&self, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        self.walk_matching(request, limit, |loader, addr| {
+            ids.push(loader.load_with(addr, |stored| stored.doc.id)?);
+            Ok(())
+        })?;
+        Ok(ids)
+    }
+
+    /// `each` of every address `for_each_matching` walks, in order, with a loader of the
+    /// same snapshot.
+    fn walk_matching(
+        &self,
+        request: &SearchRequest,
+        limit: usize,
+        mut each: impl FnMut(&mut DocLoader, DocAddress) -> Result<()>,
+    ) -> Result<()> {
         let served = self.current()?;
         let searcher = served.reader.searcher();
-        let plan = Plan::new(&query::parse(request.q())?, &*self.synonyms.get()?)?;
-        let text = plan.strict(&served.fields);
+        let (text, _) = self.result_query(&searcher, &served.fields, request)?;
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
-        let weight = main.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        let window = searcher.search(&*main, &Count)?.min(limit);
+        if window == 0 {
+            return Ok(());
+        }
+        let bare = Extras {
+            facets: false,
+            snippets: false,
+        };
+        let found = self.ranked_window(
             &searcher,
-        ))?;
-        let mut left = limit;
+            &served,
+            text.as_deref(),
+            request,
+            bare,
+            (0, window),
+        )?;
         let mut loader = DocLoader::new(&searcher, &served.fields, &served.stores);
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let mut docs = weight.scorer(segment, 1.0)?;
-            let mut doc = docs.doc();
-            while doc != tantivy::TERMINATED && left > 0 {
-                if !segment.is_deleted(doc) {
-                    let addr = DocAddress::new(ord as u32, doc);
-                    f(loader.load(addr)?)?;
-                    left -= 1;
-                }
-                doc = docs.advance();
-            }
+        for (_, addr) in found.hits {
+            each(&mut loader, addr)?;
         }
         Ok(())
     }

@@ -12,8 +12,8 @@ use std::str::FromStr;
 
 use crate::index::tokenizer;
 use crate::model::{CaseDoc, Region, Source};
+use crate::search::Hit;
 use crate::search::compare::{CompareDoc, Comparison};
-use crate::search::{Engine, Extras, Hit, MAX_PER_PAGE, SearchRequest};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
@@ -622,34 +622,6 @@ pub fn comparison_markdown(cmp: &Comparison) -> String {
         out.push_str(&format!("{}. {}\n", i + 1, md_citation(Cited::from(doc))));
     }
     out
-}
-
-/// Ids of the documents matching `request` (query and filters; its page is ignored), best
-/// first, at most `limit`. Pages through the search (without facets or snippets) so memory
-/// holds ids, not documents.
-pub fn matching_ids(engine: &Engine, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
-    let mut ids = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut page_request = request.paged(1, MAX_PER_PAGE);
-    while ids.len() < limit {
-        let bare = Extras {
-            facets: false,
-            snippets: false,
-        };
-        let response = engine.search_with(&page_request, bare)?;
-        let before = ids.len();
-        for hit in response.hits {
-            if ids.len() < limit && seen.insert(hit.id.clone()) {
-                ids.push(hit.id);
-            }
-        }
-        let fetched = page_request.page() * page_request.per_page();
-        if ids.len() == before || fetched as u64 >= response.total {
-            break;
-        }
-        page_request = page_request.paged(page_request.page() + 1, MAX_PER_PAGE);
-    }
-    Ok(ids)
 }
 
 #[cfg(test)]

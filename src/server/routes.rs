@@ -13,7 +13,7 @@ use super::export_body::ExportBody;
 use super::params::{self, ViewFormat};
 use crate::model::CaseDoc;
 use crate::search::compare::compare as compare_docs;
-use crate::search::export::{self, matching_ids};
+use crate::search::export;
 use crate::search::{Engine, Origin, RawRequest, SearchResponse, feed};
 use crate::taxonomy::Taxonomy;
 
@@ -269,7 +269,7 @@ async fn export(req: HttpRequest, data: Data) -> Answer {
     let request = params::search_request(&pairs)?;
     let format = params::export_format(&pairs)?;
     let ids = blocking(&data, move |engine| {
-        matching_ids(engine, &request, params::MAX_EXPORT)
+        engine.matching_ids(&request, params::MAX_EXPORT)
     })
     .await?;
     let body = ExportBody::new(Arc::clone(data.get_ref()), format, ids)?;
