@@ -5,7 +5,9 @@
 
 use std::io::Cursor;
 
-use docx_rs::{Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType};
+use docx_rs::{
+    Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableLayoutType, TableRow, WidthType,
+};
 
 use super::compare::Comparison;
 use super::export::{citation, region_label, region_text, year_label};
@@ -118,10 +120,16 @@ fn cell(texts: &[String], bold: bool) -> TableCell {
     cell
 }
 
+/// The width of the text on an A4 page with 2.5 cm margins, in twentieths of a point.
+const PAGE_WIDTH: usize = 9638;
+
 /// A comparison table, one column per case, and the cases' citations under it.
 pub fn comparison(cmp: &Comparison) -> Result<Vec<u8>> {
-    let columns = cmp.docs.len() + 1;
-    let width = 9638 / columns;
+    // The measure names take a narrow first column; the cases share the rest of the page.
+    let label_width = 1700;
+    let case_width = (PAGE_WIDTH - label_width) / cmp.docs.len().max(1);
+    let mut grid = vec![label_width];
+    grid.extend(std::iter::repeat_n(case_width, cmp.docs.len()));
     let mut header = vec![cell(&["措施类型".to_string()], true)];
     header.extend(
         cmp.docs
@@ -154,8 +162,9 @@ pub fn comparison(cmp: &Comparison) -> Result<Vec<u8>> {
         rows.push(TableRow::new(cells));
     }
     let table = Table::new(rows)
-        .set_grid(vec![width; columns])
-        .width(9638, WidthType::Dxa);
+        .set_grid(grid)
+        .layout(TableLayoutType::Fixed)
+        .width(PAGE_WIDTH, WidthType::Dxa);
     let mut out = new_document()
         .add_paragraph(heading("案例对比"))
         .add_table(table)
