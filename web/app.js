@@ -34,30 +34,10 @@
     return node;
   }
 
-  const ENTITIES = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'", nbsp: '\u00a0' };
-  function decodeEntities(text) {
-    return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (all, name) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : all;
-      }
-      return ENTITIES[name.toLowerCase()] || all;
-    });
-  }
-
-  // Snippet HTML from the server → text nodes and <mark> elements (any other tag stays text).
-  function marked(html, tag) {
-    const node = el(tag || 'p', { class: 'snippet' });
-    let inMark = false;
-    for (const part of String(html).split(/(<mark>|<\/mark>)/)) {
-      if (part === '<mark>') inMark = true;
-      else if (part === '</mark>') inMark = false;
-      else if (part) {
-        const text = decodeEntities(part);
-        node.appendChild(inMark ? el('mark', { text }) : document.createTextNode(text));
-      }
-    }
-    return node;
+  // A snippet's runs from the server (`snippet_spans`, `passage_spans`): text and <mark>s.
+  function spanned(spans, tag) {
+    return el(tag || 'p', { class: 'snippet' },
+      spans.map((s) => (s.mark ? el('mark', { text: s.text }) : s.text)));
   }
 
   function regionText(region) {
@@ -379,7 +359,7 @@
         el('span', { class: 'year', text: year }),
         s.sort === 'added' && hit.added ? el('span', { class: 'added', text: ' · 收录于 ' + addedDay(hit.added) }) : null),
       chips(hit.measures, 5),
-      hit.snippet ? marked(hit.snippet) : null,
+      (hit.snippet_spans || []).length ? spanned(hit.snippet_spans) : null,
       versionList(hit.versions, 'versions muted', '其他版本：'));
   }
 
@@ -558,7 +538,7 @@
         el('ul', { class: 'precedents' }, g.docs.map((d) => el('li', {},
           el('p', { class: 'precedent-head' }, link(withState({ doc: d.id }), { text: d.title || '（无标题）' }),
             el('span', { class: 'muted', text: ' · ' + (d.year ? d.year + ' 年' : '年份不详') + (d.region.county ? ' · ' + d.region.county : '') })),
-          d.passage ? marked(d.passage) : null,
+          (d.passage_spans || []).length ? spanned(d.passage_spans) : null,
           el('p', { class: 'citation-line' }, el('span', { class: 'citation', text: d.citation }), ' ', copyButton(d.citation)))))));
       const word = el('p', { class: 'exports' }, '导出：',
         el('a', { href: '/api/precedents?' + params.toString() + '&format=docx', download: '', text: 'Word' }));

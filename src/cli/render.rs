@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
+use crate::search::types::Span;
+
 /// `text` with control characters (newline, ESC, …), line separators and bidirectional
 /// overrides shown as Rust escapes (`\n`, `\u{1b}`), so that a file name can neither break a
 /// line of zhili's output nor send commands to the terminal.
@@ -30,22 +32,22 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-pub(crate) fn snippet_for_terminal(html: &str) -> String {
+pub(crate) fn snippet_for_terminal(spans: &[Span]) -> String {
     let (open, close) = if std::io::stdout().is_terminal() {
         ("\x1b[1;33m", "\x1b[0m")
     } else {
         ("【", "】")
     };
-    let one_line = html.replace('\n', " ");
-    unescape(&one_line.replace("<mark>", open).replace("</mark>", close))
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    let mut out = String::new();
+    for span in spans {
+        let text = span.text.replace('\n', " ");
+        if span.mark {
+            out.push_str(&format!("{open}{text}{close}"));
+        } else {
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -62,7 +64,8 @@ mod tests {
     }
 
     #[test]
-    fn entities_are_unescaped_once() {
-        assert_eq!(unescape("a &amp;lt; b &lt;c&gt;"), "a &lt; b <c>");
+    fn a_snippet_is_one_line_with_its_marks_bracketed() {
+        let spans = crate::search::snippet::spans("a &amp;lt;\nb <mark>视频</mark>");
+        assert_eq!(snippet_for_terminal(&spans), "a &lt; b 【视频】");
     }
 }

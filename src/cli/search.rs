@@ -71,7 +71,7 @@ fn describe(response: &SearchResponse) -> String {
             } else {
                 hit.measures.join(", ")
             },
-            snippet_for_terminal(&hit.snippet),
+            snippet_for_terminal(&hit.snippet_spans),
             hit.id,
             printable(hit.source.url.as_deref().unwrap_or(&hit.source.path)),
         ));

@@ -6,7 +6,8 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableLayoutType, TableRow, WidthType,
+    Docx, PageMargin, Paragraph, Run, RunFonts, Table, TableCell, TableLayoutType, TableRow,
+    WidthType,
 };
 
 use super::compare::Comparison;

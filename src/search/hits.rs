@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::index::stored::StoredDoc;
 
-use super::snippet::{Highlighter, Match, distinct_terms, snippet_with};
+use super::snippet::{Highlighter, Match, distinct_terms, snippet_with, spans};
 use super::types::{Hit, HitPassage};
 
 /// Characters in a hit's snippet.
@@ -59,6 +59,7 @@ impl HitBuilder {
             source: doc.source,
             added: doc.added,
             versions: doc.versions,
+            snippet_spans: spans(&snippet),
             snippet,
             passages,
         }
@@ -92,9 +93,11 @@ fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
                     term: m.term,
                 })
                 .collect();
+            let text = snippet_with(stored.passage_text(p.index), &shifted, PASSAGE_CHARS);
             HitPassage {
                 measures: stored.passage_measures(p.index),
-                text: snippet_with(stored.passage_text(p.index), &shifted, PASSAGE_CHARS),
+                spans: spans(&text),
+                text,
             }
         })
         .collect()

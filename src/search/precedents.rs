@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::export::{Cited, citation_of, region_label};
-use super::types::{Hit, SearchResponse};
+use super::types::{Hit, SearchResponse, Span};
 use crate::model::Region;
 
 /// How many of the best-ranked documents are grouped (a search's largest page).
@@ -24,6 +24,8 @@ pub struct PrecedentDoc {
     pub citation: String,
     /// HTML: the best window of the text, escaped, matches in `<mark>` (a hit's `snippet`).
     pub passage: String,
+    /// `passage` unescaped, as marked and unmarked runs (a hit's `snippet_spans`).
+    pub passage_spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +69,7 @@ fn precedent(hit: Hit) -> PrecedentDoc {
         region: hit.region,
         measures: hit.measures,
         passage: hit.snippet,
+        passage_spans: hit.snippet_spans,
     }
 }
 
@@ -126,6 +129,7 @@ mod tests {
             added: None,
             versions: Vec::new(),
             snippet: String::new(),
+            snippet_spans: Vec::new(),
             passages: Vec::new(),
         }
     }

@@ -7,6 +7,7 @@
 //! traditional to simplified characters for matching (offsets unchanged), so the marks fall
 //! on the characters as written. Windows are measured in characters.
 
+use super::types::Span;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::memmem::Finder;
 
@@ -374,9 +375,37 @@ pub fn escape_into(text: &str, out: &mut String) {
 
 /// The plain text of a snippet: `<mark>` tags dropped, the entities of `escape_into` undone.
 pub fn unmarked(html: &str) -> String {
-    html.replace("<mark>", "")
-        .replace("</mark>", "")
-        .replace("&lt;", "<")
+    spans(html).into_iter().map(|span| span.text).collect()
+}
+
+/// A snippet made here (escaped text with `<mark>` around matches) as runs of plain text,
+/// each marked or not (`snippet_spans` and `spans`, spec/api.md): clients render them without
+/// parsing HTML.
+pub fn spans(html: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut push = |text: &str, mark: bool| {
+        if !text.is_empty() {
+            out.push(Span {
+                text: unescape(text),
+                mark,
+            });
+        }
+    };
+    let mut rest = html;
+    while let Some(open) = rest.find("<mark>") {
+        push(&rest[..open], false);
+        let inner = &rest[open + "<mark>".len()..];
+        let close = inner.find("</mark>").unwrap_or(inner.len());
+        push(&inner[..close], true);
+        rest = inner.get(close + "</mark>".len()..).unwrap_or("");
+    }
+    push(rest, false);
+    out
+}
+
+/// Undoes `escape_into`.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -392,6 +421,28 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_are_the_snippet_unescaped_and_split_at_its_marks() {
+        let html = escape("a<b & \"c\" 'd'") + "<mark>" + &escape("视频&监控") + "</mark>尾";
+        let spans = spans(&html);
+        let texts: Vec<(&str, bool)> = spans.iter().map(|s| (s.text.as_str(), s.mark)).collect();
+        assert_eq!(
+            texts,
+            [
+                ("a<b & \"c\" 'd'", false),
+                ("视频&监控", true),
+                ("尾", false)
+            ]
+        );
+        assert_eq!(unmarked(&html), "a<b & \"c\" 'd'视频&监控尾");
+        assert!(super::spans("").is_empty());
+        assert_eq!(
+            unmarked("a &amp;lt; b &lt;c&gt;"),
+            "a &lt; b <c>",
+            "unescaped once"
+        );
+    }
 
     fn highlighter(terms: &[&str]) -> Highlighter {
         Highlighter::new(&terms.iter().map(|t| t.to_string()).collect::<Vec<_>>())

@@ -32,11 +32,20 @@ pub enum MeasureMatch {
     All,
 }
 
+/// A run of a snippet's or passage's text, `mark`ed when it matched the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub text: String,
+    pub mark: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HitPassage {
     pub measures: Vec<String>,
     /// HTML: escaped text with `<mark>` around matches.
     pub text: String,
+    /// `text` unescaped, as marked and unmarked runs.
+    pub spans: Vec<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +64,8 @@ pub struct Hit {
     pub versions: Vec<Version>,
     /// HTML: escaped text with `<mark>` around matches.
     pub snippet: String,
+    /// `snippet` unescaped, as marked and unmarked runs.
+    pub snippet_spans: Vec<Span>,
     pub passages: Vec<HitPassage>,
 }
 

@@ -463,3 +463,29 @@ async fn compare_comes_as_csv_and_markdown_with_the_measures_picked() {
     assert_eq!(bad.status, 400);
     assert!(bad.text().contains("measure"), "{}", bad.text());
 }
+
+/// A JSON body pretty-printed, with `took_ms` (a timing) set to 0.
+fn snapshot_json(body: serde_json::Value) -> String {
+    let mut body = body;
+    if body.get("took_ms").is_some() {
+        body["took_ms"] = 0.into();
+    }
+    serde_json::to_string_pretty(&body).unwrap()
+}
+
+#[actix_web::test]
+async fn response_bodies_and_exports_match_their_snapshots() {
+    let app = server_app!();
+    let search = get!(
+        app,
+        &format!("/api/search?q={}&per_page=3", enc("视频监控"))
+    );
+    insta::assert_snapshot!("search_json", snapshot_json(search.json()));
+    let doc = get!(app, &format!("/api/docs/{D}"));
+    insta::assert_snapshot!("doc_json", snapshot_json(doc.json()));
+    let region = enc("浙江省");
+    let csv = get!(app, &format!("/api/export?format=csv&region={region}"));
+    insta::assert_snapshot!("export_csv", csv.text());
+    let md = get!(app, &format!("/api/export?format=md&region={region}"));
+    insta::assert_snapshot!("export_md", md.text());
+}
