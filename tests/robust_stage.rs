@@ -3,6 +3,7 @@
 //! searches during re-ingests (`reingest_live`), and full or read-only disks (`disk`).
 
 mod disk;
+mod hostile_corpus;
 mod hostile_files;
 mod hostile_http;
 mod hosts;
