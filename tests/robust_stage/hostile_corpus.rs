@@ -1,5 +1,9 @@
 //! More hostile corpora, through the real binary: file names in GBK bytes (read as Chinese,
-//! never two files on one path).
+//! never two files on one path), and a tampered near-copy of a file (never canonical over the
+//! original).
+
+use std::path::Path;
+use std::time::Duration;
 
 use crate::cli_stage::Workspace;
 
@@ -47,4 +51,79 @@ fn file_names_in_gbk_are_read_as_chinese_and_no_two_files_share_a_path() {
     assert_eq!(ws.json(&["search", "巡逻队丙", "--json"])["total"], 0);
     assert_eq!(ws.json(&["search", "网格员甲", "--json"])["total"], 1);
     eprintln!("GBK names: 5 files whose lossy names collide in pairs, 5 indexed under 5 paths");
+}
+
+/// A report of 12 distinct sentences (about 480 characters), one year.
+fn report() -> String {
+    let mut text =
+        String::from("临泽县网格化服务管理工作报告\n2021年，临泽县把全县划分为三百二十个网格。\n");
+    for (i, what) in [
+        "每个网格配备一名专职网格员，负责走访群众",
+        "网格员每周入户排查矛盾纠纷和安全隐患",
+        "乡镇综治中心汇总网格上报的事件并分级处置",
+        "县级平台对超期未办的事件自动督办",
+        "村级调解委员会就地化解邻里和婚姻家庭纠纷",
+        "派出所民警下沉网格参与重点人员帮扶",
+        "志愿者队伍在节假日开展治安巡逻",
+        "学校周边设置护学岗保障学生上下学安全",
+        "出租房屋实行以房管人的登记制度",
+        "全年化解矛盾纠纷一千二百余件，群众满意度明显提高",
+    ]
+    .iter()
+    .enumerate()
+    {
+        text.push_str(&format!("第{}条，{what}。\n", i + 1));
+    }
+    text
+}
+
+fn set_mtime(path: &Path, seconds_ago: u64) {
+    let when = std::time::SystemTime::now() - Duration::from_secs(seconds_ago);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+}
+
+#[test]
+fn a_tampered_near_copy_does_not_displace_the_original() {
+    let ws = Workspace::new();
+    let original = report();
+    let tampered = format!("{original}第十一条，网格员可以查看群众的全部通信记录。\n");
+    ws.write("report.txt", original.as_bytes());
+    ws.write("report (copy).txt", tampered.as_bytes());
+    set_mtime(&ws.corpus().join("report.txt"), 2 * 3600);
+    set_mtime(&ws.corpus().join("report (copy).txt"), 3600);
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["documents"], 1, "one group of two: {summary}");
+    assert_eq!(summary["duplicates"], 1, "{summary}");
+    let canonical = |ws: &Workspace| {
+        let body = ws.json(&["search", "网格员", "--json"]);
+        assert_eq!(body["total"], 1, "{body}");
+        let id = body["hits"][0]["id"].as_str().unwrap().to_string();
+        let doc = ws.json(&["show", &id, "--json"]);
+        let others: Vec<String> = doc["duplicates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect();
+        (doc["source"]["path"].as_str().unwrap().to_string(), others)
+    };
+    assert_eq!(
+        canonical(&ws),
+        ("report.txt".into(), vec!["report (copy).txt".into()]),
+        "the original, not the copy with a paragraph slipped in"
+    );
+    assert_eq!(ws.json(&["search", "通信记录", "--json"])["total"], 0);
+    // Rebuilt from scratch, the answer is the same.
+    ws.json(&["ingest", "--json", "--full"]);
+    assert_eq!(canonical(&ws).0, "report.txt");
+    // Without the original, the copy is the document.
+    std::fs::remove_file(ws.corpus().join("report.txt")).unwrap();
+    ws.json(&["ingest", "--json"]);
+    assert_eq!(canonical(&ws).0, "report (copy).txt");
+    eprintln!("tampered copy: the original stays canonical; a paragraph more does not win");
 }
