@@ -1,10 +1,13 @@
 //! More hostile corpora, through the real binary: file names in GBK bytes (read as Chinese,
-//! never two files on one path), and a tampered near-copy of a file (never canonical over the
-//! original).
+//! never two files on one path), a tampered near-copy of a file (never canonical over the
+//! original), and a document longer than the limit per document.
 
 use std::path::Path;
 use std::time::Duration;
 
+use serde_json::Value;
+
+use super::hostile_files::{CASE, errors, reason_of};
 use crate::cli_stage::Workspace;
 
 #[test]
@@ -126,4 +129,39 @@ fn a_tampered_near_copy_does_not_displace_the_original() {
     ws.json(&["ingest", "--json"]);
     assert_eq!(canonical(&ws).0, "report (copy).txt");
     eprintln!("tampered copy: the original stays canonical; a paragraph more does not win");
+}
+
+#[test]
+fn a_document_longer_than_the_limit_per_document_is_refused_naming_the_file_and_the_limit() {
+    let ws = Workspace::new();
+    ws.write("case.txt", CASE.as_bytes());
+    let mut long = String::from("网格化管理工作台账\n");
+    for i in 0..40_000 {
+        long.push_str(&format!("网格员第{i}次走访群众，登记化解矛盾纠纷情况。\n"));
+    }
+    assert!(long.len() > 1024 * 1024 + 100_000, "{}", long.len());
+    ws.write("ledger.txt", long.as_bytes());
+    let output = ws.run(&["ingest", "--json", "--max-doc-mb", "1"]);
+    assert!(output.status.success());
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let reason = reason_of(&errors(&summary), "ledger.txt");
+    assert!(
+        reason.contains("more than the 1 MB limit per document (--max-doc-mb)"),
+        "{reason}"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("zhili: skipped ledger.txt: its text is "),
+        "{stderr}"
+    );
+    assert_eq!(summary["files_indexed"], 1, "{summary}");
+    assert_eq!(ws.json(&["search", "台账", "--json"])["total"], 0);
+    // Under the default limit (8 MB) the same file is indexed.
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["files_indexed"], 1, "{summary}");
+    assert_eq!(ws.json(&["search", "台账", "--json"])["total"], 1);
+    eprintln!(
+        "limit per document: a {:.1} MB one-document file refused under --max-doc-mb 1",
+        long.len() as f64 / 1048576.0
+    );
 }
