@@ -1,13 +1,14 @@
 //! More hostile corpora, through the real binary: file names in GBK bytes (read as Chinese,
 //! never two files on one path), a tampered near-copy of a file (never canonical over the
-//! original), and a document longer than the limit per document.
+//! original), a document longer than the limit per document, and oversized or empty pin and
+//! lexicon files (refused naming the file, or harmless).
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::hostile_files::{CASE, errors, reason_of};
+use super::hostile_files::{CASE, errors, reason_of, run_measured};
 use crate::cli_stage::Workspace;
 
 #[test]
@@ -163,5 +164,84 @@ fn a_document_longer_than_the_limit_per_document_is_refused_naming_the_file_and_
     eprintln!(
         "limit per document: a {:.1} MB one-document file refused under --max-doc-mb 1",
         long.len() as f64 / 1048576.0
+    );
+}
+
+/// A file of `len` bytes that takes no room on disk (sparse): reading it whole costs `len`.
+fn sparse(path: &Path, len: u64) {
+    std::fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+#[test]
+fn oversized_pin_and_lexicon_files_are_refused_unread_and_an_empty_lexicon_is_harmless() {
+    let ws = Workspace::new();
+    ws.write("a.txt", CASE.as_bytes());
+    ws.write(
+        "b.txt",
+        "视频监控经验\n2021年张掖市建设雪亮工程，公共安全视频监控全覆盖。\n".as_bytes(),
+    );
+    let measures = |ws: &Workspace| -> Vec<Value> {
+        let body = ws.json(&["search", "", "--json"]);
+        let mut all: Vec<Value> = body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["measures"].clone())
+            .collect();
+        all.sort_by_key(|m| m.to_string());
+        all
+    };
+    ws.json(&["ingest", "--json"]);
+    let tagged = measures(&ws);
+    assert!(
+        tagged.iter().any(|m| !m.as_array().unwrap().is_empty()),
+        "{tagged:?}"
+    );
+
+    // An empty lexicon file changes nothing.
+    ws.write("zhili-lexicon.toml", b"");
+    ws.json(&["ingest", "--json", "--full"]);
+    assert_eq!(
+        measures(&ws),
+        tagged,
+        "an empty zhili-lexicon.toml wipes no tag"
+    );
+
+    // A 1 GB sidecar: the file it pins is skipped, naming the sidecar and the limit.
+    let sidecar = ws.corpus().join("a.txt.tags.toml");
+    sparse(&sidecar, 1 << 30);
+    let (output, peak_mb) = run_measured(ws.command(&["ingest", "--json"]));
+    assert!(output.status.success());
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let reason = reason_of(&errors(&summary), "a.txt");
+    assert!(
+        reason.contains("a.txt.tags.toml") && reason.contains("larger than the 1 MB limit"),
+        "{reason}"
+    );
+    assert_eq!(measures(&ws), tagged, "what was indexed of a.txt is kept");
+    assert!(
+        peak_mb < 200.0,
+        "peak {peak_mb:.0} MB: the sidecar was read"
+    );
+    let sidecar_peak = peak_mb;
+    std::fs::remove_file(&sidecar).unwrap();
+
+    // The corpus-wide files stop the ingest, naming the file.
+    for name in ["zhili-tags.toml", "zhili-lexicon.toml"] {
+        let path = ws.corpus().join(name);
+        sparse(&path, 2 << 20);
+        let output = ws.run(&["ingest", "--json"]);
+        assert!(!output.status.success(), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&path.display().to_string()) && stderr.contains("1 MB limit"),
+            "{stderr}"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert_eq!(measures(&ws), tagged);
+    eprintln!(
+        "pin files: a 1 GB sidecar refused unread (ingest peak {sidecar_peak:.0} MB), 2 MB \
+         zhili-tags.toml and zhili-lexicon.toml refused naming them, an empty lexicon harmless"
     );
 }
