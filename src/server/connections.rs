@@ -16,7 +16,8 @@ use actix_web::rt::net::TcpStream;
 
 use super::error::TOO_MANY_CONNECTIONS;
 
-/// Connections open at once, for all clients together (lowered to fit the open-files limit).
+/// Connections open at once, for all clients together, unless `zhili serve --max-connections`
+/// says otherwise (lowered to fit the open-files limit).
 pub const MAX_CONNECTIONS: usize = 1000;
 /// File descriptors kept free of connections for the index, the log and the blocking pool.
 const RESERVED_FILES: usize = 128;

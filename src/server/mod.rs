@@ -38,8 +38,9 @@ pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
 pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub use self::connections::MAX_CONNECTIONS;
 /// Connections a worker thread takes on before it stops accepting (more would wait in the
-/// listen backlog): well above [`MAX_CONNECTIONS`], whose excess is answered and closed at once.
-const ACCEPTED_PER_WORKER: usize = 4 * MAX_CONNECTIONS;
+/// listen backlog), as a multiple of the cap on open connections: the excess is answered and
+/// closed at once, so a worker never reaches this.
+const ACCEPTED_PER_WORKER: usize = 4;
 /// Largest request body read (no route reads one; bodies on GET and HEAD are refused and
 /// left unread, see `guard.rs`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -113,12 +114,19 @@ pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
 }
 
 /// Serves until Ctrl-C (or SIGTERM), logging one line per request. Requests must name the
-/// bound address, localhost or one of `allowed_hosts` in their `Host` header.
-pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<()> {
+/// bound address, localhost or one of `allowed_hosts` in their `Host` header; at most
+/// `max_connections` are open at once (see `connections.rs`).
+pub fn run(
+    engine: Arc<Engine>,
+    addr: &str,
+    allowed_hosts: &[String],
+    max_connections: usize,
+) -> Result<()> {
     let addrs = resolve_addr(addr)?;
     let data = engine_data(engine);
     let hosts = web::Data::new(AllowedHosts::new(&addrs, addr, allowed_hosts));
-    let slots = connections::Slots::new(MAX_CONNECTIONS);
+    let slots = connections::Slots::new(max_connections);
+    let accepted_per_worker = slots.total().saturating_mul(ACCEPTED_PER_WORKER);
     tracing::info!("at most {} connections open at once", slots.total());
     let server =
         HttpServer::new(move || {
@@ -143,7 +151,7 @@ pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<
         .client_request_timeout(REQUEST_HEAD_TIMEOUT)
         .client_disconnect_timeout(DISCONNECT_TIMEOUT)
         .keep_alive(KEEP_ALIVE)
-        .max_connections(ACCEPTED_PER_WORKER)
+        .max_connections(accepted_per_worker)
         .on_connect(move |connection, data| slots.on_connect(connection, data))
         .bind(&addrs[..])
         .map_err(|err| Error::io(format!("cannot listen on {addr}"), err))?;

@@ -359,3 +359,34 @@ fn a_flood_of_idle_connections_is_refused_at_once_past_the_cap_and_health_is_ans
     drop(flood);
     server.assert_healthy(Duration::from_secs(2));
 }
+
+#[test]
+fn the_cap_on_connections_is_set_with_max_connections() {
+    let site = Site::with_fixture_corpus();
+    let mut server = crate::common::server::Server::start_with(
+        &site.index(),
+        &site.corpus(),
+        site.dir.path().join("serve.log"),
+        &["--max-connections", "10"],
+    );
+    let mut flood = idle_from([127, 0, 0, 2], server.port, 12);
+    let mut answers = vec![Vec::new(); flood.len()];
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut open = flood.len();
+    while open > 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        open = 0;
+        for (stream, got) in flood.iter_mut().zip(&mut answers) {
+            if answer_so_far(stream, got).is_none() {
+                open += 1;
+            }
+        }
+    }
+    assert_eq!(open, 5, "half of 10 from one address");
+    let refused = answers
+        .iter()
+        .filter(|a| a.starts_with(b"HTTP/1.1 503"))
+        .count();
+    assert_eq!(refused, 7);
+    server.assert_healthy(Duration::from_secs(2));
+}
