@@ -19,7 +19,7 @@ use crate::search::export::{ExportFormat, ExportWriter};
 /// Most documents loaded per trip to the blocking pool.
 const CHUNK: usize = 50;
 /// A chunk ends with the document that takes it past this many bytes.
-pub(super) const CHUNK_BYTES: usize = 64 * 1024;
+pub(super) const CHUNK_BYTES: usize = 16 * 1024;
 
 type Writer = ExportWriter<Vec<u8>>;
 type Ids = std::vec::IntoIter<String>;

@@ -41,6 +41,10 @@ pub use self::connections::MAX_CONNECTIONS;
 /// listen backlog), as a multiple of the cap on open connections: the excess is answered and
 /// closed at once, so a worker never reaches this.
 const ACCEPTED_PER_WORKER: usize = 4;
+/// Threads of each worker's blocking pool (searches, document loads, export chunks): enough to
+/// keep the cores busy, few enough that 200 exports in flight cannot each hold a thread and
+/// its chunk (actix's default is 512 divided by the cores).
+pub const BLOCKING_THREADS_PER_WORKER: usize = 16;
 /// Largest request body read (no route reads one; bodies on GET and HEAD are refused and
 /// left unread, see `guard.rs`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -152,6 +156,7 @@ pub fn run(
         .client_disconnect_timeout(DISCONNECT_TIMEOUT)
         .keep_alive(KEEP_ALIVE)
         .max_connections(accepted_per_worker)
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
         .on_connect(move |connection, data| slots.on_connect(connection, data))
         .bind(&addrs[..])
         .map_err(|err| Error::io(format!("cannot listen on {addr}"), err))?;
