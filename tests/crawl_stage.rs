@@ -107,6 +107,13 @@ fn serve(mut stream: TcpStream, log: &Mutex<Vec<Seen>>, changed: &AtomicBool) {
             fixture("gzipped.html.gz"),
         ),
         "/gbk/short.html" => ok("text/html", fixture("short_gbk.html")),
+        away if away.starts_with("/away?to=") => redirect(302, &away["/away?to=".len()..]),
+        links if links.starts_with("/links?to=") => {
+            let to = &links["/links?to=".len()..];
+            let page =
+                format!("<html><body><p>相关链接</p><a href=\"{to}\">别的站点</a></body></html>");
+            ok(HTML_UTF8, page.into_bytes())
+        }
         "/redir/1" => redirect(302, "/redir/2"),
         "/redir/2" => redirect(301, "/redir/final.html"),
         "/redir/final.html" => ok(HTML_UTF8, fixture("redirected.html")),
@@ -800,5 +807,34 @@ fn crawled_articles_are_indexed_without_their_page_chrome_with_region_title_and_
     assert_eq!(
         body["hits"][0]["region"]["path"], "甘肃省/张掖市/临泽县",
         "{body}"
+    );
+}
+
+#[test]
+fn a_redirect_to_another_host_is_checked_against_its_robots_txt_before_it_is_fetched() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    let tmp = tempfile::tempdir().unwrap();
+    let disallowed = b.url("/private/secret.html");
+    let allowed = b.url("/art/2023/05/t20230512_1.html");
+    let via = |to: &str| a.url(&format!("/away?to={to}"));
+    let mut opts = options(tmp.path(), vec![via(&disallowed), via(&allowed)]);
+    opts.urls
+        .push(a.url(&format!("/links?to={}", b.url("/case/jiaxing.html"))));
+    opts.depth = 1;
+    let summary = crawl::run(&opts).unwrap();
+    assert_eq!(
+        error_for(&summary, &via(&disallowed)),
+        format!("redirected to {disallowed}: disallowed by robots.txt")
+    );
+    assert!(
+        b.requests("/private/secret.html").is_empty(),
+        "the disallowed page is never asked for"
+    );
+    assert_eq!(b.requests("/robots.txt").len(), 1, "asked once, first");
+    assert_eq!(b.requests("/art/2023/05/t20230512_1.html").len(), 1);
+    assert_eq!(summary.pages_saved, 1, "{summary:#?}");
+    assert!(
+        b.requests("/case/jiaxing.html").is_empty(),
+        "a link to another port is another host: not followed"
     );
 }

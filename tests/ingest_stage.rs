@@ -303,14 +303,20 @@ fn bad_files_are_skipped_with_a_reason() {
 
 #[test]
 fn oversize_file_is_skipped_before_reading() {
-    let small = ReadOptions { max_bytes: 50 };
+    let small = ReadOptions {
+        max_bytes: 50,
+        ..ReadOptions::default()
+    };
     let err = read_file(&fixture("gbk_no_bom.txt"), "gbk_no_bom.txt", &small).unwrap_err();
     assert!(err.starts_with("larger than the"), "{err}");
     assert!(
         read_file(
             &fixture("gbk_no_bom.txt"),
             "x",
-            &ReadOptions { max_bytes: 109 }
+            &ReadOptions {
+                max_bytes: 109,
+                ..ReadOptions::default()
+            }
         )
         .is_ok()
     );

@@ -1,13 +1,16 @@
 //! Integration tests: crash safety and concurrent writers, with the real binary; and, in the
 //! submodules, the live server under hostile input (`hostile_http`), its limits (`limits`),
-//! searches during re-ingests (`reingest_live`), and full or read-only disks (`disk`).
+//! slow readers of an export (`slow_readers`), searches during re-ingests (`reingest_live`),
+//! and full or read-only disks (`disk`).
 
 mod disk;
+mod hostile_corpus;
 mod hostile_files;
 mod hostile_http;
 mod hosts;
 mod limits;
 mod reingest_live;
+mod slow_readers;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -25,6 +25,10 @@ pub struct IngestArgs {
     /// Skip files larger than this many megabytes.
     #[arg(long, default_value_t = 50, env = "ZHILI_MAX_FILE_MB")]
     pub max_file_mb: u64,
+    /// Skip files holding a document with more than this many megabytes of text (after
+    /// unpacking: a docx, or a text file that is one long document).
+    #[arg(long, default_value_t = 8, env = "ZHILI_MAX_DOC_MB")]
+    pub max_doc_mb: u64,
     /// Symbolic links to follow: `inside` the corpus root (the default) or `none`. Links
     /// outside the root, dangling or looping are never followed; each is reported.
     #[arg(long, value_enum, default_value_t = Follow::Inside)]
@@ -52,6 +56,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
         paths: args.paths,
         full: args.full,
         max_file_bytes: args.max_file_mb.saturating_mul(1024 * 1024),
+        max_doc_bytes: args.max_doc_mb.saturating_mul(1024 * 1024),
         follow_symlinks: args.follow_symlinks.into(),
         progress: !args.json,
         ..IngestOptions::new(&args.dirs.corpus, &args.dirs.index)

@@ -1,4 +1,4 @@
-//! `zhili serve [--addr HOST:PORT] [--allowed-host NAME ...]`: ingest the corpus first when the index is missing or
+//! `zhili serve [--addr HOST:PORT] [--allowed-host NAME ...] [--max-connections N]`: ingest the corpus first when the index is missing or
 //! empty, then serve the HTTP API and the web page until Ctrl-C.
 
 use std::path::Path;
@@ -23,6 +23,10 @@ pub struct ServeArgs {
     /// bound address, localhost, 127.0.0.1 and [::1] are answered (against DNS rebinding).
     #[arg(long = "allowed-host", value_name = "NAME")]
     pub allowed_hosts: Vec<String>,
+    /// Most connections open at once, half of them from one address (lowered to fit the
+    /// open-files limit); one more is answered 503 at once and closed.
+    #[arg(long, default_value_t = crate::server::MAX_CONNECTIONS, env = "ZHILI_MAX_CONNECTIONS")]
+    pub max_connections: usize,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -33,7 +37,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         args.dirs.index.display(),
         engine.document_count()
     );
-    crate::server::run(Arc::new(engine), &args.addr, &args.allowed_hosts)?;
+    crate::server::run(
+        Arc::new(engine),
+        &args.addr,
+        &args.allowed_hosts,
+        args.max_connections,
+    )?;
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! Crawl stage, HTTP: one GET with every limit enforced.
 //!
-//! Input: a URL and the validators of a stored copy. Output: [`Fetched`] (status, headers, body)
-//! or a reason in words. Enforces: http/https only; forbidden addresses (private, loopback,
-//! link-local, …) refused on the resolved address, on IP-literal hosts, on every redirect hop and
-//! on the connected peer; connect and whole-response timeouts; a body cap checked while
-//! streaming; a redirect cap with loop detection. Touches no file.
+//! Input: a URL, the validators of a stored copy, and a check for each redirect target (robots.txt
+//! of the host it leads to). Output: [`Fetched`] (status, headers, body) or a reason in words.
+//! Enforces: http/https only; forbidden addresses (private, loopback, link-local, …) refused on
+//! the resolved address, on IP-literal hosts, on every redirect hop and on the connected peer;
+//! connect and whole-response timeouts; a body cap checked while streaming; redirects followed
+//! here, one hop at a time, each checked before it is requested, with a cap and loop
+//! detection. Touches no file.
 
 use std::error::Error as StdError;
 use std::io::Read;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
 use reqwest::header::{
-    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
 };
 use reqwest::redirect::Policy;
 use url::Url;
@@ -59,6 +61,7 @@ pub(crate) struct Fetcher {
     allow_private: bool,
     timeout: Duration,
     max_body_bytes: u64,
+    max_redirects: usize,
 }
 
 impl Fetcher {
@@ -70,10 +73,7 @@ impl Fetcher {
             .no_proxy()
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(redirect_policy(
-                options.max_redirects,
-                options.allow_private,
-            ))
+            .redirect(Policy::none())
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_private: options.allow_private,
             }))
@@ -84,26 +84,46 @@ impl Fetcher {
             allow_private: options.allow_private,
             timeout: options.timeout,
             max_body_bytes: options.max_body_bytes,
+            max_redirects: options.max_redirects,
         })
     }
 
-    /// GETs `url` (conditionally when `validators` say so). Statuses are not errors here.
+    /// GETs `url` (conditionally when `validators` say so), following redirects without
+    /// further checks. Statuses are not errors here.
     pub(crate) fn get(&self, url: &Url, validators: &Validators) -> Result<Fetched, String> {
-        check_url(url, self.allow_private)?;
+        self.get_checked(url, validators, |_| Ok(()))
+    }
+
+    /// [`Fetcher::get`], asking `may_follow` about each redirect target before requesting it
+    /// (`Err` is the reason it may not be fetched).
+    pub(crate) fn get_checked(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        may_follow: impl Fn(&Url) -> Result<(), String>,
+    ) -> Result<Fetched, String> {
         let started = Instant::now();
-        let mut request = self.client.get(url.clone());
-        if let Some(etag) = &validators.etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(modified) = &validators.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, modified);
-        }
-        let response = request.send().map_err(|err| describe(&err, self.timeout))?;
-        if let Some(peer) = response.remote_addr() {
-            self.check_peer(peer.ip())?;
-        }
+        let mut asked = vec![url.clone()];
+        let response = loop {
+            let current = asked.last().expect("one URL at least");
+            let response = self.send(current, validators, started)?;
+            let Some(next) = redirect_target(&response, current) else {
+                break response;
+            };
+            drop(response);
+            if asked.len() > self.max_redirects {
+                return Err(format!("more than {} redirects", self.max_redirects));
+            }
+            if asked.contains(&next) {
+                return Err(format!("redirect loop back to {next}"));
+            }
+            check_url(&next, self.allow_private)
+                .and_then(|()| may_follow(&next))
+                .map_err(|reason| format!("redirected to {next}: {reason}"))?;
+            asked.push(next);
+        };
         let status = response.status().as_u16();
-        let final_url = response.url().clone();
+        let final_url = asked.pop().expect("one URL at least");
         let headers = response.headers().clone();
         let body = if (200..300).contains(&status) {
             self.read_body(response, started)?
@@ -118,6 +138,31 @@ impl Fetcher {
             last_modified: header(&headers, LAST_MODIFIED),
             body,
         })
+    }
+
+    /// One request, without following a redirect; its peer checked.
+    fn send(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        started: Instant,
+    ) -> Result<reqwest::blocking::Response, String> {
+        check_url(url, self.allow_private)?;
+        if started.elapsed() > self.timeout {
+            return Err(timed_out(self.timeout));
+        }
+        let mut request = self.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = &validators.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, modified);
+        }
+        let response = request.send().map_err(|err| describe(&err, self.timeout))?;
+        if let Some(peer) = response.remote_addr() {
+            self.check_peer(peer.ip())?;
+        }
+        Ok(response)
     }
 
     fn check_peer(&self, ip: IpAddr) -> Result<(), String> {
@@ -173,21 +218,14 @@ fn timed_out(timeout: Duration) -> String {
     format!("timed out after {:.1} s", timeout.as_secs_f64())
 }
 
-/// Caps redirects, detects loops and checks every hop's scheme and IP-literal host.
-fn redirect_policy(max_redirects: usize, allow_private: bool) -> Policy {
-    Policy::custom(move |attempt| {
-        let next = attempt.url().clone();
-        if attempt.previous().len() > max_redirects {
-            return attempt.error(Reason(format!("more than {max_redirects} redirects")));
-        }
-        if attempt.previous().contains(&next) {
-            return attempt.error(Reason(format!("redirect loop back to {next}")));
-        }
-        match check_url(&next, allow_private) {
-            Ok(()) => attempt.follow(),
-            Err(reason) => attempt.error(Reason(format!("redirect to {next}: {reason}"))),
-        }
-    })
+/// Where a redirect response leads (None for any other response, or one without a usable
+/// `Location`).
+fn redirect_target(response: &reqwest::blocking::Response, from: &Url) -> Option<Url> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get(LOCATION)?.to_str().ok()?;
+    from.join(location.trim()).ok()
 }
 
 /// Turns a reqwest error into one reason line.

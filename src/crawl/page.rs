@@ -1,4 +1,5 @@
-//! Crawl stage, one URL end to end: robots.txt → conditional GET → type and charset → article
+//! Crawl stage, one URL end to end: robots.txt → conditional GET (each redirect checked against
+//! the robots.txt of the host it leads to before it is followed) → type and charset → article
 //! extraction → save (or skip when unchanged).
 //!
 //! Input: a URL. Output: what happened to it ([`Outcome`]) and the links it offers. Writes only
@@ -78,7 +79,10 @@ fn crawl_page(
             last_modified: meta.last_modified.clone(),
         })
         .unwrap_or_default();
-    let fetched = ctx.fetcher.get(url, &validators)?;
+    // Each redirect target is checked against its own host's robots.txt before it is asked.
+    let fetched = ctx.fetcher.get_checked(url, &validators, |next| {
+        ctx.robots.rules(ctx.fetcher, next)?.check(next)
+    })?;
     if fetched.status == 304 {
         let Some((slot, meta)) = stored else {
             return Err("HTTP 304 Not Modified, but there is no stored copy".to_string());
@@ -90,12 +94,6 @@ fn crawl_page(
     }
     if !(200..300).contains(&fetched.status) {
         return Err(status_reason(fetched.status));
-    }
-    if fetched.final_url != *url {
-        ctx.robots
-            .rules(ctx.fetcher, &fetched.final_url)?
-            .check(&fetched.final_url)
-            .map_err(|reason| format!("redirected to {}: {reason}", fetched.final_url))?;
     }
     let hash = blake3::hash(&fetched.body).to_hex().to_string();
     let unchanged = stored

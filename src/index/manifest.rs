@@ -47,8 +47,8 @@ pub struct DocEntry {
     #[serde(default)]
     pub added: Option<Added>,
     pub url: Option<String>,
-    /// Length of the text in characters (of a duplicate group the newest, then the longest,
-    /// is canonical).
+    /// Length of the text in characters (one of the things that decide which document of a
+    /// duplicate group is canonical, see `pipeline::duplicates`).
     pub chars: usize,
     /// The document's year: a newer version of a text is never folded into an older one.
     #[serde(default)]

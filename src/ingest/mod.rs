@@ -24,12 +24,16 @@ pub use walk::{FollowSymlinks, Walked};
 pub struct ReadOptions {
     /// Files larger than this are skipped (default 50 MB).
     pub max_bytes: u64,
+    /// Files holding a document with more text than this are skipped (default 8 MB): every
+    /// search hitting a document, and every view or export of it, handles its whole text.
+    pub max_doc_bytes: u64,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_bytes: 50 * 1024 * 1024,
+            max_doc_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -131,10 +135,13 @@ fn kind_of(path: &Path) -> Option<FileKind> {
     }
 }
 
-fn human_size(bytes: u64) -> String {
+/// `50 MB`, `1.5 KB`, `300 bytes`.
+pub(crate) fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
     if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
+    } else if bytes >= MB {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
     } else if bytes >= 1024 {
         format!("{:.1} KB", bytes as f64 / 1024.0)
     } else {

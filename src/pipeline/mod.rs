@@ -40,6 +40,7 @@ pub struct IngestOptions {
     /// Rebuild from scratch in a fresh directory and switch to it atomically.
     pub full: bool,
     pub max_file_bytes: u64,
+    pub max_doc_bytes: u64,
     /// Which symbolic links to follow (never those leading outside the corpus root).
     pub follow_symlinks: FollowSymlinks,
     /// Show a progress bar on stderr (only when it is a terminal).
@@ -54,6 +55,7 @@ impl IngestOptions {
             paths: Vec::new(),
             full: false,
             max_file_bytes: ReadOptions::default().max_bytes,
+            max_doc_bytes: ReadOptions::default().max_doc_bytes,
             follow_symlinks: FollowSymlinks::default(),
             progress: false,
         }
@@ -122,6 +124,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let to_read = select_changed(&found, &mut manifest, &tagger, &mut summary);
     let read_options = ReadOptions {
         max_bytes: options.max_file_bytes,
+        max_doc_bytes: options.max_doc_bytes,
     };
     let progress = progress_bar(options.progress, to_read.len());
     process_all(&to_read, &tagger, &read_options, |file, outcome| {

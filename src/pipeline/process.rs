@@ -1,5 +1,6 @@
 //! One file through the stages: read → split → tag → `CaseDoc`s, plus its manifest entry; a
-//! file whose pinned-tags sidecar is refused is not read. Pure apart from reading the file;
+//! file whose pinned-tags sidecar is refused is not read, and one holding a document longer
+//! than the limit per document is not indexed. Pure apart from reading the file;
 //! runs on many threads at once.
 
 use std::fs;
@@ -63,6 +64,7 @@ pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<P
     let bytes = fs::read(&file.abs).map_err(|e| format!("cannot read: {e}"))?;
     timings.read = lap(&mut clock);
     let cases = ingest::split_file(&raw);
+    too_long(&cases, options.max_doc_bytes)?;
     timings.split = lap(&mut clock);
     let docs: Vec<CaseDoc> = cases.into_iter().map(|case| to_doc(case, tagger)).collect();
     timings.tag = lap(&mut clock);
@@ -79,6 +81,22 @@ pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<P
         docs,
         timings,
     })
+}
+
+/// Refuses a file one of whose documents holds more than `max` bytes of text.
+fn too_long(cases: &[RawCase], max: u64) -> Result<(), String> {
+    let Some(case) = cases.iter().find(|case| case.text.len() as u64 > max) else {
+        return Ok(());
+    };
+    let which = match cases.len() {
+        1 => "its text".to_string(),
+        _ => format!("its document {} (“{}”)", case.ordinal + 1, case.title),
+    };
+    Err(format!(
+        "{which} is {} long, more than the {} limit per document (--max-doc-mb); not read",
+        ingest::human_size(case.text.len() as u64),
+        ingest::human_size(max)
+    ))
 }
 
 impl Processed {

@@ -1,6 +1,7 @@
 //! Finding the files to ingest (and the symbolic links not followed, each with the reason)
 //! and deciding which changed since the manifest: size and mtime first (no read), then the
-//! content hash.
+//! content hash. File names that are not UTF-8 are decoded as GB18030 or shown escaped, so
+//! that no two files share a display path (which is also the manifest key and the id's seed).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,14 @@ pub struct Root {
 impl Root {
     /// The display path of `abs`, a path under this root.
     pub fn display_path(&self, abs: &Path) -> String {
-        let rel = abs.strip_prefix(&self.abs).map(display).unwrap_or_default();
+        self.display_path_as(abs, Names::Decoded)
+    }
+
+    fn display_path_as(&self, abs: &Path, names: Names) -> String {
+        let rel = abs
+            .strip_prefix(&self.abs)
+            .map(|rel| display_as(rel, names))
+            .unwrap_or_default();
         match (self.prefix.is_empty(), rel.is_empty()) {
             (true, _) => rel,
             (false, true) => self.prefix.clone(),
@@ -90,6 +98,7 @@ pub fn find_files(
     skipped: &mut Vec<FileError>,
 ) -> Vec<Found> {
     let mut found = Vec::new();
+    let mut escaped = Vec::new();
     for root in roots {
         let walked = ingest::walk_with(&root.abs, &root.fence, follow);
         skipped.extend(walked.skipped.iter().map(|(abs, error)| FileError {
@@ -102,6 +111,9 @@ pub fn find_files(
                 continue;
             };
             let path = root.display_path(&abs);
+            if !is_utf8(&abs) {
+                escaped.push((abs.clone(), root.display_path_as(&abs, Names::Escaped)));
+            }
             let mtime_ns = meta
                 .modified()
                 .ok()
@@ -115,15 +127,96 @@ pub fn find_files(
             });
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found.dedup_by(|a, b| a.path == b.path);
-    found
+    sort_and_dedup(&mut found);
+    // Decoded names that collide (a GB18030 name beside its UTF-8 twin): those not in UTF-8
+    // are shown escaped, which is lossless.
+    let colliding: Vec<String> = found
+        .windows(2)
+        .filter(|w| w[0].path == w[1].path)
+        .map(|w| w[0].path.clone())
+        .collect();
+    if !colliding.is_empty() {
+        for file in found.iter_mut().filter(|f| colliding.contains(&f.path)) {
+            if let Some((_, path)) = escaped.iter().find(|(abs, _)| *abs == file.abs) {
+                file.path = path.clone();
+            }
+        }
+        sort_and_dedup(&mut found);
+    }
+    let mut kept: Vec<Found> = Vec::with_capacity(found.len());
+    for file in found {
+        match kept.last() {
+            Some(last) if last.path == file.path => skipped.push(FileError {
+                error: format!(
+                    "its name reads as {}, like another file's; rename it (not indexed)",
+                    file.path
+                ),
+                path: file.abs.to_string_lossy().into_owned(),
+                new: true,
+            }),
+            _ => kept.push(file),
+        }
+    }
+    kept
 }
 
-/// `/`-separated path text.
+/// Sorted by display path; the same file reached through two roots counted once.
+fn sort_and_dedup(found: &mut Vec<Found>) {
+    found.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.abs.cmp(&b.abs)));
+    found.dedup_by(|a, b| a.path == b.path && a.abs == b.abs);
+}
+
+/// How names that are not UTF-8 are shown.
+#[derive(Debug, Clone, Copy)]
+enum Names {
+    /// As GB18030 when they decode cleanly, else escaped.
+    Decoded,
+    /// Invalid bytes as `\xNN` (and `\` as `\x5C`): lossless.
+    Escaped,
+}
+
+/// `/`-separated path text. A name that is not UTF-8 (unzipped from Chinese Windows) is read
+/// as GB18030 when it decodes cleanly, and shown with its bytes escaped (`\xFF`) otherwise.
 pub fn display(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    display_as(path, Names::Decoded)
+}
+
+fn display_as(path: &Path, names: Names) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let text = bytes
+        .split(|&b| b == b'/')
+        .map(|name| match (std::str::from_utf8(name), names) {
+            (Ok(name), _) => name.replace('\\', "/"),
+            (Err(_), Names::Decoded) => encoding_rs::GB18030
+                .decode_without_bom_handling_and_without_replacement(name)
+                .map_or_else(|| escaped(name), |name| name.replace('\\', "/")),
+            (Err(_), Names::Escaped) => escaped(name),
+        })
+        .collect::<Vec<_>>()
+        .join("/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+fn is_utf8(path: &Path) -> bool {
+    path.to_str().is_some()
+}
+
+/// `name` with the bytes that are not UTF-8, and backslashes, as `\xNN`.
+fn escaped(name: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in name.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' => out.push_str("\\x5C"),
+                c => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// True when the manifest entry still describes the file without reading it.
@@ -149,6 +242,24 @@ pub fn removed(previous: &Manifest, roots: &[Root], found: &[Found]) -> Vec<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_not_in_utf8_are_read_as_gb18030_or_escaped() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let path = |bytes: &[u8]| Path::new(OsStr::from_bytes(bytes)).to_path_buf();
+        // 中文/案例.txt in GBK, under a UTF-8 directory.
+        let gbk = path(b"\xe6\xb2\xbb/\xd6\xd0\xce\xc4/\xb0\xb8\xc0\xfd.txt");
+        assert_eq!(display(&gbk), "治/中文/案例.txt");
+        assert_eq!(
+            display_as(&gbk, Names::Escaped),
+            "治/\\xD6\\xD0\\xCE\\xC4/\\xB0\\xB8\\xC0\\xFD.txt"
+        );
+        // Not GB18030 either (0xFF never starts a character).
+        assert_eq!(display(&path(b"./caf\xff\\.txt")), "caf\\xFF\\x5C.txt");
+        assert_ne!(display(&path(b"a\xff")), display(&path(b"a\xfe")));
+        assert_eq!(display(Path::new("./a\\b.txt")), "a/b.txt");
+    }
 
     #[test]
     fn a_root_covers_its_own_subtree_only() {

@@ -2,6 +2,7 @@
 //! Input: library errors and blocking-pool failures. Output: responses with a status.
 //! User errors are 400/403/404 with their message (405 for a wrong method); internal ones
 //! are logged and answered with a generic message (no paths or internals leak to clients).
+//! Also the raw 503 written to a connection past the cap on open connections.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
@@ -9,6 +10,14 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::Error;
+
+/// The whole answer to a connection past the cap on open connections (`connections.rs`),
+/// written before the connection is closed, without reading its request.
+pub const TOO_MANY_CONNECTIONS: &[u8] = "HTTP/1.1 503 Service Unavailable\r\n\
+Content-Type: application/json; charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n\
+Content-Length: 84\r\n\r\n\
+{\"error\": \"同时打开的连接太多，请稍后再试（too many connections）\"}"
+    .as_bytes();
 
 /// An error as the HTTP API reports it.
 #[derive(Debug)]

@@ -1,5 +1,8 @@
 //! The streamed body of `GET /api/export`: documents are loaded and written a chunk at a time
-//! on the blocking pool, so an export of 10,000 documents never holds them all in memory.
+//! on the blocking pool, so an export of 10,000 documents never holds them all in memory. The
+//! next chunk is made only when the HTTP layer asks for it, that is once the client has taken
+//! the previous one (the connection's write buffer drained), and a chunk stops at
+//! [`CHUNK_BYTES`]: a client that reads slowly holds one chunk, not the export.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,17 +16,20 @@ use crate::Error;
 use crate::search::Engine;
 use crate::search::export::{ExportFormat, ExportWriter};
 
-/// Documents loaded per trip to the blocking pool.
+/// Most documents loaded per trip to the blocking pool.
 const CHUNK: usize = 50;
+/// A chunk ends with the document that takes it past this many bytes.
+pub(super) const CHUNK_BYTES: usize = 16 * 1024;
 
 type Writer = ExportWriter<Vec<u8>>;
-type Step = std::io::Result<(Option<Writer>, Vec<u8>)>;
+type Ids = std::vec::IntoIter<String>;
+type Step = std::io::Result<(Option<(Writer, Ids)>, Vec<u8>)>;
 type Pending = Pin<Box<dyn Future<Output = Result<Step, actix_web::error::BlockingError>>>>;
 
 pub(super) struct ExportBody {
     engine: Arc<Engine>,
-    writer: Option<Writer>,
-    ids: std::vec::IntoIter<String>,
+    /// The writer and the ids left, while no step holds them.
+    state: Option<(Writer, Ids)>,
     pending: Option<Pending>,
     finished: bool,
 }
@@ -38,8 +44,7 @@ impl ExportBody {
             .map_err(|err| Error::io("starting an export", err))?;
         Ok(ExportBody {
             engine,
-            writer: Some(writer),
-            ids: ids.into_iter(),
+            state: Some((writer, ids.into_iter())),
             pending: None,
             finished: false,
         })
@@ -47,23 +52,25 @@ impl ExportBody {
 
     /// Starts the next step: the next chunk of documents, or the end of the export.
     fn start_step(&mut self) -> Option<Pending> {
-        let mut writer = self.writer.take()?;
-        let chunk: Vec<String> = self.ids.by_ref().take(CHUNK).collect();
+        let (mut writer, mut ids) = self.state.take()?;
         let engine = Arc::clone(&self.engine);
         Some(Box::pin(web::block(move || -> Step {
-            if chunk.is_empty() {
+            if ids.len() == 0 {
                 return Ok((None, writer.finish()?));
             }
-            for id in &chunk {
-                match engine.doc(id) {
+            for id in ids.by_ref().take(CHUNK) {
+                match engine.doc(&id) {
                     Ok(doc) => writer.write(&doc)?,
                     // Deleted by a re-ingest since the search: leave it out.
                     Err(Error::NotFound(_)) => {}
                     Err(err) => return Err(std::io::Error::other(err.to_string())),
                 }
+                if writer.sink().len() >= CHUNK_BYTES {
+                    break;
+                }
             }
             let bytes = std::mem::take(writer.sink());
-            Ok((Some(writer), bytes))
+            Ok((Some((writer, ids)), bytes))
         })))
     }
 }
@@ -87,15 +94,15 @@ impl MessageBody for ExportBody {
                     Poll::Ready(step) => step,
                 };
                 this.pending = None;
-                let (writer, bytes) = match step {
+                let (state, bytes) = match step {
                     Ok(Ok(done)) => done,
                     Ok(Err(err)) => return Poll::Ready(Some(Err(err))),
                     Err(_) => {
                         return Poll::Ready(Some(Err(std::io::Error::other("export stopped"))));
                     }
                 };
-                this.finished = writer.is_none();
-                this.writer = writer;
+                this.finished = state.is_none();
+                this.state = state;
                 if !bytes.is_empty() {
                     return Poll::Ready(Some(Ok(Bytes::from(bytes))));
                 }

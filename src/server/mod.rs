@@ -1,9 +1,10 @@
 //! HTTP around `search`: routes (one `configure` used by `serve` and the tests), the checks
-//! every request passes first (`guard.rs`), the embedded web page, and `error.rs`, the only
-//! place status codes appear.
+//! every request passes first (`guard.rs`), the cap on open connections (`connections.rs`),
+//! the embedded web page, and `error.rs`, the only place status codes appear.
 //! Input: HTTP requests and a shared `web::Data<Arc<Engine>>`. Output: JSON, the page, exports.
 //! Every Engine call runs inside `web::block`, off the async executor. Never writes the index.
 
+mod connections;
 pub mod error;
 mod export_body;
 mod guard;
@@ -35,8 +36,15 @@ pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 pub const KEEP_ALIVE: Duration = Duration::from_secs(5);
 /// Time given to a client to take the end of a response before the connection is dropped.
 pub const DISCONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-/// Open connections per worker thread; more wait in the listen backlog.
-pub const MAX_CONNECTIONS: usize = 1024;
+pub use self::connections::MAX_CONNECTIONS;
+/// Connections a worker thread takes on before it stops accepting (more would wait in the
+/// listen backlog), as a multiple of the cap on open connections: the excess is answered and
+/// closed at once, so a worker never reaches this.
+const ACCEPTED_PER_WORKER: usize = 4;
+/// Threads of each worker's blocking pool (searches, document loads, export chunks): enough to
+/// keep the cores busy, few enough that 200 exports in flight cannot each hold a thread and
+/// its chunk (actix's default is 512 divided by the cores).
+pub const BLOCKING_THREADS_PER_WORKER: usize = 16;
 /// Largest request body read (no route reads one; bodies on GET and HEAD are refused and
 /// left unread, see `guard.rs`).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -110,11 +118,20 @@ pub fn reachable_from_outside(addrs: &[SocketAddr]) -> bool {
 }
 
 /// Serves until Ctrl-C (or SIGTERM), logging one line per request. Requests must name the
-/// bound address, localhost or one of `allowed_hosts` in their `Host` header.
-pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<()> {
+/// bound address, localhost or one of `allowed_hosts` in their `Host` header; at most
+/// `max_connections` are open at once (see `connections.rs`).
+pub fn run(
+    engine: Arc<Engine>,
+    addr: &str,
+    allowed_hosts: &[String],
+    max_connections: usize,
+) -> Result<()> {
     let addrs = resolve_addr(addr)?;
     let data = engine_data(engine);
     let hosts = web::Data::new(AllowedHosts::new(&addrs, addr, allowed_hosts));
+    let slots = connections::Slots::new(max_connections);
+    let accepted_per_worker = slots.total().saturating_mul(ACCEPTED_PER_WORKER);
+    tracing::info!("at most {} connections open at once", slots.total());
     let server =
         HttpServer::new(move || {
             App::new()
@@ -138,7 +155,9 @@ pub fn run(engine: Arc<Engine>, addr: &str, allowed_hosts: &[String]) -> Result<
         .client_request_timeout(REQUEST_HEAD_TIMEOUT)
         .client_disconnect_timeout(DISCONNECT_TIMEOUT)
         .keep_alive(KEEP_ALIVE)
-        .max_connections(MAX_CONNECTIONS)
+        .max_connections(accepted_per_worker)
+        .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
+        .on_connect(move |connection, data| slots.on_connect(connection, data))
         .bind(&addrs[..])
         .map_err(|err| Error::io(format!("cannot listen on {addr}"), err))?;
     for bound in server.addrs() {

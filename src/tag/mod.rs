@@ -16,12 +16,40 @@ mod pins;
 mod region;
 mod year;
 
-/// Name of the user's lexicon under the corpus root; it replaces the embedded one.
+/// Name of the user's lexicon under the corpus root; it is laid over the embedded one.
 pub const LEXICON_FILE: &str = "zhili-lexicon.toml";
 /// Name of the corpus-level pin file under the corpus root.
 pub const PINS_FILE: &str = pins::CORPUS_FILE;
 /// Suffix of a sidecar pin file: `report.txt` → `report.txt.tags.toml`.
 pub const SIDECAR_SUFFIX: &str = pins::SIDECAR_SUFFIX;
+/// Largest pin or lexicon file read; a larger one is refused without being read.
+pub const MAX_USER_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The text of one of the user's tagging files (pins, lexicon); the error is the reason in
+/// words (the caller names the file): larger than [`MAX_USER_FILE_BYTES`], not readable, not
+/// UTF-8.
+pub(crate) fn read_user_file(path: &Path) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let too_big = || {
+        format!(
+            "larger than the {} limit of a pin or lexicon file; not read",
+            crate::ingest::human_size(MAX_USER_FILE_BYTES)
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    if file.metadata().is_ok_and(|m| m.len() > MAX_USER_FILE_BYTES) {
+        return Err(too_big());
+    }
+    let mut text = String::new();
+    let read = file
+        .take(MAX_USER_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if read as u64 > MAX_USER_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
+}
 
 /// Bumped when the tagging rules change, so that fingerprints (and re-tagging) follow.
 const RULES_VERSION: &str = "tag-rules-2";
@@ -39,8 +67,9 @@ impl Tagger {
     pub fn load(corpus_root: &Path) -> Result<Tagger> {
         let user = corpus_root.join(LEXICON_FILE);
         let user_text = if user.is_file() {
-            std::fs::read_to_string(&user)
-                .map_err(|e| Error::io(format!("reading {}", user.display()), e))?
+            read_user_file(&user).map_err(|reason| {
+                Error::bad_request(format!("measure lexicon {}: {reason}", user.display()))
+            })?
         } else {
             String::new()
         };

@@ -1,7 +1,8 @@
 //! Pinned tags ("human corrections win"): a sidecar `<file>.tags.toml` next to a corpus file,
 //! or a section per file path in `<corpus>/zhili-tags.toml`; either may narrow a pin to one
 //! document of a compilation (`[[doc]]` with `ordinal` or `title`). Pinned fields replace the
-//! computed ones. Reads only those pin files; format documented in docs/tagging.md.
+//! computed ones. Reads only those pin files, none larger than `MAX_USER_FILE_BYTES` (a larger
+//! one is refused, naming it); format documented in docs/tagging.md.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -84,8 +85,9 @@ impl Pins {
         let file = root.join(CORPUS_FILE);
         let mut corpus = HashMap::new();
         if file.is_file() {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
+            let text = super::read_user_file(&file).map_err(|reason| {
+                Error::bad_request(format!("pinned tags {}: {reason}", file.display()))
+            })?;
             let table: toml::Table = toml::from_str(&text)
                 .map_err(|e| Error::bad_request(format!("pinned tags {}: {e}", file.display())))?;
             for (path, value) in table {
@@ -107,9 +109,16 @@ impl Pins {
             .entry(source_path.to_string())
             .or_insert_with(|| {
                 let path = self.root.join(format!("{source_path}{SIDECAR_SUFFIX}"));
-                let text = std::fs::read_to_string(&path).ok()?;
-                let pins = parse(&text, &path).map_err(|e| e.to_string());
-                Some(Arc::new((pins, text)))
+                let size = path.metadata().ok()?.len();
+                Some(Arc::new(match super::read_user_file(&path) {
+                    Ok(text) => (parse(&text, &path).map_err(|e| e.to_string()), text),
+                    Err(reason) => {
+                        let error = format!("pinned tags {}: {reason}", path.display());
+                        // Stands for the text in the fingerprint: a fix is picked up.
+                        let text = format!("{error} ({size} bytes)");
+                        (Err(error), text)
+                    }
+                }))
             })
             .clone()
     }

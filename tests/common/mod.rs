@@ -1,5 +1,5 @@
-//! Shared test helpers: paths to fixtures and to ../shared (absent on a user's clone), and the
-//! real server over TCP (`server`).
+//! Shared test helpers: paths to fixtures and to ../shared (absent on a user's clone), a
+//! process's memory, and the real server over TCP (`server`).
 
 #![allow(dead_code)]
 
@@ -38,4 +38,24 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
 /// The project's sample corpus (the five seeds).
 pub fn corpus() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// The peak resident memory (VmHWM) of process `pid` so far, in MB (0 once it has exited).
+pub fn peak_resident_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmHWM:")
+}
+
+/// The resident memory (VmRSS) of process `pid` now, in MB (0 once it has exited).
+pub fn resident_mb(pid: u32) -> f64 {
+    status_mb(pid, "VmRSS:")
+}
+
+fn status_mb(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    kb as f64 / 1024.0
 }

@@ -61,6 +61,11 @@ impl Server {
         panic!("zhili serve did not answer in time: {}", self.log_text());
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }

@@ -1,6 +1,7 @@
 //! Hostile files in the corpus, through the real binary: symbolic links leading outside the
 //! corpus, dangling or looping (skipped, one line each, counted), and a .docx zip bomb
-//! (refused without inflating it, memory measured).
+//! (refused without inflating it, memory measured), control characters in names, pins out of
+//! range.
 
 use std::io::Write;
 use std::os::unix::fs::symlink;
@@ -13,7 +14,7 @@ use serde_json::Value;
 use crate::cli_stage::Workspace;
 use crate::common::server::{Server, enc};
 
-const CASE: &str = "网格化治理经验\n临泽县推行网格员巡逻，化解矛盾纠纷。\n";
+pub(super) const CASE: &str = "网格化治理经验\n临泽县推行网格员巡逻，化解矛盾纠纷。\n";
 const SECRET: &str = "机密标记甲乙丙\n这份文件在语料目录之外。\n";
 
 /// A corpus with one real case, a linked directory inside it, and every kind of bad link.
@@ -35,7 +36,7 @@ fn linked_corpus() -> Workspace {
     ws
 }
 
-fn errors(summary: &Value) -> Vec<(String, String)> {
+pub(super) fn errors(summary: &Value) -> Vec<(String, String)> {
     summary["errors"]
         .as_array()
         .unwrap()
@@ -49,7 +50,7 @@ fn errors(summary: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn reason_of(errors: &[(String, String)], path: &str) -> String {
+pub(super) fn reason_of(errors: &[(String, String)], path: &str) -> String {
     errors
         .iter()
         .find(|(p, _)| p == path)
@@ -129,26 +130,20 @@ fn write_bomb(path: &Path, mb: usize) {
 
 /// Runs `command` to the end; its output and its peak resident memory (VmHWM, in MB) as
 /// sampled from /proc every few milliseconds.
-fn run_measured(mut command: Command) -> (std::process::Output, f64) {
+pub(super) fn run_measured(mut command: Command) -> (std::process::Output, f64) {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0u64;
+    let mut peak_mb = 0f64;
     let deadline = Instant::now() + Duration::from_secs(300);
     while child.try_wait().unwrap().is_none() {
         assert!(Instant::now() < deadline, "the ingest ran for 5 minutes");
-        let text = std::fs::read_to_string(&status).unwrap_or_default();
-        let hwm = text
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
-        peak_kb = peak_kb.max(hwm.unwrap_or(0));
+        peak_mb = peak_mb.max(crate::common::peak_resident_mb(child.id()));
         std::thread::sleep(Duration::from_millis(5));
     }
-    (child.wait_with_output().unwrap(), peak_kb as f64 / 1024.0)
+    (child.wait_with_output().unwrap(), peak_mb)
 }
 
 #[test]

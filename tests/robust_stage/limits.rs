@@ -1,6 +1,7 @@
 //! Each limit of the server, over real sockets: query length, `per_page`, compare size, the
-//! request head size, header count, the timeouts that close slow and idle connections, and
-//! never-ending request bodies (refused, cut off, health answered meanwhile).
+//! request head size, header count, the timeouts that close slow and idle connections,
+//! never-ending request bodies (refused, cut off, health answered meanwhile), and the cap on
+//! open connections (a flood of idle ones answered 503 at once, health answered meanwhile).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use zhili::search::{MAX_PER_PAGE, MAX_QUERY_CHARS};
 use zhili::server::params::MAX_COMPARE;
-use zhili::server::{DISCONNECT_TIMEOUT, REQUEST_HEAD_TIMEOUT};
+use zhili::server::{DISCONNECT_TIMEOUT, MAX_CONNECTIONS, REQUEST_HEAD_TIMEOUT};
 
 use super::Site;
 use crate::common::server::{self, Server, enc, parse, send};
@@ -251,5 +252,141 @@ fn never_ending_request_bodies_are_refused_and_cut_off_while_health_is_answered(
         longest.as_secs_f64(),
         slowest_health.as_millis()
     );
+    server.assert_healthy(Duration::from_secs(2));
+}
+
+/// `n` connections to `port` from `source`, another loopback address, that send nothing;
+/// opened as fast as the server takes them.
+fn idle_from(source: [u8; 4], port: u16, n: usize) -> Vec<TcpStream> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut streams = Vec::with_capacity(n);
+        for _ in 0..n {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind((source, 0).into()).unwrap();
+            let stream = socket.connect(([127, 0, 0, 1], port).into()).await;
+            streams.push(stream.unwrap().into_std().unwrap());
+        }
+        streams
+    })
+}
+
+/// What a connection that sent nothing got so far: an answer, a close, or nothing yet.
+fn answer_so_far(stream: &mut TcpStream, got: &mut Vec<u8>) -> Option<bool> {
+    let mut buf = [0u8; 1024];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(true),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return None,
+            Err(_) => return Some(true),
+        }
+    }
+}
+
+#[test]
+fn a_flood_of_idle_connections_is_refused_at_once_past_the_cap_and_health_is_answered() {
+    const FLOOD: usize = 2_100;
+    let site = Site::with_fixture_corpus();
+    let mut server = site.serve();
+    let started = Instant::now();
+    let mut flood = idle_from([127, 0, 0, 2], server.port, FLOOD);
+    let opened = started.elapsed();
+    let mut slowest_health = Duration::ZERO;
+    for _ in 0..10 {
+        let asked = Instant::now();
+        server.assert_healthy(Duration::from_secs(2));
+        slowest_health = slowest_health.max(asked.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // One address holds at most half of the slots; the rest are answered 503 and closed.
+    let held_at_most = MAX_CONNECTIONS / 2;
+    let mut answers = vec![Vec::new(); FLOOD];
+    let mut closed = vec![false; FLOOD];
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        for (i, stream) in flood.iter_mut().enumerate() {
+            if !closed[i] {
+                closed[i] = answer_so_far(stream, &mut answers[i]).is_some();
+            }
+        }
+        let open = closed.iter().filter(|c| !**c).count();
+        if open <= held_at_most || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let refused_in = started.elapsed();
+    let open = closed.iter().filter(|c| !**c).count();
+    let refusals: Vec<_> = answers.iter().filter(|a| !a.is_empty()).collect();
+    let silent = closed
+        .iter()
+        .zip(&answers)
+        .filter(|(c, a)| **c && a.is_empty())
+        .count();
+    let counts = format!(
+        "{open} open, {} answered, {silent} closed unanswered",
+        refusals.len()
+    );
+    assert_eq!(
+        open, held_at_most,
+        "connections held from one address: {counts}"
+    );
+    assert_eq!(refusals.len(), FLOOD - held_at_most, "{counts}");
+    for raw in &refusals {
+        let (responses, rest) = parse(raw);
+        assert!(
+            !rest && responses.len() == 1,
+            "{}",
+            String::from_utf8_lossy(raw)
+        );
+        assert_eq!(responses[0].status, 503);
+        let error = responses[0].json()["error"].as_str().unwrap().to_string();
+        assert!(error.contains("too many connections"), "{error}");
+    }
+    eprintln!(
+        "{FLOOD} idle connections from one address (opened in {:.1} s): {held_at_most} held, \
+         {} answered 503 and closed within {:.1} s; /api/health from another address \
+         answered 200 in at most {} ms meanwhile",
+        opened.as_secs_f64(),
+        refusals.len(),
+        refused_in.as_secs_f64(),
+        slowest_health.as_millis()
+    );
+    drop(flood);
+    server.assert_healthy(Duration::from_secs(2));
+}
+
+#[test]
+fn the_cap_on_connections_is_set_with_max_connections() {
+    let site = Site::with_fixture_corpus();
+    let mut server = crate::common::server::Server::start_with(
+        &site.index(),
+        &site.corpus(),
+        site.dir.path().join("serve.log"),
+        &["--max-connections", "10"],
+    );
+    let mut flood = idle_from([127, 0, 0, 2], server.port, 12);
+    let mut answers = vec![Vec::new(); flood.len()];
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let mut open = flood.len();
+    while open > 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        open = 0;
+        for (stream, got) in flood.iter_mut().zip(&mut answers) {
+            if answer_so_far(stream, got).is_none() {
+                open += 1;
+            }
+        }
+    }
+    assert_eq!(open, 5, "half of 10 from one address");
+    let refused = answers
+        .iter()
+        .filter(|a| a.starts_with(b"HTTP/1.1 503"))
+        .count();
+    assert_eq!(refused, 7);
     server.assert_healthy(Duration::from_secs(2));
 }
