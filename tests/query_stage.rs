@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use crate::cli_stage::Workspace;
 use crate::common::server::Server;
+use crate::common::workspace::Workspace;
 
 const MEDIATION: &str = "宁波市人民调解工作经验\n\
     宁波市海曙区推行社区人民调解，调解员上门化解邻里纠纷，邻里纠纷调解成功率达到百分之九十八。\n\

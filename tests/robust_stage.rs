@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use zhili::index::IndexDir;
 use zhili::search::{Engine, SearchRequest};
 
-use crate::cli_stage::Workspace;
 use crate::common::server::Server;
+use crate::common::workspace::Workspace;
 
 /// Sentences of a real seed, to give the generated files realistic text.
 fn seed_sentences() -> Vec<String> {

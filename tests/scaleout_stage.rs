@@ -11,8 +11,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::cli_stage::Workspace;
 use crate::common;
+use crate::common::workspace::Workspace;
 
 /// A workspace holding a copy of the project's seed corpus, ingested.
 fn ingested_seeds() -> Workspace {

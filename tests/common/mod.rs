@@ -1,9 +1,11 @@
 //! Shared test helpers: paths to fixtures and to ../shared (absent on a user's clone), a
-//! process's memory, and the real server over TCP (`server`).
+//! process's memory, the real server over TCP (`server`), and a temporary corpus and index
+//! with the binary run on them (`workspace`).
 
 #![allow(dead_code)]
 
 pub mod server;
+pub mod workspace;
 
 use std::path::PathBuf;
 

@@ -12,8 +12,8 @@ use std::process::{Command, Output};
 use zhili::search::{Engine, SearchRequest};
 
 use super::{seed_char_pool, unique_text};
-use crate::cli_stage::Workspace;
 use crate::common::server::{Server, enc};
+use crate::common::workspace::Workspace;
 
 /// A tmpfs mounted on a directory, lazily unmounted when dropped.
 struct Mount(PathBuf);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::hostile_files::{CASE, errors, reason_of, run_measured};
-use crate::cli_stage::Workspace;
+use crate::common::workspace::Workspace;
 
 #[test]
 fn file_names_in_gbk_are_read_as_chinese_and_no_two_files_share_a_path() {

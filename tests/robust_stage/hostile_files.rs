@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::cli_stage::Workspace;
 use crate::common::server::{Server, enc};
+use crate::common::workspace::Workspace;
 
 pub(super) const CASE: &str = "网格化治理经验\n临泽县推行网格员巡逻，化解矛盾纠纷。\n";
 const SECRET: &str = "机密标记甲乙丙\n这份文件在语料目录之外。\n";

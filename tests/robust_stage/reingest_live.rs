@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::write_version;
-use crate::cli_stage::Workspace;
 use crate::common::server::{Server, enc};
+use crate::common::workspace::Workspace;
 
 /// One search: ingests finished when it started, ingests started when it ended, what came back.
 struct Seen {

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 use zhili::index::tokenizer;
 use zhili::search::export::{measure_number, sql_string};
 
-use crate::cli_stage::Workspace;
 use crate::common;
+use crate::common::workspace::Workspace;
 
 /// Ports in the shipped configs: the shards' API ports, their SphinxQL ports, the router's.
 const SHIPPED_PORTS: [u16; 5] = [9312, 9313, 9307, 9308, 9306];

@@ -7,8 +7,8 @@ use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
 
 use super::enc;
-use crate::cli_stage::Workspace;
 use crate::common::server::{Response, Server, parse, send};
+use crate::common::workspace::Workspace;
 
 /// `GET target` as a browser sends it: `Host` names the port too.
 fn browser_get(server: &Server, target: &str) -> Response {
