@@ -7,8 +7,10 @@ use clap::Args;
 
 use super::Dirs;
 use crate::search::Engine;
+use crate::search::Origin;
 use crate::search::compare::compare;
 use crate::search::export;
+use crate::search::request::measure_ids;
 use crate::server::params::{self, ViewFormat};
 
 #[derive(Debug, Args)]
@@ -41,22 +43,14 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         .map(|id| engine.doc(id))
         .collect::<crate::Result<Vec<_>>>()?;
     let mut comparison = compare(&docs);
-    let measures = args
-        .measures
-        .iter()
-        .map(|m| ("measure".to_string(), m.clone()));
-    comparison.keep_measures(&params::compare_measures(&measures.collect::<Vec<_>>())?);
-    let format = args
-        .format
-        .iter()
-        .map(|f| ("format".to_string(), f.clone()));
+    comparison.keep_measures(&measure_ids(&args.measures, Origin::Cli)?);
     let all = [
         ViewFormat::Json,
         ViewFormat::Docx,
         ViewFormat::Csv,
         ViewFormat::Md,
     ];
-    let bytes = match params::view_format(&format.collect::<Vec<_>>(), &all)? {
+    let bytes = match ViewFormat::parse(args.format.as_deref(), &all, "--format")? {
         ViewFormat::Json if args.output.is_none() => {
             if args.json || args.format.is_some() {
                 return super::print_json(&comparison);

@@ -123,7 +123,11 @@ impl Engine {
         let fields = &served.fields;
         let plan = Plan::new(&query::parse(request.q())?, &*self.synonyms.get()?)?;
         let mut text = plan.strict(fields);
-        let mut found = self.ranked(&searcher, &served, text.as_deref(), request, extras)?;
+        let page = (
+            (request.page() - 1) * request.per_page(),
+            request.per_page(),
+        );
+        let mut found = self.ranked(&searcher, &served, text.as_deref(), request, extras, page)?;
         let mut relaxed = Vec::new();
         let complete = found.total as u64;
         if found.total < request.per_page() {
@@ -133,7 +137,7 @@ impl Engine {
             if let Some(r) =
                 plan.relax(&searcher, fields, request.per_page(), found.total, count)?
             {
-                found = self.ranked(&searcher, &served, Some(&*r.query), request, extras)?;
+                found = self.ranked(&searcher, &served, Some(&*r.query), request, extras, page)?;
                 text = Some(r.query);
                 relaxed = r.dropped;
             }
@@ -179,23 +183,9 @@ impl Engine {
         })
     }
 
-    /// The page of hits of `text` (with the request's filters), the total, and the facets
-    /// counted in the same pass.
+    /// The hits `offset..offset + limit` of `text` (with the request's filters) in the
+    /// request's order, the total, and the facets counted in the same pass.
     fn ranked(
-        &self,
-        searcher: &Searcher,
-        served: &Served,
-        text: Option<&dyn tantivy::query::Query>,
-        request: &SearchRequest,
-        extras: Extras,
-    ) -> Result<Ranked> {
-        let offset = (request.page() - 1) * request.per_page();
-        let window = (offset, request.per_page());
-        self.ranked_window(searcher, served, text, request, extras, window)
-    }
-
-    /// The hits `offset..offset + limit` of `text` in the request's order, as `ranked`.
-    fn ranked_window(
         &self,
         searcher: &Searcher,
         served: &Served,
@@ -310,7 +300,7 @@ impl Engine {
             facets: false,
             snippets: false,
         };
-        let found = self.ranked_window(
+        let found = self.ranked(
             &searcher,
             &served,
             text.as_deref(),

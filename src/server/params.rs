@@ -108,19 +108,27 @@ impl ViewFormat {
 }
 
 /// `format` of `/api/compare` (json, docx, csv, md) or `/api/precedents` (json, docx): one of
-/// `allowed`, JSON when absent. `zhili compare --format` passes its value as `format`.
+/// `allowed`, JSON when absent.
 pub fn view_format(pairs: &[(String, String)], allowed: &[ViewFormat]) -> Result<ViewFormat> {
-    let Some(value) = single(pairs, "format") else {
-        return Ok(ViewFormat::Json);
-    };
-    match allowed.iter().find(|f| f.name() == value) {
-        Some(format) => Ok(*format),
-        None => {
-            let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
-            Err(Error::bad_request(format!(
-                "参数 format 只能是 {}（docx 为 Word 文件），收到的是“{value}”",
-                names.join("、")
-            )))
+    ViewFormat::parse(single(pairs, "format"), allowed, "参数 format")
+}
+
+impl ViewFormat {
+    /// `value` as one of `allowed` (JSON when absent); a message naming the parameter as
+    /// `param` (`参数 format`, `--format`) otherwise.
+    pub fn parse(value: Option<&str>, allowed: &[ViewFormat], param: &str) -> Result<ViewFormat> {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            return Ok(ViewFormat::Json);
+        };
+        match allowed.iter().find(|f| f.name() == value) {
+            Some(format) => Ok(*format),
+            None => {
+                let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+                Err(Error::bad_request(format!(
+                    "{param} 只能是 {}（docx 为 Word 文件），收到的是“{value}”",
+                    names.join("、")
+                )))
+            }
         }
     }
 }
