@@ -1,7 +1,7 @@
 //! Reading stored documents back for hits: the record and the text straight from the bytes of
 //! tantivy's doc store. tantivy's own deserializer checks a stored text as UTF-8 with the
-//! standard library (about 1 GB/s on Chinese text: 15 µs for a typical law, ten times per
-//! search); here the text is checked with SIMD (15 GB/s). A document's bytes are a slice of
+//! standard library, and copies it; here the text is borrowed and checked with SIMD, many
+//! times faster (BENCHMARKS.md measures both, and the public-API reader). A document's bytes are a slice of
 //! the mapped doc-store file (`store_in_place`; no block cache: each search reads its own
 //! hits), and a hit borrows its text from them.
 //!

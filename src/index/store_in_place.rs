@@ -1,7 +1,7 @@
 //! Reading documents straight from the mapped doc-store file. zhili writes the doc store
 //! uncompressed (`Compressor::None`), yet tantivy's `StoreReader` still "decompresses" each
-//! block it reads, which for an uncompressed store is a copy of the whole block: 11% of a
-//! search's instructions on the bench subset, for the ten hits' texts. Here a document's bytes
+//! block it reads, which for an uncompressed store is a copy of the whole block, for each
+//! hit's text (the cost is in BENCHMARKS.md). Here a document's bytes
 //! are a slice of the mapped file, found through the store's block index, which is read once
 //! per segment and kept until a commit drops the segment (segments never change).
 //!

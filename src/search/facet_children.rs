@@ -1,8 +1,8 @@
 //! Counting a facet's children over a result set: the regions right under the selected one,
 //! or the measures. tantivy's `FacetCollector` works out, on every search and for every
 //! segment, which child of the root each facet of the segment falls under, by reading the
-//! segment's whole facet dictionary (3% of a search's instructions on the bench subset, and
-//! growing with the number of regions). Segments never change, so `FacetMappings` keeps that
+//! segment's whole facet dictionary (a cost that grows with the number of regions; measured
+//! in BENCHMARKS.md). Segments never change, so `FacetMappings` keeps that
 //! mapping per segment, field and root for as long as the index is open, and a search only
 //! counts. (This keeps no results: a mapping depends on the index alone.)
 
