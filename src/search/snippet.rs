@@ -403,13 +403,29 @@ pub fn spans(html: &str) -> Vec<Span> {
     out
 }
 
-/// Undoes `escape_into`.
+/// Undoes `escape_into`, in one pass.
 fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    const ENTITIES: [(&str, char); 5] = [
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&amp;", '&'),
+    ];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = memchr::memchr(b'&', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let (c, len) = ENTITIES
+            .iter()
+            .find(|(entity, _)| tail.starts_with(entity))
+            .map_or(('&', 1), |(entity, c)| (*c, entity.len()));
+        out.push(c);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 pub fn escape(text: &str) -> String {
