@@ -1,6 +1,6 @@
 //! `zhili export [QUERY] [filters] [--sort …] [--format ndjson|es-bulk|quickwit|sphinxql|csv|md|docx]
 //! [--shards N] [--output FILE]`: every document the search lists (all canonical ones when no
-//! query or filter), in its order (`Engine::for_each_matching`, as `/api/export`), streamed to
+//! query or filter), in its order (`Engine::matching`, as `/api/export`), streamed to
 //! stdout or FILE one document in memory at a time (a Word file holds the documents' fields,
 //! not their texts, until it is written); `--shards N` (sphinxql only) sends each row to the
 //! index `cases_k` of its shard.
@@ -84,11 +84,14 @@ fn write_all<W: Write>(
 ) -> anyhow::Result<()> {
     let mut writer = ExportWriter::new(format, out)?.with_shards(shards);
     let mut failed: Option<std::io::Error> = None;
-    let walked = engine.for_each_matching(request, usize::MAX, |doc| {
-        writer.write(&doc).map_err(|err| {
-            let stop = crate::Error::internal(format!("export stopped: {err}"));
-            failed = Some(err);
-            stop
+    let walked = engine.matching(request, usize::MAX).and_then(|matching| {
+        matching.for_each_from(0, |doc| {
+            writer.write(&doc).map_err(|err| {
+                let stop = crate::Error::internal(format!("export stopped: {err}"));
+                failed = Some(err);
+                stop
+            })?;
+            Ok(true)
         })
     });
     if let Some(err) = failed {

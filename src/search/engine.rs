@@ -55,6 +55,42 @@ pub struct Engine {
     synonyms: SynonymFile,
 }
 
+/// The documents of one search, in its order, on the searcher snapshot it ran on: they stay
+/// readable however the index changes meanwhile (`Engine::matching`).
+pub struct Matching {
+    served: Arc<Served>,
+    searcher: Searcher,
+    addrs: Vec<DocAddress>,
+}
+
+impl Matching {
+    pub fn len(&self) -> usize {
+        self.addrs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.addrs.is_empty()
+    }
+
+    /// `f` of the documents from position `start` on, in order, one loaded at a time, while
+    /// `f` answers true. Returns the position after the last document given to `f`.
+    pub fn for_each_from(
+        &self,
+        start: usize,
+        mut f: impl FnMut(CaseDoc) -> Result<bool>,
+    ) -> Result<usize> {
+        let mut loader = DocLoader::new(&self.searcher, &self.served.fields, &self.served.stores);
+        let mut at = start;
+        while let Some(&addr) = self.addrs.get(at) {
+            at += 1;
+            if !f(loader.load(addr)?)? {
+                break;
+            }
+        }
+        Ok(at)
+    }
+}
+
 impl Engine {
     /// Opens the index under `index_dir` (the directory `ingest` writes).
     pub fn open(index_dir: &Path) -> Result<Engine> {
@@ -257,62 +293,38 @@ impl Engine {
         Ok(hits)
     }
 
-    /// Calls `f` on every document a search of `request` lists (page ignored; every canonical
-    /// document when there is neither query nor filter), at most `limit`, in the search's order
-    /// (the request's sort; relevance by default), all on one searcher snapshot, loading one
-    /// document at a time: what `zhili export` and `/api/export` write.
-    pub fn for_each_matching(
-        &self,
-        request: &SearchRequest,
-        limit: usize,
-        mut f: impl FnMut(CaseDoc) -> Result<()>,
-    ) -> Result<()> {
-        self.walk_matching(request, limit, |loader, addr| f(loader.load(addr)?))
-    }
-
-    /// The ids of the documents `for_each_matching` would give, in the same order.
-    pub fn matching_ids(&self, request: &SearchRequest, limit: usize) -> Result<Vec<String>> {
-        let mut ids = Vec::new();
-        self.walk_matching(request, limit, |loader, addr| {
-            ids.push(loader.load_with(addr, |stored| stored.doc.id)?);
-            Ok(())
-        })?;
-        Ok(ids)
-    }
-
-    /// `each` of every address `for_each_matching` walks, in order, with a loader of the
-    /// same snapshot.
-    fn walk_matching(
-        &self,
-        request: &SearchRequest,
-        limit: usize,
-        mut each: impl FnMut(&mut DocLoader, DocAddress) -> Result<()>,
-    ) -> Result<()> {
+    /// The documents a search of `request` lists (page ignored; every canonical document
+    /// when there is neither query nor filter), at most `limit`, in the search's order (the
+    /// request's sort; relevance by default), fixed on one searcher snapshot: what
+    /// `zhili export` and `/api/export` write, one document at a time.
+    pub fn matching(&self, request: &SearchRequest, limit: usize) -> Result<Matching> {
         let served = self.current()?;
         let searcher = served.reader.searcher();
         let (text, _) = self.result_query(&searcher, &served.fields, request)?;
         let main = filters::combine(text.as_deref(), &served.fields, request, None);
         let window = searcher.search(&*main, &Count)?.min(limit);
-        if window == 0 {
-            return Ok(());
-        }
-        let bare = Extras {
-            facets: false,
-            snippets: false,
+        let addrs = if window == 0 {
+            Vec::new()
+        } else {
+            let bare = Extras {
+                facets: false,
+                snippets: false,
+            };
+            let found = self.ranked(
+                &searcher,
+                &served,
+                text.as_deref(),
+                request,
+                bare,
+                (0, window),
+            )?;
+            found.hits.into_iter().map(|(_, addr)| addr).collect()
         };
-        let found = self.ranked(
-            &searcher,
-            &served,
-            text.as_deref(),
-            request,
-            bare,
-            (0, window),
-        )?;
-        let mut loader = DocLoader::new(&searcher, &served.fields, &served.stores);
-        for (_, addr) in found.hits {
-            each(&mut loader, addr)?;
-        }
-        Ok(())
+        Ok(Matching {
+            served,
+            searcher,
+            addrs,
+        })
     }
 
     /// Matching documents counted by two axes (`GET /api/pivot`), over the results a search

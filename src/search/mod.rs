@@ -23,6 +23,6 @@ mod stopwords;
 pub mod synonyms;
 pub mod types;
 
-pub use engine::{Engine, Extras};
+pub use engine::{Engine, Extras, Matching};
 pub use request::{Origin, RawRequest, RequestError};
 pub use types::*;

@@ -1,5 +1,6 @@
-//! The streamed body of `GET /api/export`: documents are loaded and written a chunk at a time
-//! on the blocking pool, so an export of 10,000 documents never holds them all in memory. The
+//! The streamed body of `GET /api/export`: the documents of one search (`Matching`, on the
+//! searcher snapshot the search ran on) are loaded and written a chunk at a time on the
+//! blocking pool, so an export of 10,000 documents never holds them all in memory. The
 //! next chunk is made only when the HTTP layer asks for it, that is once the client has taken
 //! the previous one (the connection's write buffer drained), and a chunk stops at
 //! [`CHUNK_BYTES`]: a client that reads slowly holds one chunk, not the export.
@@ -13,7 +14,7 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::web::{self, Bytes};
 
 use crate::Error;
-use crate::search::Engine;
+use crate::search::Matching;
 use crate::search::export::{ExportFormat, ExportWriter};
 
 /// Most documents loaded per trip to the blocking pool.
@@ -22,29 +23,26 @@ const CHUNK: usize = 50;
 pub(super) const CHUNK_BYTES: usize = 16 * 1024;
 
 type Writer = ExportWriter<Vec<u8>>;
-type Ids = std::vec::IntoIter<String>;
-type Step = std::io::Result<(Option<(Writer, Ids)>, Vec<u8>)>;
+/// The writer and the position of the next document.
+type State = (Writer, usize);
+type Step = std::io::Result<(Option<State>, Vec<u8>)>;
 type Pending = Pin<Box<dyn Future<Output = Result<Step, actix_web::error::BlockingError>>>>;
 
 pub(super) struct ExportBody {
-    engine: Arc<Engine>,
-    /// The writer and the ids left, while no step holds them.
-    state: Option<(Writer, Ids)>,
+    matching: Arc<Matching>,
+    /// While no step holds it.
+    state: Option<State>,
     pending: Option<Pending>,
     finished: bool,
 }
 
 impl ExportBody {
-    pub(super) fn new(
-        engine: Arc<Engine>,
-        format: ExportFormat,
-        ids: Vec<String>,
-    ) -> crate::Result<ExportBody> {
+    pub(super) fn new(format: ExportFormat, matching: Matching) -> crate::Result<ExportBody> {
         let writer = ExportWriter::new(format, Vec::new())
             .map_err(|err| Error::io("starting an export", err))?;
         Ok(ExportBody {
-            engine,
-            state: Some((writer, ids.into_iter())),
+            matching: Arc::new(matching),
+            state: Some((writer, 0)),
             pending: None,
             finished: false,
         })
@@ -52,25 +50,29 @@ impl ExportBody {
 
     /// Starts the next step: the next chunk of documents, or the end of the export.
     fn start_step(&mut self) -> Option<Pending> {
-        let (mut writer, mut ids) = self.state.take()?;
-        let engine = Arc::clone(&self.engine);
+        let (mut writer, at) = self.state.take()?;
+        let matching = Arc::clone(&self.matching);
         Some(Box::pin(web::block(move || -> Step {
-            if ids.len() == 0 {
+            if at >= matching.len() {
                 return Ok((None, writer.finish()?));
             }
-            for id in ids.by_ref().take(CHUNK) {
-                match engine.doc(&id) {
-                    Ok(doc) => writer.write(&doc)?,
-                    // Deleted by a re-ingest since the search: leave it out.
-                    Err(Error::NotFound(_)) => {}
-                    Err(err) => return Err(std::io::Error::other(err.to_string())),
-                }
-                if writer.sink().len() >= CHUNK_BYTES {
-                    break;
-                }
+            let mut failed = None;
+            let mut written = 0;
+            let next = matching
+                .for_each_from(at, |doc| {
+                    if let Err(err) = writer.write(&doc) {
+                        failed = Some(err);
+                        return Ok(false);
+                    }
+                    written += 1;
+                    Ok(written < CHUNK && writer.sink().len() < CHUNK_BYTES)
+                })
+                .map_err(|err| std::io::Error::other(err.to_string()))?;
+            if let Some(err) = failed {
+                return Err(err);
             }
             let bytes = std::mem::take(writer.sink());
-            Ok((Some((writer, ids)), bytes))
+            Ok((Some((writer, next)), bytes))
         })))
     }
 }

@@ -268,11 +268,11 @@ async fn export(req: HttpRequest, data: Data) -> Answer {
     let pairs = query_pairs(&req)?;
     let request = params::search_request(&pairs)?;
     let format = params::export_format(&pairs)?;
-    let ids = blocking(&data, move |engine| {
-        engine.matching_ids(&request, params::MAX_EXPORT)
+    let matching = blocking(&data, move |engine| {
+        engine.matching(&request, params::MAX_EXPORT)
     })
     .await?;
-    let body = ExportBody::new(Arc::clone(data.get_ref()), format, ids)?;
+    let body = ExportBody::new(format, matching)?;
     Ok(error::ok()
         .insert_header((CONTENT_TYPE, format.content_type()))
         .insert_header((
