@@ -162,10 +162,7 @@ pub struct Added(pub i64);
 
 impl Added {
     pub fn now() -> Added {
-        let since = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        Added(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+        Added::at(std::time::SystemTime::now()).unwrap_or(Added(0))
     }
 
     /// `2026-12-02T13:35:00Z`.
@@ -189,7 +186,12 @@ impl Added {
             return None;
         }
         let at = humantime::parse_rfc3339(&format!("{day}T00:00:00Z")).ok()?;
-        let secs = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+        Added::at(at)
+    }
+
+    /// `time` in whole seconds; `None` before 1970.
+    fn at(time: std::time::SystemTime) -> Option<Added> {
+        let secs = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
         Some(Added(i64::try_from(secs).ok()?))
     }
 }
@@ -204,13 +206,7 @@ impl<'de> Deserialize<'de> for Added {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Added, D::Error> {
         let text = String::deserialize(deserializer)?;
         let at = humantime::parse_rfc3339_weak(&text).map_err(serde::de::Error::custom)?;
-        let secs = at
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(serde::de::Error::custom)?
-            .as_secs();
-        Ok(Added(
-            i64::try_from(secs).map_err(serde::de::Error::custom)?,
-        ))
+        Added::at(at).ok_or_else(|| serde::de::Error::custom(format!("{text} is before 1970")))
     }
 }
 

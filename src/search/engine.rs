@@ -236,15 +236,14 @@ impl Engine {
         // same pass.
         let mut along = MultiCollector::new();
         let handles = FacetHandles::add(&mut along, request, extras.facets, &served.facet_mappings);
-        let (hits, total, mut fruits) = match request.sort() {
-            SortOrder::Relevance => {
-                searcher.search(&*main, &(top.order_by_score(), Count, along))?
-            }
-            SortOrder::Year | SortOrder::Added => {
-                let field = match request.sort() {
-                    SortOrder::Year => crate::index::schema::YEAR,
-                    _ => crate::index::schema::ADDED,
-                };
+        let newest_by = match request.sort() {
+            SortOrder::Relevance => None,
+            SortOrder::Year => Some(crate::index::schema::YEAR),
+            SortOrder::Added => Some(crate::index::schema::ADDED),
+        };
+        let (hits, total, mut fruits) = match newest_by {
+            None => searcher.search(&*main, &(top.order_by_score(), Count, along))?,
+            Some(field) => {
                 let newest = top.order_by_fast_field::<i64>(field, Order::Desc);
                 let (docs, total, fruits) = searcher.search(&*main, &(newest, Count, along))?;
                 let docs = docs.into_iter().map(|(_, addr)| (0.0, addr)).collect();

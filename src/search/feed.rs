@@ -56,7 +56,7 @@ fn title(request: &SearchRequest) -> String {
     if !request.q().is_empty() {
         parts.push(request.q().to_string());
     }
-    if let Some(region) = &request.region() {
+    if let Some(region) = request.region() {
         parts.push(region.replace('/', ""));
     }
     for id in request.measures() {

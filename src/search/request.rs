@@ -68,8 +68,8 @@ impl Param {
 /// What is wrong with one parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
-    /// Longer than `max` characters.
-    TooLong {
+    /// The query is longer than `max` characters.
+    QueryTooLong {
         max: usize,
     },
     /// Not what `expected` describes (a number, a date, one of some words).
@@ -111,10 +111,9 @@ impl fmt::Display for RequestError {
             Origin::Cli => name.to_string(),
         };
         match &self.problem {
-            Problem::TooLong { max } if self.param == Param::Q => {
+            Problem::QueryTooLong { max } => {
                 write!(f, "检索词太长：最多 {max} 个字（{name} is too long）")
             }
-            Problem::TooLong { max } => write!(f, "{label} 太长：最多 {max} 个字"),
             Problem::Invalid { value, expected } => {
                 write!(f, "{label} 应为{expected}，收到的是“{value}”")
             }
@@ -178,13 +177,7 @@ impl RawRequest {
     /// The search parameters of a URL's `(name, value)` pairs: the last non-empty value of
     /// each, every `measure`.
     pub fn from_pairs(pairs: &[(String, String)]) -> RawRequest {
-        let single = |name: &str| {
-            pairs
-                .iter()
-                .rev()
-                .find(|(n, v)| n == name && !v.trim().is_empty())
-                .map(|(_, v)| v.clone())
-        };
+        let single = |name: &str| last_value(pairs, name).map(str::to_string);
         RawRequest {
             q: single("q"),
             region: single("region"),
@@ -230,7 +223,7 @@ impl RawRequest {
         if q.chars().count() > MAX_QUERY_CHARS {
             return Err(err(
                 Param::Q,
-                Problem::TooLong {
+                Problem::QueryTooLong {
                     max: MAX_QUERY_CHARS,
                 },
             ));
@@ -314,6 +307,15 @@ impl RawRequest {
             sort,
         })
     }
+}
+
+/// The last non-empty value of the parameter `name` among a URL's pairs, trimmed.
+pub(crate) fn last_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(n, v)| n == name && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
 }
 
 /// A region as written → its full path (`None` for `/`); a path with an empty level, or too

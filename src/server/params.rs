@@ -6,7 +6,7 @@
 
 use crate::search::export::ExportFormat;
 use crate::search::pivot::Axis;
-use crate::search::request::measure_ids;
+use crate::search::request::{last_value, measure_ids};
 use crate::search::{Origin, RawRequest, SearchRequest};
 use crate::{Error, Result};
 
@@ -59,11 +59,7 @@ fn decode(raw: &str) -> Result<String> {
 
 /// The last non-empty value of a single-valued parameter.
 fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .rev()
-        .find(|(n, v)| n == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim())
+    last_value(pairs, name)
 }
 
 fn integer<T: std::str::FromStr>(name: &str, value: &str, what: &str) -> Result<T> {

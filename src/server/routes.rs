@@ -14,7 +14,7 @@ use super::params::{self, ViewFormat};
 use crate::model::CaseDoc;
 use crate::search::compare::compare as compare_docs;
 use crate::search::export;
-use crate::search::{Engine, Origin, RawRequest, SearchResponse, feed};
+use crate::search::{Engine, Extras, Origin, RawRequest, SearchResponse, feed};
 use crate::taxonomy::Taxonomy;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -312,7 +312,12 @@ async fn feed(req: HttpRequest, data: Data) -> Answer {
         .get_or_insert_with(|| feed::DEFAULT_ENTRIES.to_string());
     let request = raw.validate(Origin::Http).map_err(crate::Error::from)?;
     let asked = request.clone();
-    let response = blocking(&data, move |engine| engine.search(&request)).await?;
+    // A feed shows no facets: they are not counted.
+    let extras = Extras {
+        facets: false,
+        snippets: true,
+    };
+    let response = blocking(&data, move |engine| engine.search_with(&request, extras)).await?;
     let info = req.connection_info();
     let base = format!("{}://{}", info.scheme(), info.host());
     let path_and_query = req
