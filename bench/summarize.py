@@ -182,6 +182,12 @@ def main():
     peers(d, "peers-laws.jsonl", "whole laws tree")
     rounds(d)
     http(d)
+    if os.path.exists(os.path.join(d, "scale.jsonl")):  # the scale step (bench/scale_table.py)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import scale_table
+        rows = scale_table.load(os.path.join(d, "scale.jsonl"))
+        if rows:
+            scale_table.overview(scale_table.sizes_of(rows))
 
 
 if __name__ == "__main__":

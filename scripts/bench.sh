@@ -11,19 +11,29 @@
 #   4b rounds  tantivy-py+rjieba and zhili alternately, ROUNDS times per corpus (subset, laws):
 #              the ratio of medians in each round, so that the host's drift cancels out
 #   5 http     wrk on /api/search at 1 / 16 / 64 connections, server VmRSS (laws; 100k docs)
+#   6 scale    (issue 20; not in the default STEPS) at each size of SCALE_SIZES, on the generated
+#              documents of bench/make_scale_corpus.py --docs N --seed 7 (WORK/scale/N, reused):
+#              zhili full / no-op / 1% touched ingest, index size, in-process queries (facets +
+#              snippets, --region, --measure, --bare) on the ingested index, wrk at 16 and 64
+#              connections and the server's VmHWM/VmRSS; tantivy-py+rjieba (joined) and SQLite
+#              FTS5+rjieba build + queries (they rebuild their index every run), ROUNDS rounds
+#              of peer A, zhili, peer B. Writes scale.jsonl, scale.md (bench/scale_table.py) and
+#              scale.png (bench/plot_scale.py). STEPS=scale SCALE_SIZES="10000 100000" scripts/bench.sh
 #
 # Environment (defaults in brackets):
 #   ZHILI      zhili binary               [$CARGO_TARGET_DIR or target]/release/zhili
 #   SHARED     the shared folder          [../shared beside the repo, else /work/shared]
 #   WORK       scratch dir (corpora, indexes; never committed)   [/tmp/zhili-bench]
 #   OUT        results dir                [bench/results/<date>-<time>]
-#   STEPS      which steps to run         ["ingest scaling query peers rounds http"]
-#   ROUNDS     alternating rounds of the rounds step      [7]
+#   STEPS      which steps to run         ["ingest scaling query peers rounds http"; add scale (6) by name]
+#   ROUNDS     alternating rounds of the rounds and scale steps  [7; 3 when STEPS has scale, not rounds]
+#   SCALE_SIZES  corpus sizes (documents) of the scale step  ["10000 100000"; 1000000 allowed:
+#              ~3 GB of text, a ~7-8 GB index and ~35 min of zhili ingest, plus the peers' builds]
 #   REPEAT     timed passes of the query list            [5]
 #   BIG=0      skip the 100k-document corpus (scaling and http)     [1]
 #   PEERS_FULL=1  also run the peers on the whole laws tree (Whoosh alone takes ~4 min) [0]
 #   PEER_SKIP  peers to skip (run_all.sh SKIP)  [tantivy-py-jieba sqlite]
-#   HTTP_SECS  seconds per wrk run        [10]
+#   HTTP_SECS  seconds per wrk run (http and scale steps)  [10]
 #   PORT       loopback port for serve    [18080]
 set -u
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -34,6 +44,7 @@ SHARED="${SHARED:-$root/../shared}"
 WORK="${WORK:-/tmp/zhili-bench}"
 OUT="${OUT:-$root/bench/results/$(date -u +%Y%m%d-%H%M)}"
 STEPS="${STEPS:-ingest scaling query peers rounds http}"
+ROUNDS_SET="${ROUNDS:+1}"
 ROUNDS="${ROUNDS:-7}"
 REPEAT="${REPEAT:-5}"
 BIG="${BIG:-1}"
@@ -41,11 +52,13 @@ PEERS_FULL="${PEERS_FULL:-0}"
 PEER_SKIP="${PEER_SKIP:-tantivy-py-jieba sqlite}"
 HTTP_SECS="${HTTP_SECS:-10}"
 PORT="${PORT:-18080}"
+SCALE_SIZES="${SCALE_SIZES:-10000 100000}"
 QUERIES="$root/bench/queries.txt"
 LAWS_SRC="$SHARED/data/lawrefbook-laws/files"
 
 [ -x "$ZHILI" ] || { echo "no zhili binary at $ZHILI: cargo build --release" >&2; exit 2; }
 [ -d "$LAWS_SRC" ] || { echo "no laws tree at $LAWS_SRC" >&2; exit 2; }
+[ "$ROUNDS_SET" = 1 ] || case " $STEPS " in *" rounds "*) ;; *" scale "*) ROUNDS=3;; esac
 mkdir -p "$OUT" "$WORK"
 log() { printf '\n### %s  (%s, load %s)\n' "$*" "$(date -u +%H:%M:%S)" "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/log.txt"; }
 has() { case " $STEPS " in *" $1 "*) return 0;; esac; return 1; }
@@ -198,13 +211,142 @@ step_http() {
   cat "$OUT/http.jsonl" "$OUT/http-rss.jsonl"
 }
 
+# 6. Scale (issue 20): zhili and the two fastest peers on generated documents, at each size of
+# SCALE_SIZES, one run. One JSON object per engine x size x measurement in scale.jsonl.
+jl() { # KEY=VALUE...: the last JSON line of stdin plus these fields first ("changes" lists become
+  # counts: a full ingest lists every file); prints nothing and fails when stdin has no JSON line
+  python3 -c '
+import json, sys
+raw = [l for l in sys.stdin.read().splitlines() if l.startswith("{")]
+if not raw:
+    sys.exit(1)
+d = json.loads(raw[-1])
+if isinstance(d.get("changes"), dict):
+    d["changes"] = {k: len(v) for k, v in d["changes"].items()}
+if isinstance(d.get("errors"), list):
+    d["errors"] = len(d["errors"])
+tags = {}
+for a in sys.argv[1:]:
+    k, _, v = a.partition("=")
+    try:
+        tags[k] = json.loads(v)
+    except ValueError:
+        tags[k] = v
+print(json.dumps({**tags, **{k: v for k, v in d.items() if k not in tags}}, ensure_ascii=False,
+                 separators=(",", ":")))
+' "$@"
+}
+scale_peer() { # n round name script args...: one peer run (it builds its own index), one line
+  local n="$1" round="$2" name="$3" line; shift 3
+  line=$(python3 "$@" --repeat "$REPEAT" 2>>"$OUT/scale-peers.log" | jl engine="$name" size="$n" \
+    measure=peer round="$round") && echo "$line" >>"$OUT/scale.jsonl" \
+    || echo "!! $name at $n docs, round $round failed (see scale-peers.log): skipped"
+}
+scale_zhili_queries() { # n round docs idx: the four in-process variants on the ingested index
+  local n="$1" round="$2" docs="$3" idx="$4" variant line
+  for variant in facets bare region measure; do
+    local extra=()
+    case "$variant" in
+      bare) extra=(--bare) ;;
+      region) extra=(--region 浙江省) ;;
+      measure) extra=(--measure video --measure grid) ;;
+    esac
+    line=$("$ZHILI" bench --docs "$docs" --queries "$QUERIES" --repeat "$REPEAT" --index-dir "$idx" \
+      --reuse-index "${extra[@]}" 2>/dev/null | jl engine=zhili size="$n" measure=query \
+      variant="$variant" round="$round") && echo "$line" >>"$OUT/scale.jsonl" \
+      || echo "!! zhili bench ($variant) at $n docs, round $round failed"
+  done
+}
+scale_http() { # n idx: wrk at 16 and 64 connections, then the server's VmHWM / VmRSS
+  local n="$1" idx="$2" pid c up=0
+  command -v wrk >/dev/null || { echo "!! wrk missing (scripts/install-bench-tools.sh): http skipped"; return; }
+  mkdir -p "$WORK/empty"
+  "$ZHILI" serve --index "$idx" --corpus "$WORK/empty" --addr "127.0.0.1:$PORT" 2>"$OUT/serve-scale$n.log" &
+  pid=$!
+  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && { up=1; break; }; sleep 0.2; done
+  if [ "$up" = 1 ]; then
+    for c in 16 64; do
+      QUERIES="$QUERIES" wrk -t2 -c"$c" -d"${HTTP_SECS}s" --timeout 10s -s bench/wrk-search.lua \
+        "http://127.0.0.1:$PORT" >"$OUT/wrk-scale$n-c$c.txt" 2>&1
+      jl engine=zhili size="$n" measure=http clients="$c" <"$OUT/wrk-scale$n-c$c.txt" >>"$OUT/scale.jsonl" \
+        || echo "!! wrk at $c connections on $n docs gave no result (wrk-scale$n-c$c.txt)"
+    done
+    awk -v n="$n" '/^VmHWM/ {h=$2} /^VmRSS/ {r=$2} END {printf "{\"engine\":\"zhili\",\"size\":%d,\"measure\":\"rss\",\"vmhwm_kb\":%d,\"vmrss_kb\":%d}\n", n, h, r}' \
+      "/proc/$pid/status" >>"$OUT/scale.jsonl"
+  else
+    echo "!! zhili serve on $n docs did not come up (serve-scale$n.log): http skipped"
+  fi
+  kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+}
+scale_ingest() { # n src copy idx: full, no-op, 1% touched (and the touched files put back) ingests
+  local n="$1" src="$2" copy="$3" idx="$4" t0 t1 run f
+  rm -rf "$copy" "$idx"; mkdir -p "$(dirname "$copy")" "$(dirname "$idx")"
+  # hard links: the touched files are unlinked and copied before they change
+  cp -al "$src" "$copy" || { echo "!! could not copy $src to $copy: zhili ingest at $n docs skipped"; return 1; }
+  sync
+  for run in full noop touch1pct restore; do
+    case "$run" in
+      touch1pct) # append one line to every 100th file
+        (cd "$copy" && find . -type f -name '*.md' | sort | awk 'NR % 100 == 0') >"$WORK/scale-touched-$n.txt"
+        while IFS= read -r f; do
+          cp --remove-destination "$src/$f" "$copy/$f"; printf '\n本条为基准测试追加的一行。\n' >>"$copy/$f"
+        done <"$WORK/scale-touched-$n.txt" ;;
+      restore) # the same files linked back: the index then holds exactly the peers' documents
+        while IFS= read -r f; do ln -f "$src/$f" "$copy/$f"; done <"$WORK/scale-touched-$n.txt" ;;
+    esac
+    t0=$(now)
+    "$ZHILI" ingest --corpus "$copy" --index "$idx" $([ "$run" = full ] && echo --full) --json \
+      >"$WORK/scale-ingest-$n-$run.json" 2>>"$OUT/scale-ingest.log"
+    t1=$(now)
+    jl engine=zhili size="$n" measure="ingest_$run" wall_s="$(elapsed "$t0" "$t1")" \
+      files_touched="$( [ "$run" = full ] || [ "$run" = noop ] && echo 0 || wc -l <"$WORK/scale-touched-$n.txt")" \
+      <"$WORK/scale-ingest-$n-$run.json" >>"$OUT/scale.jsonl" || echo "!! zhili ingest ($run) at $n docs failed"
+    [ "$run" = full ] && grep -q '"files_indexed":0,' "$WORK/scale-ingest-$n-$run.json" \
+      && echo "!! zhili ingest --full at $n docs indexed no file (scale-ingest.log)"
+  done
+  du -sb "$idx" | awk -v n="$n" '{print "{\"engine\":\"zhili\",\"size\":" n ",\"measure\":\"index_size\",\"index_bytes\":" $1 "}"}' >>"$OUT/scale.jsonl"
+}
+step_scale() {
+  local n src round peers_dir="$SHARED/bench/peers" tantivy=1 sqlite=1
+  : >"$OUT/scale.jsonl"
+  python3 -c 'import tantivy, rjieba' 2>/dev/null || { tantivy=0; echo "!! tantivy-py+rjieba: python modules tantivy/rjieba missing (scripts/install-bench-tools.sh): skipped"; }
+  python3 -c 'import sqlite3, rjieba; sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(b)")' 2>/dev/null \
+    || { sqlite=0; echo "!! sqlite-fts5+rjieba: no rjieba or no FTS5 in python3's sqlite3: skipped"; }
+  for n in $SCALE_SIZES; do
+    src="$WORK/scale/$n"
+    log "6 scale: $n documents"
+    if [ ! -f "$WORK/scale/$n.done" ]; then # a folder without the marker is an interrupted run
+      rm -rf "$src"; mkdir -p "$WORK/scale"
+      python3 bench/make_scale_corpus.py --docs "$n" --seed 7 --data "$SHARED/data" --out "$src" \
+        && touch "$WORK/scale/$n.done" || { echo "!! make_scale_corpus.py --docs $n failed: size skipped"; continue; }
+    fi
+    find "$src" -type f -name '*.md' -printf '%s\n' | awk -v n="$n" \
+      '{b += $1; c++} END {printf "{\"engine\":\"corpus\",\"size\":%d,\"measure\":\"text\",\"files\":%d,\"text_bytes\":%d}\n", n, c, b}' >>"$OUT/scale.jsonl"
+    scale_ingest "$n" "$src" "$WORK/scale-ingest/$n" "$WORK/scale-idx/$n"
+    [ -d "$WORK/scale-idx/$n" ] || echo "!! no zhili index at $n docs: its queries and http skipped"
+    for round in $(seq "$ROUNDS"); do
+      echo "   round $round / $ROUNDS"
+      [ "$tantivy" = 1 ] && scale_peer "$n" "$round" tantivy-py+rjieba "$peers_dir/tantivy_py_jieba.py" \
+        "$src" "$QUERIES" --segmenter rjieba --layout joined
+      [ -d "$WORK/scale-idx/$n" ] && scale_zhili_queries "$n" "$round" "$WORK/scale-ingest/$n" "$WORK/scale-idx/$n"
+      [ "$sqlite" = 1 ] && scale_peer "$n" "$round" sqlite-fts5+rjieba "$peers_dir/sqlite_fts5_jieba.py" \
+        "$src" "$QUERIES" --segmenter rjieba
+    done
+    [ -d "$WORK/scale-idx/$n" ] && scale_http "$n" "$WORK/scale-idx/$n"
+  done
+  python3 bench/scale_table.py "$OUT/scale.jsonl" >"$OUT/scale.md" && cat "$OUT/scale.md" \
+    || echo "!! bench/scale_table.py failed"
+  python3 bench/plot_scale.py "$OUT/scale.jsonl" "$OUT/scale.png" || echo "!! bench/plot_scale.py failed (matplotlib?): no scale.png"
+}
+
 machine
-corpora
+case " $STEPS " in *" ingest "*|*" scaling "*|*" query "*|*" peers "*|*" rounds "*|*" http "*) corpora;; esac
 has ingest && step_ingest
 has scaling && step_scaling
 has query && step_query
 has peers && step_peers
 has rounds && step_rounds
 has http && step_http
+has scale && step_scale
 log "done"
 python3 bench/summarize.py "$OUT" | tee "$OUT/summary.md"
