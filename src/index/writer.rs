@@ -1,6 +1,7 @@
 //! Writing: open the current generation (or a fresh one for a full rebuild), delete a file's
 //! documents, add documents, and commit together with the manifest. Nothing becomes visible
-//! before `commit`; a process killed before it leaves the last commit as it was.
+//! before `commit`; a process killed before it leaves the last commit as it was. A fresh
+//! generation is merged into one segment before it becomes current.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -125,6 +126,20 @@ impl IndexUpdate {
         let mut prepared = self.writer.prepare_commit().map_err(failed)?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(failed)?;
+        if self.fresh {
+            // A rebuilt index is merged into one segment: a search pays per segment for
+            // opening each term's postings, and a full build leaves one segment per flush
+            // of each indexing thread. Incremental commits leave tantivy's merge policy to
+            // merge their small segments.
+            let segments = self
+                .writer
+                .index()
+                .searchable_segment_ids()
+                .map_err(failed)?;
+            if segments.len() > 1 {
+                self.writer.merge(&segments).wait().map_err(failed)?;
+            }
+        }
         self.writer.wait_merging_threads().map_err(failed)?;
         Manifest::remove_stale(&self.generation, &payload);
         if self.fresh {
