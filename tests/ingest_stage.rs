@@ -173,8 +173,9 @@ fn content_chars(text: &str) -> usize {
 }
 
 /// Character accounting: every content character of a seed ends up in a document's title or
-/// text, except (a) boilerplate lines of the sharing sites (and the empty `责任编辑:` field),
-/// (b) page-number markers `N、` at line starts of seed 004, (c) the front matter of seed 000
+/// text, except (a) boilerplate lines of the sharing sites (and the empty `责任编辑:` field)
+/// and a web page's breadcrumb line (`首页 > …`), (b) page-number markers `N、` at line
+/// starts of seed 004, (c) the front matter of seed 000
 /// (its cover title, summary line and 目录, which are not part of any article). Titles are
 /// lines of their own, except seed 004's (named by the site header, which is boilerplate;
 /// its text starts with the title), so that one is not counted twice.
@@ -182,6 +183,7 @@ fn content_chars(text: &str) -> usize {
 #[test]
 fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
     let marker = regex::Regex::new(r"^\d+、").unwrap();
+    let breadcrumb = regex::Regex::new(r"^首页\s*>").unwrap();
     for prefix in ["000", "001", "002", "003", "004"] {
         let Some((raw, docs)) = seed(prefix) else {
             return;
@@ -189,7 +191,11 @@ fn seed_characters_are_only_lost_to_boilerplate_markers_and_front_matter() {
         let lines: Vec<&str> = raw.lines().collect();
         let boilerplate: usize = lines
             .iter()
-            .filter(|l| BOILERPLATE.iter().any(|b| l.contains(b)) || l.trim() == "责任编辑:")
+            .filter(|l| {
+                BOILERPLATE.iter().any(|b| l.contains(b))
+                    || l.trim() == "责任编辑:"
+                    || breadcrumb.is_match(l)
+            })
             .map(|l| content_chars(l))
             .sum();
         let markers: usize = if prefix == "004" {

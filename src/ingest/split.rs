@@ -2,7 +2,8 @@
 //! documents, each a title and its text lines. Three shapes: a compilation with a `目录`
 //! (one document per listed article, titled as listed), a file of concatenated documents
 //! (boundaries from the text's own structure: a title line followed by an empty line, or a
-//! boilerplate seam), or one document. Never changes the text of a line.
+//! boilerplate seam), or one document. Never changes the text of a line; drops the lines of
+//! page furniture (breadcrumbs, tool buttons) that saved web pages leave.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -37,18 +38,30 @@ static SECTION_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 static BREADCRUMB: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:首页|当前位置|您的位置|你的位置)\s*[:：]?.*[>»›]").unwrap());
 
-/// Page chrome left by a saved or scraped web page: tool buttons, font-size switches, and the
-/// source, date, author and counter lines under a headline. Never a title.
-static CHROME: LazyLock<Regex> = LazyLock::new(|| {
+/// Tool buttons of a saved or scraped web page (download, print, font size …), one a line.
+/// Never a title, and dropped from the text.
+static PAGE_TOOLS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"^[【\[]?\s*(?:下载|打印|全屏|收藏|分享|关闭|返回|首页|字号|加大|还原|减小|大|中|小|",
         r"打印本页|关闭窗口|返回顶部|分享到|扫一扫|我要纠错)\s*[：:】\]]?\s*$",
-        r"|^[【\[]?\s*(?:字号|来源|信息来源|文章来源|时间|发布时间|发布日期|作者|责任编辑|编辑|",
-        r"浏览次数|点击数|阅读次数|访问量|当前位置|您的位置|你的位置|您现在的位置)\s*[：:]",
         r"|^[】\]]\s*$"
     ))
     .unwrap()
 });
+
+/// The labelled lines under a web page's headline: source, date, author, counters. Never a
+/// title; kept in the text (the source and the date are evidence for the tags).
+static PAGE_LABELS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^[【\[]?\s*(?:字号|来源|信息来源|文章来源|时间|发布时间|发布日期|作者|责任编辑|编辑|",
+        r"浏览次数|点击数|阅读次数|访问量|当前位置|您的位置|你的位置|您现在的位置)\s*[：:]",
+    ))
+    .unwrap()
+});
+
+/// Longest breadcrumb line dropped from the text (a longer line is content that happens to
+/// start like one).
+const MAX_BREADCRUMB_CHARS: usize = 200;
 
 /// Longest line (in characters) that can be a title.
 const MAX_TITLE_CHARS: usize = 80;
@@ -62,6 +75,10 @@ pub(crate) fn documents(cleaned: &Cleaned, markdown: bool) -> Vec<Doc> {
         .or_else(|| by_seams(&cleaned.lines).filter(|_| !markdown))
         .unwrap_or_else(|| vec![single(&cleaned.lines, cleaned.title_hint.as_deref())]);
     docs.into_iter()
+        .map(|mut doc| {
+            doc.lines.retain(|line| !page_furniture(line));
+            doc
+        })
         .filter(|d| !d.title.is_empty() || !d.lines.is_empty())
         .collect()
 }
@@ -156,7 +173,14 @@ fn title_like(line: &str) -> bool {
         && !line.ends_with(['。', '，', ',', '；', ';', '：', ':', '、'])
         && !SECTION_HEADING.is_match(line)
         && !BREADCRUMB.is_match(line)
-        && !CHROME.is_match(line)
+        && !PAGE_TOOLS.is_match(line)
+        && !PAGE_LABELS.is_match(line)
+}
+
+/// Breadcrumbs and tool buttons: page furniture, not part of the text.
+fn page_furniture(line: &str) -> bool {
+    PAGE_TOOLS.is_match(line)
+        || (BREADCRUMB.is_match(line) && line.chars().count() <= MAX_BREADCRUMB_CHARS)
 }
 
 /// Concatenated documents: a title-like line followed by an empty line and text starts a
@@ -316,7 +340,10 @@ mod tests {
         let text = "首页 > 案例 > 某县\n一、主要做法\n(一)强化领导\n关于某县公安工作的专题\n调研报告\n正文内容。";
         let docs = documents(&clean(text, false), false);
         assert_eq!(docs[0].title, "关于某县公安工作的专题调研报告");
-        assert_eq!(docs[0].lines[0], "首页 > 案例 > 某县");
+        assert_eq!(
+            docs[0].lines[0], "一、主要做法",
+            "the breadcrumb is not text"
+        );
     }
 
     #[test]
@@ -327,6 +354,23 @@ mod tests {
         assert_eq!(titles(report, true), ["2026年上海市政府工作报告"]);
         let page = "您的位置：首页 新闻中心\n来源：某市公安局\n发布时间：2023-05-06\n某市推行楼道长制度\n正文。";
         assert_eq!(titles(page, false), ["某市推行楼道长制度"]);
+        let docs = documents(&clean(report, true), true);
+        assert_eq!(
+            docs[0].lines.first().map(String::as_str),
+            Some("——2026年2月3日在上海市第十六届人民代表大会第四次会议上")
+        );
+        assert!(
+            docs[0]
+                .lines
+                .iter()
+                .all(|l| !["下载", "打印", "加大", "】"].contains(&l.as_str())),
+            "{:?}",
+            docs[0].lines
+        );
+        assert!(
+            docs[0].lines.contains(&"来源：解放日报".to_string()),
+            "the source line stays"
+        );
     }
 
     #[test]
