@@ -8,9 +8,10 @@ peer B run within seconds of each other, so the host's drift cancels out) and gi
 
 usage: bench/scale_table.py OUT/scale.jsonl > OUT/scale.md
 """
-import json
 import statistics
 import sys
+
+from summarize import lines as load  # the JSON lines of a results file
 
 PEERS = ["tantivy-py+rjieba", "sqlite-fts5+rjieba"]
 VARIANTS = [("facets", "facets + snippets"), ("region", "facets + snippets, `--region 浙江省`"),
@@ -18,19 +19,6 @@ VARIANTS = [("facets", "facets + snippets"), ("region", "facets + snippets, `--r
             ("bare", "bare (no facets, no snippets)")]
 INGEST_RUNS = [("full", "full (`--full`)"), ("noop", "no-op"), ("touch1pct", "1% touched"),
                ("restore", "the 1% put back")]
-
-
-def load(path):
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    pass
-    return rows
 
 
 def med(values):

@@ -1,7 +1,8 @@
 //! The manifest: what the index holds, per source file (size, mtime, content hash, tagger
 //! fingerprint, its documents with their near-duplicate signatures and status). It is written
-//! next to the tantivy files as `manifest-<hash>.json` and named in the commit payload, so the
-//! manifest a reader sees always belongs to the commit it sees.
+//! next to the tantivy files as `manifest-<hash>.json`, with the signatures (most of its bytes,
+//! and slow to parse as text) in `signatures-<hash>.bin`; the commit payload names both, so
+//! the manifest a reader sees always belongs to the commit it sees.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -54,6 +55,8 @@ pub struct DocEntry {
     #[serde(default)]
     pub year: Option<i32>,
     pub passages: usize,
+    /// Kept in the signatures file, in the order of the manifest's files and documents.
+    #[serde(skip)]
     pub signature: Signature,
     /// The near-duplicate status the document was indexed with.
     pub duplicate_of: Option<String>,
@@ -63,11 +66,13 @@ pub struct DocEntry {
     pub versions: Vec<Version>,
 }
 
-/// The commit payload: which manifest file belongs to the commit.
+/// The commit payload: which manifest and signatures files belong to the commit.
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
     manifest: String,
+    #[serde(default)]
+    signatures: String,
 }
 
 impl Manifest {
@@ -114,10 +119,30 @@ impl Manifest {
                 failed: BTreeMap::new(),
             });
         }
-        let path = generation.join(&payload.manifest);
-        let bytes =
-            fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        Ok(serde_json::from_slice(&bytes)?)
+        let read = |name: &str| {
+            let path = generation.join(name);
+            fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+        };
+        let mut manifest: Manifest = serde_json::from_slice(&read(&payload.manifest)?)?;
+        let signatures = read(&payload.signatures)?;
+        let mut bins = signatures
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        for doc in manifest.files.values_mut().flat_map(|f| &mut f.docs) {
+            let len = bins.next().ok_or_else(|| short(&payload.signatures))?;
+            let signature: Vec<u32> = bins.by_ref().take(len as usize).collect();
+            if signature.len() != len as usize {
+                return Err(short(&payload.signatures));
+            }
+            doc.signature = Signature(signature);
+        }
+        if bins.next().is_some() || !signatures.len().is_multiple_of(4) {
+            return Err(Error::internal(format!(
+                "{} holds more signatures than its manifest has documents",
+                payload.signatures
+            )));
+        }
+        Ok(manifest)
     }
 
     /// When each document was first indexed, from the manifest a commit payload names,
@@ -153,19 +178,16 @@ impl Manifest {
 
     /// Writes the manifest file (synced) and returns the payload to commit with it.
     pub fn store(&self, generation: &Path) -> Result<String> {
-        let bytes = serde_json::to_vec(self)?;
-        let name = format!("manifest-{}.json", &blake3::hash(&bytes).to_hex()[..16]);
-        let path = generation.join(&name);
-        let write = || -> std::io::Result<()> {
-            let tmp = generation.join(format!("{name}.tmp"));
-            fs::write(&tmp, &bytes)?;
-            fs::File::open(&tmp)?.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        let mut signatures: Vec<u8> = Vec::new();
+        for doc in self.files.values().flat_map(|f| &f.docs) {
+            let bins = &doc.signature.0;
+            signatures.extend_from_slice(&(bins.len() as u32).to_le_bytes());
+            signatures.extend(bins.iter().flat_map(|bin| bin.to_le_bytes()));
+        }
         Ok(serde_json::to_string(&Payload {
             schema_version: SCHEMA_VERSION,
-            manifest: name,
+            manifest: write_named(generation, "manifest", "json", &serde_json::to_vec(self)?)?,
+            signatures: write_named(generation, "signatures", "bin", &signatures)?,
         })?)
     }
 
@@ -179,11 +201,33 @@ impl Manifest {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("manifest-") && name != payload.manifest {
+            let ours = name == payload.manifest || name == payload.signatures;
+            if (name.starts_with("manifest-") || name.starts_with("signatures-")) && !ours {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
+}
+
+/// Writes `bytes` (synced) as `<kind>-<hash>.<extension>` in `generation`; returns the name.
+fn write_named(generation: &Path, kind: &str, extension: &str, bytes: &[u8]) -> Result<String> {
+    let name = format!("{kind}-{}.{extension}", &blake3::hash(bytes).to_hex()[..16]);
+    let path = generation.join(&name);
+    let write = || -> std::io::Result<()> {
+        let tmp = generation.join(format!("{name}.tmp"));
+        fs::write(&tmp, bytes)?;
+        fs::File::open(&tmp)?.sync_all()?;
+        fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    Ok(name)
+}
+
+/// A signatures file that ends before its manifest's documents do.
+fn short(name: &str) -> Error {
+    Error::internal(format!(
+        "{name} holds fewer signatures than its manifest has documents"
+    ))
 }
 
 #[cfg(test)]
@@ -221,6 +265,30 @@ mod tests {
             Manifest::load(tmp.path(), Some(&payload)).unwrap(),
             manifest
         );
+        let text = fs::read_to_string(
+            tmp.path().join(
+                fs::read_dir(tmp.path())
+                    .unwrap()
+                    .flatten()
+                    .map(|e| e.file_name())
+                    .find(|n| n.to_string_lossy().starts_with("manifest-"))
+                    .unwrap(),
+            ),
+        )
+        .unwrap();
+        assert!(
+            !text.contains("signature"),
+            "the signatures are not in the JSON: {text}"
+        );
+        let signatures = fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().contains("signatures-"))
+            .unwrap();
+        fs::write(&signatures, [3, 0, 0, 0, 1, 0, 0, 0]).unwrap();
+        let err = Manifest::load(tmp.path(), Some(&payload)).unwrap_err();
+        assert!(err.to_string().contains("fewer signatures"), "{err}");
         assert_eq!(manifest.documents(), 1);
         assert_eq!(manifest.passages(), 2);
     }

@@ -8,8 +8,9 @@ use tantivy::schema::{
 
 use super::tokenizer;
 
-/// Bump when the schema or the analyzers change: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+/// Bump when the schema, the analyzers or the manifest's files change: an index of another
+/// version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 10;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]

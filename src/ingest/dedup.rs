@@ -15,38 +15,11 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-/// A compact fingerprint of a document's normalised text; serialisable so the index manifest
-/// can keep it between runs (as one hex string: the manifest is read on every ingest, and at
-/// 100k documents a JSON array of 128 numbers each made it 172 MB, hex 138 MB, faster to parse).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A compact fingerprint of a document's normalised text. The index manifest keeps it
+/// between runs, in a binary file of its own (`index::manifest`): it is most of what a
+/// manifest holds, and the manifest is read on every ingest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Signature(pub Vec<u32>);
-
-impl Serialize for Signature {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use std::fmt::Write;
-        let mut hex = String::with_capacity(self.0.len() * 8);
-        for bin in &self.0 {
-            let _ = write!(hex, "{bin:08x}");
-        }
-        serializer.serialize_str(&hex)
-    }
-}
-
-impl<'de> Deserialize<'de> for Signature {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Signature, D::Error> {
-        let hex = String::deserialize(deserializer)?;
-        let bad = || serde::de::Error::custom("a signature is not a string of 8-digit hex numbers");
-        if !hex.len().is_multiple_of(8) || !hex.is_ascii() {
-            return Err(bad());
-        }
-        (0..hex.len() / 8)
-            .map(|i| u32::from_str_radix(&hex[i * 8..i * 8 + 8], 16).map_err(|_| bad()))
-            .collect::<Result<Vec<u32>, D::Error>>()
-            .map(Signature)
-    }
-}
 
 /// Number of MinHash bins.
 const BINS: usize = 128;
@@ -250,17 +223,6 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_round_trip_as_hex_and_bad_ones_are_refused() {
-        let sig = signature("社会治安防控体系建设是一项系统工程，需要党委领导。");
-        let json = serde_json::to_string(&sig).unwrap();
-        assert_eq!(json.len(), BINS * 8 + 2, "{json}");
-        assert_eq!(serde_json::from_str::<Signature>(&json).unwrap(), sig);
-        for bad in ["\"0123\"", "\"zzzzzzzz\"", "[1,2,3]"] {
-            assert!(serde_json::from_str::<Signature>(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn identical_and_reformatted_texts_cluster_distinct_ones_do_not() {
