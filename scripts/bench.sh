@@ -321,7 +321,7 @@ step_scale() {
         && touch "$WORK/scale/$n.done" || { echo "!! make_scale_corpus.py --docs $n failed: size skipped"; continue; }
     fi
     find "$src" -type f -name '*.md' -printf '%s\n' | awk -v n="$n" \
-      '{b += $1; c++} END {printf "{\"engine\":\"corpus\",\"size\":%d,\"measure\":\"text\",\"files\":%d,\"text_bytes\":%d}\n", n, c, b}' >>"$OUT/scale.jsonl"
+      '{b += $1; c++} END {printf "{\"engine\":\"corpus\",\"size\":%d,\"measure\":\"text\",\"files\":%d,\"text_bytes\":%.0f}\n", n, c, b}' >>"$OUT/scale.jsonl"
     scale_ingest "$n" "$src" "$WORK/scale-ingest/$n" "$WORK/scale-idx/$n"
     [ -d "$WORK/scale-idx/$n" ] || echo "!! no zhili index at $n docs: its queries and http skipped"
     for round in $(seq "$ROUNDS"); do
