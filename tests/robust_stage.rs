@@ -278,8 +278,10 @@ fn a_damaged_index_is_found_by_ingest_and_rebuilt_from_the_corpus() {
     assert_eq!(summary["documents"], documents, "{summary}");
     assert!(ws.run(&["search", "案例", "--json"]).status.success());
 
-    // 4 KB overwritten inside the document store: found the same way.
-    let store = largest_index_file(&ws.index(), ".store");
+    // 4 KB overwritten inside the documents' text (zhili's document file, not tantivy's):
+    // found the same way.
+    let generation = IndexDir::new(ws.index()).current().unwrap().unwrap();
+    let store = generation.join(&document_files(&ws.index())[0]);
     let mut bytes = fs::read(&store).unwrap();
     let (at, len) = (bytes.len() / 3, bytes.len());
     bytes[at..(at + 4096).min(len)].fill(0xA5);
@@ -300,6 +302,78 @@ fn a_damaged_index_is_found_by_ingest_and_rebuilt_from_the_corpus() {
     }
     let again = String::from_utf8_lossy(&ws.run(&["ingest"]).stdout).into_owned();
     assert!(again.contains("nothing to index"), "{again}");
+}
+
+/// The document files of the current generation, by name.
+fn document_files(index: &Path) -> Vec<String> {
+    let generation = IndexDir::new(index).current().unwrap().unwrap();
+    let mut names: Vec<String> = fs::read_dir(generation)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("documents-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_index_of_mostly_replaced_documents_is_rebuilt_by_a_whole_corpus_ingest_only() {
+    let ws = Workspace::new();
+    let sentences = seed_sentences();
+    let write_all = |round: usize| {
+        for (i, sentence) in sentences.iter().take(6).enumerate() {
+            let name = if i == 0 {
+                "keep/f0.txt".to_string()
+            } else {
+                format!("f{i}.txt")
+            };
+            // About 150 KB a file: more than 1 MB of replaced documents after two rounds.
+            let body = format!("{sentence}\n").repeat(150_000 / sentence.len());
+            let text = if i == 0 {
+                format!("案例{i}\n{body}")
+            } else {
+                format!("案例{i}第{round}版\n{body}")
+            };
+            ws.write(&name, text.as_bytes());
+        }
+    };
+    let ingest = |args: &[&str]| {
+        let output = ws.run(args);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{stderr}");
+        (output, stderr)
+    };
+    write_all(0);
+    ingest(&["ingest"]);
+    assert_eq!(document_files(&ws.index()), ["documents-000001.bin"]);
+    // Five of six documents replaced, twice: each run appends a file, and the first two are
+    // now mostly replaced documents.
+    for round in 1..=2 {
+        write_all(round);
+        let (_, stderr) = ingest(&["ingest"]);
+        assert!(!stderr.contains("rebuilding"), "{stderr}");
+    }
+    let three = [
+        "documents-000001.bin",
+        "documents-000002.bin",
+        "documents-000003.bin",
+    ];
+    assert_eq!(document_files(&ws.index()), three);
+    // A run over one folder does not rebuild: it would lose the files outside it.
+    let keep = ws.corpus().join("keep");
+    let (_, stderr) = ingest(&["ingest", keep.to_str().unwrap()]);
+    assert!(!stderr.contains("rebuilding"), "{stderr}");
+    assert_eq!(document_files(&ws.index()), three);
+    let (output, stderr) = ingest(&["ingest", "--json"]);
+    assert!(
+        stderr.contains("mostly deleted documents") && stderr.contains("rebuilding"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["documents"], 6, "{summary}");
+    assert_eq!(document_files(&ws.index()), ["documents-000001.bin"]);
+    let titles = ws.search_titles("案例");
+    assert!(titles.iter().any(|t| t == "案例1第2版"), "{titles:?}");
 }
 
 #[test]

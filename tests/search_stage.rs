@@ -350,7 +350,7 @@ fn an_open_engine_reads_hits_from_segments_committed_after_it_opened() {
     // Incremental commits in the same generation add segments; each hit's text comes from
     // its own segment's doc store.
     for (n, title) in ["张掖市网格员巡逻", "兰州市视频巡逻"].iter().enumerate() {
-        let (mut update, manifest) = IndexUpdate::open(dir.path(), false).unwrap();
+        let (mut update, manifest) = IndexUpdate::open(dir.path(), false, true).unwrap();
         let text = format!("{title}，第{}批。", n + 2);
         update.add(&doc(n + 1, title, &text)).unwrap();
         update.commit(&manifest).unwrap();

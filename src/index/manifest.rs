@@ -2,7 +2,8 @@
 //! fingerprint, its documents with their near-duplicate signatures and status). It is written
 //! next to the tantivy files as `manifest-<hash>.json`, with the signatures (most of its bytes,
 //! and slow to parse as text) in `signatures-<hash>.bin`; the commit payload names both, so
-//! the manifest a reader sees always belongs to the commit it sees.
+//! the manifest a reader sees always belongs to the commit it sees. The payload also names the
+//! commit's document files (see `documents`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -14,6 +15,7 @@ use crate::ingest::dedup::Signature;
 use crate::model::{Added, Source, Version};
 use crate::{Error, Result};
 
+use super::documents::CommittedFile;
 use super::schema::SCHEMA_VERSION;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +75,9 @@ struct Payload {
     manifest: String,
     #[serde(default)]
     signatures: String,
+    /// The document files (`documents`) the commit's documents are in.
+    #[serde(default)]
+    documents: Vec<CommittedFile>,
 }
 
 impl Manifest {
@@ -176,8 +181,18 @@ impl Manifest {
             .collect()
     }
 
-    /// Writes the manifest file (synced) and returns the payload to commit with it.
-    pub fn store(&self, generation: &Path) -> Result<String> {
+    /// The document files a commit payload names.
+    pub fn documents_of(payload: Option<&str>) -> Result<Vec<CommittedFile>> {
+        let Some(payload) = payload else {
+            return Ok(Vec::new());
+        };
+        let payload: Payload = serde_json::from_str(payload)?;
+        Ok(payload.documents)
+    }
+
+    /// Writes the manifest file (synced) and returns the payload to commit with it, naming
+    /// the document files `documents` too.
+    pub fn store(&self, generation: &Path, documents: &[CommittedFile]) -> Result<String> {
         let mut signatures: Vec<u8> = Vec::new();
         for doc in self.files.values().flat_map(|f| &f.docs) {
             let bins = &doc.signature.0;
@@ -188,6 +203,7 @@ impl Manifest {
             schema_version: SCHEMA_VERSION,
             manifest: write_named(generation, "manifest", "json", &serde_json::to_vec(self)?)?,
             signatures: write_named(generation, "signatures", "bin", &signatures)?,
+            documents: documents.to_vec(),
         })?)
     }
 
@@ -260,7 +276,7 @@ mod tests {
                 }],
             },
         );
-        let payload = manifest.store(tmp.path()).unwrap();
+        let payload = manifest.store(tmp.path(), &[]).unwrap();
         assert_eq!(
             Manifest::load(tmp.path(), Some(&payload)).unwrap(),
             manifest

@@ -1,16 +1,16 @@
 //! The only writer of `index/`: schema (the one place field names are spelled), tokenizers
 //! (the only code that names jieba) and the traditional → simplified folding they apply
 //! (`fold`), the directory layout (generations, atomic switch, write lock), the manifest kept
-//! with each commit, the writer, and the read-only opening used by searches (`search_dir`).
+//! with each commit, the stored documents (`stored` records in zhili's own `documents`
+//! files), the writer, and the read-only opening used by searches (`search_dir`).
 
 mod codec;
-pub mod docstore;
+pub mod documents;
 pub mod fold;
 pub mod layout;
 pub mod manifest;
 pub mod schema;
 pub mod search_dir;
-pub mod store_in_place;
 pub mod stored;
 pub mod tokenizer;
 pub mod writer;

@@ -2,20 +2,20 @@
 //! field handles to the writer and to `search`.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, NumericOptions, STRING, Schema, TextFieldIndexing,
+    TextOptions,
 };
 
 use super::tokenizer;
 
 /// Bump when the schema, the analyzers or the manifest's files change: an index of another
 /// version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
-    /// Document id (exact term, stored).
+    /// Document id (exact term).
     pub id: Field,
     /// Source path of the file the document came from (exact term: delete by file).
     pub file: Field,
@@ -35,10 +35,11 @@ pub struct Fields {
     pub added: Field,
     /// 1 for the canonical document of a near-duplicate group (or a unique one), else 0.
     pub canonical: Field,
-    /// The `CaseDoc` but its text, as a binary record (see `stored`).
-    pub record: Field,
-    /// The document's text, stored only (read back by `docstore`).
-    pub text: Field,
+    /// Where the document's record (see `stored`) and text are in the generation's document
+    /// files (fast: see `documents`): the file's number, the offset and the length.
+    pub stored_in: Field,
+    pub stored_at: Field,
+    pub stored_len: Field,
     /// 1 when the text holds traditional characters (fast: the highlighter folds only those).
     pub traditional: Field,
 }
@@ -46,6 +47,9 @@ pub struct Fields {
 pub const YEAR: &str = "year";
 pub const TRADITIONAL: &str = "traditional";
 pub const ADDED: &str = "added";
+pub const STORED_IN: &str = "stored_in";
+pub const STORED_AT: &str = "stored_at";
+pub const STORED_LEN: &str = "stored_len";
 
 impl Fields {
     pub fn resolve(schema: &Schema) -> tantivy::Result<Fields> {
@@ -60,8 +64,9 @@ impl Fields {
             year: schema.get_field(YEAR)?,
             added: schema.get_field(ADDED)?,
             canonical: schema.get_field("canonical")?,
-            record: schema.get_field("record")?,
-            text: schema.get_field("text")?,
+            stored_in: schema.get_field(STORED_IN)?,
+            stored_at: schema.get_field(STORED_AT)?,
+            stored_len: schema.get_field(STORED_LEN)?,
             traditional: schema.get_field(TRADITIONAL)?,
         })
     }
@@ -78,7 +83,7 @@ fn analyzed(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
 
 pub fn build() -> Schema {
     let mut builder = Schema::builder();
-    builder.add_text_field("id", STRING | STORED);
+    builder.add_text_field("id", STRING);
     builder.add_text_field("file", STRING);
     // Words are matched as terms (AND of words); exact phrases use the bigram field.
     builder.add_text_field(
@@ -96,8 +101,9 @@ pub fn build() -> Schema {
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
     builder.add_i64_field(ADDED, NumericOptions::default() | INDEXED | FAST);
     builder.add_u64_field("canonical", INDEXED);
-    builder.add_bytes_field("record", STORED);
-    builder.add_text_field("text", STORED);
+    for name in [STORED_IN, STORED_AT, STORED_LEN] {
+        builder.add_u64_field(name, FAST);
+    }
     builder.add_u64_field(TRADITIONAL, FAST);
     builder.build()
 }

@@ -1,18 +1,20 @@
 //! Writing: open the current generation (or a fresh one for a full rebuild), delete a file's
 //! documents, add documents, and commit together with the manifest. Nothing becomes visible
 //! before `commit`; a process killed before it leaves the last commit as it was. A fresh
-//! generation is merged into one segment before it becomes current.
+//! generation is merged into one segment before it becomes current. An update of a generation
+//! whose document files are mostly deleted documents rebuilds it instead, when the run sees
+//! the whole corpus.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::schema::Facet;
-use tantivy::store::Compressor;
-use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument, Term};
+use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::model::{Added, CaseDoc};
 use crate::{Error, Result};
 
+use super::documents::{self, CommittedFile, DocumentWriter, Location};
 use super::fold;
 use super::layout::{IndexDir, WriteLock};
 use super::manifest::Manifest;
@@ -32,35 +34,48 @@ pub struct IndexUpdate {
     fresh: bool,
     writer: IndexWriter,
     fields: Fields,
-    /// Why the current generation was not used (it is damaged), when that is so.
-    damaged: Option<String>,
+    /// The document files of the last commit, and the writer of this session's.
+    committed_documents: Vec<CommittedFile>,
+    documents: DocumentWriter,
+    /// Why the current generation was not used (it is damaged, or mostly deleted documents),
+    /// when that is so.
+    rebuilt_because: Option<String>,
 }
 
 impl IndexUpdate {
     /// Locks the index directory and opens a write session, with the manifest of the last
     /// commit. `full` (or a missing or outdated index) starts a fresh generation with an
-    /// empty manifest.
-    pub fn open(root: &Path, full: bool) -> Result<(IndexUpdate, Manifest)> {
+    /// empty manifest; so does a generation whose document files are mostly deleted
+    /// documents, when the run is of the `whole_corpus` (a run over some paths would lose
+    /// the others).
+    pub fn open(root: &Path, full: bool, whole_corpus: bool) -> Result<(IndexUpdate, Manifest)> {
         let dir = IndexDir::new(root);
         let lock = dir.lock()?;
         dir.remove_uncommitted(&lock)?;
         let existing = if full {
             Current::None
         } else {
-            open_current(&dir)?
+            open_current(&dir, whole_corpus)?
         };
-        let mut damaged = None;
-        let (generation, fresh, index, manifest) = match existing {
-            Current::Whole(generation, index, manifest) => (generation, false, index, manifest),
-            Current::None | Current::Damaged(_) => {
-                if let Current::Damaged(why) = existing {
-                    damaged = Some(why);
+        let mut rebuilt_because = None;
+        let (generation, fresh, index, manifest, committed_documents) = match existing {
+            Current::Whole(whole) => (
+                whole.generation,
+                false,
+                whole.index,
+                whole.manifest,
+                whole.documents,
+            ),
+            Current::None | Current::Rebuild(_) => {
+                if let Current::Rebuild(why) = existing {
+                    rebuilt_because = Some(why);
                 }
                 let generation = dir.create_next(&lock)?;
                 let index = create_index(&generation)?;
-                (generation, true, index, Manifest::new())
+                (generation, true, index, Manifest::new(), Vec::new())
             }
         };
+        let documents = DocumentWriter::open(&generation, &committed_documents)?;
         let writer = index
             .writer(WRITER_BUDGET)
             .map_err(|e| write_error(&generation, e))?;
@@ -74,7 +89,9 @@ impl IndexUpdate {
             fresh,
             writer,
             fields,
-            damaged,
+            committed_documents,
+            documents,
+            rebuilt_because,
         };
         Ok((update, manifest))
     }
@@ -87,7 +104,8 @@ impl IndexUpdate {
 
     /// Adds one document (a near-duplicate, `duplicate_of` set, is stored but not searchable).
     pub fn add(&mut self, doc: &CaseDoc) -> Result<()> {
-        let doc = to_tantivy(&self.fields, doc)?;
+        let stored = (self.documents).append(&stored::encode_record(doc), doc.text.as_bytes())?;
+        let doc = to_tantivy(&self.fields, doc, stored);
         self.writer
             .add_document(doc)
             .map_err(|e| write_error(&self.generation, e))?;
@@ -96,8 +114,8 @@ impl IndexUpdate {
 
     /// When the current generation was damaged and this session rebuilds it: the sentence
     /// that says so.
-    pub fn damaged(&self) -> Option<&str> {
-        self.damaged.as_deref()
+    pub fn rebuilt_because(&self) -> Option<&str> {
+        self.rebuilt_because.as_deref()
     }
 
     /// When the documents of the index this session replaces were first indexed (a fresh
@@ -120,7 +138,9 @@ impl IndexUpdate {
 
     /// Commits the documents and the manifest together; a fresh generation becomes current.
     pub fn commit(mut self, manifest: &Manifest) -> Result<()> {
-        let payload = manifest.store(&self.generation)?;
+        let mut documents = std::mem::take(&mut self.committed_documents);
+        documents.extend(self.documents.finish()?);
+        let payload = manifest.store(&self.generation, &documents)?;
         let generation = self.generation.clone();
         let failed = |e| write_error(&generation, e);
         let mut prepared = self.writer.prepare_commit().map_err(failed)?;
@@ -169,17 +189,20 @@ fn write_error(generation: &Path, err: tantivy::TantivyError) -> Error {
 
 /// The current generation with its manifest, when it exists, has this schema version and
 /// is whole. A damaged one (a file truncated or overwritten: its checksum fails, or it does
-/// not open) is reported and left for a fresh generation to replace, rebuilt from the corpus.
-fn open_current(dir: &IndexDir) -> Result<Current> {
+/// not open, or a document file ends early) is reported and left for a fresh generation to
+/// replace, rebuilt from the corpus; so is one of the `whole_corpus` whose document files are
+/// mostly deleted documents.
+fn open_current(dir: &IndexDir, whole_corpus: bool) -> Result<Current> {
     let Some(generation) = dir.current()? else {
         return Ok(Current::None);
     };
     let opened = open_index(&generation).and_then(|index| {
-        let metas = index.load_metas()?;
-        let manifest = Manifest::load(&generation, metas.payload.as_deref())?;
-        Ok((index, manifest))
+        let payload = index.load_metas()?.payload;
+        let manifest = Manifest::load(&generation, payload.as_deref())?;
+        let documents = Manifest::documents_of(payload.as_deref())?;
+        Ok((index, manifest, documents))
     });
-    let (index, manifest) = match opened {
+    let (index, manifest, documents) = match opened {
         Ok(opened) => opened,
         Err(err) => return damaged(&generation, &format!("{err:#}")),
     };
@@ -187,18 +210,37 @@ fn open_current(dir: &IndexDir) -> Result<Current> {
         return Ok(Current::None);
     }
     match index.validate_checksum() {
-        Ok(bad) if bad.is_empty() => Ok(Current::Whole(generation, index, manifest)),
+        Ok(bad) if bad.is_empty() => {}
         Ok(bad) => {
             let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
             names.sort();
-            damaged(&generation, &format!("damaged files: {}", names.join(", ")))
+            return damaged(&generation, &format!("damaged files: {}", names.join(", ")));
         }
-        Err(err) => damaged(&generation, &err.to_string()),
+        Err(err) => return damaged(&generation, &err.to_string()),
     }
+    let usage = match documents::usage(&index, &generation, &documents) {
+        Ok(usage) => usage,
+        Err(err) => return damaged(&generation, &err.to_string()),
+    };
+    if whole_corpus && usage.mostly_dead() {
+        return Ok(Current::Rebuild(format!(
+            "the index in {} is mostly deleted documents ({} of its {} stored bytes are \
+             live); rebuilding it from the corpus",
+            generation.display(),
+            usage.live,
+            usage.total
+        )));
+    }
+    Ok(Current::Whole(Box::new(WholeGeneration {
+        generation,
+        index,
+        manifest,
+        documents,
+    })))
 }
 
 fn damaged(generation: &Path, why: &str) -> Result<Current> {
-    Ok(Current::Damaged(format!(
+    Ok(Current::Rebuild(format!(
         "the index in {} is damaged ({why}); rebuilding it from the corpus",
         generation.display()
     )))
@@ -208,21 +250,24 @@ fn damaged(generation: &Path, why: &str) -> Result<Current> {
 enum Current {
     /// No usable index (none yet, or of another format): start a fresh one.
     None,
-    Whole(PathBuf, Index, Manifest),
-    /// Damaged, with the sentence that says so: start a fresh one.
-    Damaged(String),
+    Whole(Box<WholeGeneration>),
+    /// Damaged (or mostly deleted documents), with the sentence that says so: start a fresh
+    /// one.
+    Rebuild(String),
+}
+
+/// A generation to update, as its last commit left it.
+struct WholeGeneration {
+    generation: PathBuf,
+    index: Index,
+    manifest: Manifest,
+    /// The document files the commit names.
+    documents: Vec<CommittedFile>,
 }
 
 fn create_index(generation: &Path) -> Result<Index> {
-    // The doc store is left uncompressed: every hit reads its whole text for the snippet, and
-    // decompressing it was 13% of a search's time (the index grows by about a third).
-    let settings = IndexSettings {
-        docstore_compression: Compressor::None,
-        ..IndexSettings::default()
-    };
     let index = Index::builder()
         .schema(schema::build())
-        .settings(settings)
         .create_in_dir(generation)?;
     tokenizer::register(&index);
     Ok(index)
@@ -240,7 +285,7 @@ pub fn open_index(generation: &Path) -> Result<Index> {
     Ok(index)
 }
 
-fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
+fn to_tantivy(fields: &Fields, doc: &CaseDoc, stored: Location) -> TantivyDocument {
     let mut out = TantivyDocument::default();
     out.add_text(fields.id, &doc.id);
     out.add_text(fields.file, &doc.source.path);
@@ -261,18 +306,19 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc) -> Result<TantivyDocument> {
         out.add_i64(fields.added, added.0);
     }
     out.add_u64(fields.canonical, u64::from(doc.duplicate_of.is_none()));
-    out.add_bytes(fields.record, &stored::encode_record(doc));
-    out.add_text(fields.text, &doc.text);
+    out.add_u64(fields.stored_in, stored.file);
+    out.add_u64(fields.stored_at, stored.at);
+    out.add_u64(fields.stored_len, stored.len);
     out.add_u64(
         fields.traditional,
         u64::from(fold::has_traditional(&doc.text)),
     );
-    Ok(out)
+    out
 }
 
 /// Builds a fresh index under `root` holding exactly `docs`, with an empty manifest.
 pub fn build_index(root: &Path, docs: &[CaseDoc]) -> Result<()> {
-    let (mut update, _) = IndexUpdate::open(root, true)?;
+    let (mut update, _) = IndexUpdate::open(root, true, true)?;
     for doc in docs {
         update.add(doc)?;
     }

@@ -102,11 +102,12 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let started = Instant::now();
     let mut summary = IngestSummary::default();
     let tagger = Tagger::load(&options.corpus)?;
-    let (mut update, previous) = IndexUpdate::open(&options.index, options.full)?;
+    let (mut update, previous) =
+        IndexUpdate::open(&options.index, options.full, options.paths.is_empty())?;
     let added = FirstIndexed::new(&update, &previous);
     summary
         .warnings
-        .extend(update.damaged().map(str::to_string));
+        .extend(update.rebuilt_because().map(str::to_string));
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
     let mut skipped = Vec::new();
     let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);

@@ -13,9 +13,8 @@ use tantivy::collector::{Count, FruitHandle, MultiCollector, MultiFruit, TopDocs
 use tantivy::query::Query;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, Searcher, Term};
 
-use crate::index::docstore::DocLoader;
+use crate::index::documents::{DocLoader, DocumentFiles};
 use crate::index::schema::SCHEMA_VERSION;
-use crate::index::store_in_place::InPlaceStores;
 use crate::index::{
     Fields, FileStamp, IndexDir, LastIngest, Manifest, open_index_for_search, tokenizer,
 };
@@ -41,8 +40,8 @@ struct Served {
     fields: Fields,
     /// Per-segment facet mappings, computed once (see `facet_children`).
     facet_mappings: Arc<FacetMappings>,
-    /// Per-segment doc stores read in place, opened once (see `store_in_place`).
-    stores: InPlaceStores,
+    /// The generation's document files, each mapped once (see `documents`).
+    documents: DocumentFiles,
 }
 
 /// An open, searchable index. Share it as `Arc<Engine>`.
@@ -79,7 +78,7 @@ impl Matching {
         start: usize,
         mut f: impl FnMut(CaseDoc) -> Result<bool>,
     ) -> Result<usize> {
-        let mut loader = DocLoader::new(&self.searcher, &self.served.fields, &self.served.stores);
+        let mut loader = DocLoader::new(&self.searcher, &self.served.documents);
         let mut at = start;
         while let Some(&addr) = self.addrs.get(at) {
             at += 1;
@@ -194,7 +193,7 @@ impl Engine {
             &plan.highlight_expressions(),
             extras.snippets,
         );
-        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
+        let mut loader = DocLoader::new(&searcher, &served.documents);
         let mut traditional = Traditional::default();
         let hits = found
             .hits
@@ -263,7 +262,7 @@ impl Engine {
         let searcher = served.reader.searcher();
         let addr = find_id(&searcher, &served.fields, id)?
             .ok_or_else(|| Error::not_found(format!("no document has the id {id:?}")))?;
-        DocLoader::new(&searcher, &served.fields, &served.stores).load(addr)
+        DocLoader::new(&searcher, &served.documents).load(addr)
     }
 
     /// Documents most like `id`, itself and near-duplicates excluded.
@@ -279,7 +278,7 @@ impl Engine {
         let top = TopDocs::with_limit(limit + 1).order_by_score();
         let builder = HitBuilder::new(&[], &[], true);
         let mut hits = Vec::new();
-        let mut loader = DocLoader::new(&searcher, fields, &served.stores);
+        let mut loader = DocLoader::new(&searcher, &served.documents);
         for (score, addr) in searcher.search(&*query, &top)? {
             let hit = loader.load_with(addr, |other| {
                 let (other_id, other_of) = (&other.doc.id, other.doc.duplicate_of.as_deref());
@@ -550,7 +549,7 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         reader,
         fields,
         facet_mappings: Arc::default(),
-        stores: InPlaceStores::default(),
+        documents: DocumentFiles::open(&generation)?,
     })
 }
 

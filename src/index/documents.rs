@@ -1,0 +1,493 @@
+//! The stored documents, in files of zhili's own beside the tantivy segments. tantivy indexes
+//! a document; what a hit shows (the record of `stored` and the text) is appended to a
+//! `documents-<n>.bin` of the generation, and the document's fast fields (`stored_in`,
+//! `stored_at`, `stored_len`) say where. Each write session appends to a new file, synced
+//! before the commit whose payload names it, so a committed file never changes: a reader
+//! maps it through tantivy's `MmapDirectory` and a hit borrows its record and text from the
+//! mapping. tantivy's own doc store would copy each hit's block and check its text as UTF-8
+//! a second time (BENCHMARKS.md measures both); nothing here knows tantivy's file formats.
+//!
+//! A file is `ZHILIDOC` and a u32 version, then per document a u32 record length, a u32 text
+//! length, the record and the text (integers little-endian). The bytes of a deleted or
+//! replaced document stay until the generation is rebuilt; `usage` tells when they outweigh
+//! the live documents, and whether every file is whole (its blake3, recorded at commit).
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::columnar::Column;
+use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
+use tantivy::{DocAddress, DocId, Index, ReloadPolicy, Searcher, SegmentReader};
+
+use super::schema::{STORED_AT, STORED_IN, STORED_LEN};
+use super::stored::StoredDoc;
+use crate::model::CaseDoc;
+use crate::{Error, Result};
+
+const MAGIC: &[u8; 8] = b"ZHILIDOC";
+const VERSION: u32 = 1;
+const FILE_HEADER: usize = 12;
+const ENTRY_HEADER: usize = 8;
+
+/// The name of document file `number`.
+fn file_name(number: u64) -> String {
+    format!("documents-{number:06}.bin")
+}
+
+fn file_number(name: &str) -> Option<u64> {
+    name.strip_prefix("documents-")?
+        .strip_suffix(".bin")?
+        .parse()
+        .ok()
+}
+
+/// A document file as a commit names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CommittedFile {
+    pub name: String,
+    /// blake3 of the file's bytes.
+    pub blake3: String,
+}
+
+/// Where a document's bytes are: file number, offset, length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub file: u64,
+    pub at: u64,
+    pub len: u64,
+}
+
+/// Appends the documents of one write session to a file of its own.
+pub struct DocumentWriter {
+    path: PathBuf,
+    number: u64,
+    /// Opened at the first document: a session that adds nothing writes no file.
+    out: Option<BufWriter<File>>,
+    len: u64,
+    hash: blake3::Hasher,
+}
+
+impl DocumentWriter {
+    /// A writer for `generation`, whose last commit named the files `committed`. Files it
+    /// does not name are what a failed run left; they are removed (the caller holds the write
+    /// lock, and no committed document points into them). The new file's number is above
+    /// every file's, left over or not, so that a number is never used for two contents.
+    pub fn open(generation: &Path, committed: &[CommittedFile]) -> Result<DocumentWriter> {
+        let mut highest = 0;
+        let entries = fs::read_dir(generation)
+            .map_err(|e| Error::io(format!("cannot read {}", generation.display()), e))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(number) = file_number(&name) else {
+                continue;
+            };
+            highest = highest.max(number);
+            if !committed.iter().any(|file| file.name == name) {
+                fs::remove_file(entry.path()).map_err(|e| {
+                    Error::io(format!("cannot remove {}", entry.path().display()), e)
+                })?;
+            }
+        }
+        let number = highest + 1;
+        Ok(DocumentWriter {
+            path: generation.join(file_name(number)),
+            number,
+            out: None,
+            len: 0,
+            hash: blake3::Hasher::new(),
+        })
+    }
+
+    /// Appends one document's record and text.
+    pub fn append(&mut self, record: &[u8], text: &[u8]) -> Result<Location> {
+        let failed = |e| Error::io(format!("cannot write {}", self.path.display()), e);
+        let too_long = || Error::internal(format!("a document of {} bytes", text.len()));
+        let record_len = u32::try_from(record.len()).map_err(|_| too_long())?;
+        let text_len = u32::try_from(text.len()).map_err(|_| too_long())?;
+        let hash = &mut self.hash;
+        let mut write = |out: &mut BufWriter<File>, bytes: &[u8]| {
+            hash.update(bytes);
+            out.write_all(bytes).map_err(failed)
+        };
+        if self.out.is_none() {
+            let mut out = BufWriter::new(File::create(&self.path).map_err(failed)?);
+            write(&mut out, MAGIC)?;
+            write(&mut out, &VERSION.to_le_bytes())?;
+            self.out = Some(out);
+            self.len = FILE_HEADER as u64;
+        }
+        let out = self.out.as_mut().expect("opened above");
+        write(out, &record_len.to_le_bytes())?;
+        write(out, &text_len.to_le_bytes())?;
+        write(out, record)?;
+        write(out, text)?;
+        let len = (ENTRY_HEADER + record.len() + text.len()) as u64;
+        let location = Location {
+            file: self.number,
+            at: self.len,
+            len,
+        };
+        self.len += len;
+        Ok(location)
+    }
+
+    /// Writes out and syncs the file; its name and checksum, when the session wrote one.
+    pub fn finish(&mut self) -> Result<Option<CommittedFile>> {
+        let Some(out) = self.out.take() else {
+            return Ok(None);
+        };
+        let failed = |e| Error::io(format!("cannot write {}", self.path.display()), e);
+        let file = out.into_inner().map_err(|e| failed(e.into_error()))?;
+        file.sync_all().map_err(failed)?;
+        Ok(Some(CommittedFile {
+            name: file_name(self.number),
+            blake3: self.hash.finalize().to_hex().to_string(),
+        }))
+    }
+}
+
+/// The document files of one generation, each mapped once.
+pub struct DocumentFiles {
+    directory: MmapDirectory,
+    mapped: Mutex<HashMap<u64, OwnedBytes>>,
+}
+
+impl DocumentFiles {
+    /// The document files of the generation at `generation` (mapped when first read).
+    pub fn open(generation: &Path) -> Result<DocumentFiles> {
+        let directory = MmapDirectory::open(generation)
+            .map_err(|e| Error::internal(format!("cannot open {}: {e}", generation.display())))?;
+        Ok(DocumentFiles {
+            directory,
+            mapped: Mutex::default(),
+        })
+    }
+
+    fn get(&self, number: u64) -> Result<OwnedBytes> {
+        let mut mapped = self.mapped.lock().expect("document files lock poisoned");
+        if let Some(bytes) = mapped.get(&number) {
+            return Ok(bytes.clone());
+        }
+        let bytes = self.open_file(number)?;
+        mapped.insert(number, bytes.clone());
+        Ok(bytes)
+    }
+
+    /// Document file `number`, mapped, its header checked.
+    fn open_file(&self, number: u64) -> Result<OwnedBytes> {
+        let name = file_name(number);
+        let damaged = |why: &str| Error::internal(format!("the index's {name} {why}"));
+        let bytes = (self.directory)
+            .open_read(Path::new(&name))
+            .map_err(|e| damaged(&format!("cannot be opened ({e})")))?
+            .read_bytes()
+            .map_err(|e| damaged(&format!("cannot be read ({e})")))?;
+        let header = bytes.as_slice().get(..FILE_HEADER);
+        if header.is_none_or(|h| &h[..8] != MAGIC || h[8..] != VERSION.to_le_bytes()) {
+            return Err(damaged("is not a zhili document file"));
+        }
+        Ok(bytes)
+    }
+}
+
+/// A segment's location columns.
+struct Columns {
+    file: Column<u64>,
+    at: Column<u64>,
+    len: Column<u64>,
+}
+
+impl Columns {
+    fn of(segment: &SegmentReader) -> Result<Columns> {
+        let fast = segment.fast_fields();
+        Ok(Columns {
+            file: fast.u64(STORED_IN)?,
+            at: fast.u64(STORED_AT)?,
+            len: fast.u64(STORED_LEN)?,
+        })
+    }
+
+    fn location(&self, doc: DocId) -> Option<Location> {
+        Some(Location {
+            file: self.file.first(doc)?,
+            at: self.at.first(doc)?,
+            len: self.len.first(doc)?,
+        })
+    }
+}
+
+/// Loads stored documents of one searcher, opening each segment's columns once.
+pub struct DocLoader<'a> {
+    searcher: &'a Searcher,
+    files: &'a DocumentFiles,
+    columns: Vec<Option<Columns>>,
+}
+
+impl<'a> DocLoader<'a> {
+    /// A loader for `searcher`, mapping files through `files` (kept by the caller for as
+    /// long as the generation is open).
+    pub fn new(searcher: &'a Searcher, files: &'a DocumentFiles) -> DocLoader<'a> {
+        DocLoader {
+            searcher,
+            files,
+            columns: (0..searcher.segment_readers().len())
+                .map(|_| None)
+                .collect(),
+        }
+    }
+
+    /// The stored document at `addr`, whole.
+    pub fn load(&mut self, addr: DocAddress) -> Result<CaseDoc> {
+        self.load_with(addr, |stored| stored.into_case_doc())
+    }
+
+    /// `f` of the stored document at `addr`, its record and text borrowed from the mapped
+    /// file.
+    pub fn load_with<T>(&mut self, addr: DocAddress, f: impl FnOnce(StoredDoc) -> T) -> Result<T> {
+        let columns = match &mut self.columns[addr.segment_ord as usize] {
+            Some(columns) => columns,
+            slot => slot.insert(Columns::of(self.searcher.segment_reader(addr.segment_ord))?),
+        };
+        let location = columns.location(addr.doc_id).ok_or_else(|| {
+            Error::internal(format!(
+                "document {addr:?} has no place in the document files"
+            ))
+        })?;
+        let bytes = self.files.get(location.file)?;
+        let (record, text) = entry(&bytes, location).ok_or_else(|| {
+            Error::internal(format!(
+                "the index's {} does not hold document {addr:?} where the index says: \
+                 rebuild it with `zhili ingest --full`",
+                file_name(location.file)
+            ))
+        })?;
+        Ok(f(StoredDoc::decode(record, text)?))
+    }
+}
+
+/// The record and the text at `location` in a file's bytes, when they are whole.
+fn entry(bytes: &[u8], location: Location) -> Option<(&[u8], &[u8])> {
+    let start = usize::try_from(location.at).ok()?;
+    let end = start.checked_add(usize::try_from(location.len).ok()?)?;
+    let entry = bytes.get(start..end)?;
+    let (lengths, rest) = entry.split_first_chunk::<ENTRY_HEADER>()?;
+    let record_len = u32::from_le_bytes(lengths[..4].try_into().ok()?) as usize;
+    let text_len = u32::from_le_bytes(lengths[4..].try_into().ok()?) as usize;
+    if record_len.checked_add(text_len)? != rest.len() {
+        return None;
+    }
+    Some(rest.split_at(record_len))
+}
+
+/// How the document files of a committed generation are used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// Bytes of the documents still in the index.
+    pub live: u64,
+    /// Bytes of the files.
+    pub total: u64,
+}
+
+/// Below this many bytes of deleted and replaced documents a generation is never rebuilt for
+/// them: a small index is not rebuilt at every other run.
+const DEAD_BYTES_KEPT: u64 = 1 << 20;
+
+impl Usage {
+    /// True when deleted and replaced documents take more room than the live ones, and more
+    /// than `DEAD_BYTES_KEPT`.
+    pub fn mostly_dead(&self) -> bool {
+        let dead = self.total - self.live.min(self.total);
+        dead > self.live.max(DEAD_BYTES_KEPT)
+    }
+}
+
+/// The usage of the files `committed` by `index` in `generation`; an error naming the file
+/// when one is not whole (its checksum differs, or a live document's bytes are missing).
+pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> Result<Usage> {
+    let files = DocumentFiles::open(generation)?;
+    let mut sizes = HashMap::new();
+    for file in committed {
+        let name = &file.name;
+        let number = file_number(name)
+            .ok_or_else(|| Error::internal(format!("{name} is not a document file name")))?;
+        let bytes = files.open_file(number)?;
+        if blake3::hash(&bytes).to_hex().as_str() != file.blake3 {
+            return Err(Error::internal(format!(
+                "{name} is damaged (its checksum differs)"
+            )));
+        }
+        sizes.insert(number, bytes.len() as u64);
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher: Searcher = reader.searcher();
+    let mut live = 0;
+    for segment in searcher.segment_readers() {
+        let columns = Columns::of(segment)?;
+        for doc in segment.doc_ids_alive() {
+            let location = columns
+                .location(doc)
+                .ok_or_else(|| Error::internal("a document has no place in the document files"))?;
+            let size = sizes.get(&location.file).copied().unwrap_or(0);
+            if location.at + location.len > size {
+                return Err(Error::internal(format!(
+                    "{} ends before the documents it holds",
+                    file_name(location.file)
+                )));
+            }
+            live += location.len;
+        }
+    }
+    Ok(Usage {
+        live,
+        total: sizes.values().sum(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{IndexDir, build_index, open_index};
+    use crate::model::{Passage, Region, Source};
+
+    fn case(id: &str, text: &str) -> CaseDoc {
+        CaseDoc {
+            id: id.into(),
+            title: format!("标题{id}"),
+            region: Region::default(),
+            year: Some(2021),
+            years_mentioned: vec![2021],
+            measures: vec!["grid".into()],
+            source: Source::default(),
+            duplicates: vec![],
+            duplicate_of: None,
+            versions: vec![],
+            added: None,
+            text: text.into(),
+            passages: text
+                .split('\n')
+                .enumerate()
+                .map(|(i, t)| Passage {
+                    id: format!("{id}-p{}", i + 1),
+                    measures: vec![],
+                    evidence: Default::default(),
+                    text: t.into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn every_document_reads_back_as_it_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut docs: Vec<CaseDoc> = (0..60)
+            .map(|i| case(&format!("s{i:02}"), &format!("网格员第{i}次巡逻\n视频监控")))
+            .collect();
+        docs.push(case("long", &"长文本<&>\"'。".repeat(3000)));
+        build_index(dir.path(), &docs).unwrap();
+        let generation = IndexDir::new(dir.path()).current().unwrap().unwrap();
+        let index = open_index(&generation).unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let files = DocumentFiles::open(&generation).unwrap();
+        let mut loader = DocLoader::new(&searcher, &files);
+        let mut seen = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..segment.max_doc() {
+                seen.push(loader.load(DocAddress::new(ord as u32, doc)).unwrap());
+            }
+        }
+        seen.sort_by(|a, b| a.id.cmp(&b.id));
+        docs.sort_by(|a, b| a.id.cmp(&b.id));
+        assert_eq!(seen, docs);
+        let payload = index.load_metas().unwrap().payload;
+        let committed = crate::index::Manifest::documents_of(payload.as_deref()).unwrap();
+        let names: Vec<&str> = committed.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["documents-000001.bin"]);
+        let usage = usage(&index, &generation, &committed).unwrap();
+        assert_eq!(usage.live, usage.total - FILE_HEADER as u64);
+        assert!(!usage.mostly_dead());
+        let path = generation.join(&committed[0].name);
+        let mut bytes = fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        fs::write(&path, bytes).unwrap();
+        let err = super::usage(&index, &generation, &committed).unwrap_err();
+        assert!(
+            err.to_string().contains("documents-000001.bin is damaged"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_damaged_entry_is_refused_not_misread() {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&2u32.to_le_bytes());
+        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(b"rrtxt");
+        let whole = Location {
+            file: 1,
+            at: FILE_HEADER as u64,
+            len: 13,
+        };
+        assert_eq!(entry(&bytes, whole), Some((&b"rr"[..], &b"txt"[..])));
+        let short = Location { len: 12, ..whole };
+        assert_eq!(entry(&bytes, short), None, "lengths that do not add up");
+        let beyond = Location { at: 20, ..whole };
+        assert_eq!(entry(&bytes, beyond), None, "past the end of the file");
+        let huge = Location {
+            at: u64::MAX,
+            ..whole
+        };
+        assert_eq!(entry(&bytes, huge), None);
+    }
+
+    #[test]
+    fn leftovers_of_a_failed_run_are_removed_and_their_numbers_not_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(file_name(1)), b"committed").unwrap();
+        fs::write(dir.path().join(file_name(2)), b"left over").unwrap();
+        let committed = CommittedFile {
+            name: file_name(1),
+            blake3: String::new(),
+        };
+        let mut writer = DocumentWriter::open(dir.path(), &[committed]).unwrap();
+        assert!(dir.path().join(file_name(1)).exists());
+        assert!(!dir.path().join(file_name(2)).exists());
+        assert_eq!(writer.finish().unwrap(), None, "nothing added, no file");
+        let at = writer.append(b"r", "文".as_bytes()).unwrap();
+        assert_eq!(
+            at,
+            Location {
+                file: 3,
+                at: FILE_HEADER as u64,
+                len: 12
+            }
+        );
+        let written = writer.finish().unwrap().unwrap();
+        assert_eq!(written.name, file_name(3));
+        let bytes = fs::read(dir.path().join(file_name(3))).unwrap();
+        assert_eq!(written.blake3, blake3::hash(&bytes).to_hex().as_str());
+        assert_eq!(
+            fs::read(dir.path().join(file_name(3))).unwrap().len(),
+            FILE_HEADER + 12
+        );
+    }
+
+    #[test]
+    fn mostly_dead_is_more_dead_bytes_than_live_ones() {
+        let mb = 1 << 20;
+        let usage = |live, total| Usage { live, total };
+        assert!(!usage(50 * mb, 100 * mb).mostly_dead());
+        assert!(usage(49 * mb, 100 * mb).mostly_dead());
+        assert!(!usage(0, 0).mostly_dead());
+        assert!(!usage(10, mb + 10).mostly_dead(), "small: kept");
+        assert!(usage(10, mb + 11).mostly_dead());
+    }
+}
