@@ -10,7 +10,8 @@
 //! A file is `ZHILIDOC` and a u32 version, then per document a u32 record length, a u32 text
 //! length, the record and the text (integers little-endian). The bytes of a deleted or
 //! replaced document stay until the generation is rebuilt; `usage` tells when they outweigh
-//! the live documents, and whether every file is whole (its blake3, recorded at commit).
+//! the live documents, and whether each file holds them; `checksum_matches` whether a file is
+//! as its commit recorded it (blake3).
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -304,8 +305,16 @@ impl Usage {
     }
 }
 
+/// True when document file `file` of `generation` has the checksum its commit recorded.
+pub fn checksum_matches(generation: &Path, file: &CommittedFile) -> Result<bool> {
+    let path = generation.join(&file.name);
+    let bytes =
+        fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    Ok(blake3::hash(&bytes).to_hex().as_str() == file.blake3)
+}
+
 /// The usage of the files `committed` by `index` in `generation`; an error naming the file
-/// when one is not whole (its checksum differs, or a live document's bytes are missing).
+/// when one is not ours or a live document's bytes are missing.
 pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> Result<Usage> {
     let files = DocumentFiles::open(generation)?;
     let mut sizes = HashMap::new();
@@ -313,13 +322,7 @@ pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> R
         let name = &file.name;
         let number = file_number(name)
             .ok_or_else(|| Error::internal(format!("{name} is not a document file name")))?;
-        let bytes = files.open_file(number)?;
-        if blake3::hash(&bytes).to_hex().as_str() != file.blake3 {
-            return Err(Error::internal(format!(
-                "{name} is damaged (its checksum differs)"
-            )));
-        }
-        sizes.insert(number, bytes.len() as u64);
+        sizes.insert(number, files.open_file(number)?.len() as u64);
     }
     let reader = index
         .reader_builder()
@@ -350,12 +353,13 @@ pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> R
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::index::{IndexDir, build_index, open_index};
     use crate::model::{Passage, Region, Source};
 
-    fn case(id: &str, text: &str) -> CaseDoc {
+    /// A document of `text`, one passage a line.
+    pub(crate) fn case(id: &str, text: &str) -> CaseDoc {
         CaseDoc {
             id: id.into(),
             title: format!("标题{id}"),
@@ -411,14 +415,18 @@ mod tests {
         let usage = usage(&index, &generation, &committed).unwrap();
         assert_eq!(usage.live, usage.total - FILE_HEADER as u64);
         assert!(!usage.mostly_dead());
+        assert!(checksum_matches(&generation, &committed[0]).unwrap());
         let path = generation.join(&committed[0].name);
         let mut bytes = fs::read(&path).unwrap();
         let middle = bytes.len() / 2;
         bytes[middle] ^= 1;
-        fs::write(&path, bytes).unwrap();
+        fs::write(&path, &bytes).unwrap();
+        assert!(!checksum_matches(&generation, &committed[0]).unwrap());
+        bytes.truncate(middle);
+        fs::write(&path, &bytes).unwrap();
         let err = super::usage(&index, &generation, &committed).unwrap_err();
         assert!(
-            err.to_string().contains("documents-000001.bin is damaged"),
+            err.to_string().contains("documents-000001.bin ends before"),
             "{err}"
         );
     }

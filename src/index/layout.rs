@@ -44,7 +44,7 @@ pub struct IndexDir {
 /// A version of a file, told apart without reading it: a file renamed into its place (how
 /// `CURRENT` and tantivy's `meta.json` are replaced) has another inode, and a rewrite changes
 /// its length or modification time. A search checks these stamps instead of reading files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileStamp {
     inode: u64,
     len: u64,

@@ -2,11 +2,13 @@
 //! (the only code that names jieba) and the traditional → simplified folding they apply
 //! (`fold`), the directory layout (generations, atomic switch, write lock), the manifest kept
 //! with each commit, the stored documents (`stored` records in zhili's own `documents`
-//! files), the writer, and the read-only opening used by searches (`search_dir`).
+//! files), the check that a generation is whole (`integrity`), the writer, and the read-only
+//! opening used by searches (`search_dir`).
 
 mod codec;
 pub mod documents;
 pub mod fold;
+mod integrity;
 pub mod layout;
 pub mod manifest;
 pub mod schema;

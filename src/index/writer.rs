@@ -16,6 +16,7 @@ use crate::{Error, Result};
 
 use super::documents::{self, CommittedFile, DocumentWriter, Location};
 use super::fold;
+use super::integrity;
 use super::layout::{IndexDir, WriteLock};
 use super::manifest::Manifest;
 use super::schema::{self, Fields, SCHEMA_VERSION};
@@ -209,13 +210,9 @@ fn open_current(dir: &IndexDir, whole_corpus: bool) -> Result<Current> {
     if manifest.schema_version != SCHEMA_VERSION {
         return Ok(Current::None);
     }
-    match index.validate_checksum() {
-        Ok(bad) if bad.is_empty() => {}
-        Ok(bad) => {
-            let mut names: Vec<String> = bad.iter().map(|p| p.display().to_string()).collect();
-            names.sort();
-            return damaged(&generation, &format!("damaged files: {}", names.join(", ")));
-        }
+    match integrity::damage(&generation, &index, &documents) {
+        Ok(None) => {}
+        Ok(Some(why)) => return damaged(&generation, &why),
         Err(err) => return damaged(&generation, &err.to_string()),
     }
     let usage = match documents::usage(&index, &generation, &documents) {
