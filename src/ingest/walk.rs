@@ -2,8 +2,10 @@
 //! Output: every file under it, sorted, minus hidden files/dirs and zhili's own sidecars
 //! (crawler metadata, pinned tags, lexicon), and the symbolic links it did not follow, each
 //! with the reason: links are followed only when their target lies inside the fence (the
-//! corpus root), never when they dangle or loop. Does not open any file.
+//! corpus root), never when they dangle or loop; and the sidecars it listed, so that nobody
+//! asks the file system again whether a file has one. Does not open any file.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// Sidecar file names zhili writes or reads next to the corpus files.
@@ -25,6 +27,9 @@ pub enum FollowSymlinks {
 pub struct Walked {
     pub files: Vec<PathBuf>,
     pub skipped: Vec<(PathBuf, String)>,
+    /// The sidecars in the directories listed; `None` when the root is a file (its
+    /// directory was not listed).
+    pub sidecars: Option<HashSet<PathBuf>>,
 }
 
 /// Every candidate input file under `root`, sorted; links followed as `follow` says when
@@ -34,9 +39,11 @@ pub(crate) fn walk(root: &Path, fence: &Path, follow: FollowSymlinks) -> Walked 
         return Walked {
             files: vec![root.to_path_buf()],
             skipped: Vec::new(),
+            sidecars: None,
         };
     }
     let mut walked = Walked::default();
+    let mut sidecars = HashSet::new();
     let mut refused = Vec::new();
     let entries = walkdir::WalkDir::new(root)
         .follow_links(follow == FollowSymlinks::Inside)
@@ -57,6 +64,9 @@ pub(crate) fn walk(root: &Path, fence: &Path, follow: FollowSymlinks) -> Walked 
             Ok(e) if e.file_type().is_file() && !is_sidecar(e.file_name()) => {
                 walked.files.push(e.into_path());
             }
+            Ok(e) if e.file_type().is_file() => {
+                sidecars.insert(e.into_path());
+            }
             Ok(_) => {}
             Err(err) => walked.skipped.push(walk_error(&err, root)),
         }
@@ -64,6 +74,7 @@ pub(crate) fn walk(root: &Path, fence: &Path, follow: FollowSymlinks) -> Walked 
     walked.skipped.append(&mut refused);
     walked.files.sort();
     walked.skipped.sort();
+    walked.sidecars = Some(sidecars);
     walked
 }
 
@@ -158,6 +169,24 @@ mod tests {
             .collect();
         assert_eq!(got, want);
         assert_eq!(files(&root.join("b.txt")), vec![root.join("b.txt")]);
+        let mut sidecars: Vec<PathBuf> = (walk(root, root, FollowSymlinks::Inside).sidecars)
+            .expect("a directory was listed")
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        sidecars.sort();
+        let names = [
+            "a.html.meta.json",
+            "x.tags.toml",
+            "zhili-lexicon.toml",
+            "zhili-tags.toml",
+        ];
+        assert_eq!(sidecars, names.map(PathBuf::from));
+        let alone = walk(&root.join("b.txt"), root, FollowSymlinks::Inside);
+        assert!(
+            alone.sidecars.is_none(),
+            "a file named alone: its directory is not listed"
+        );
     }
 
     #[cfg(unix)]

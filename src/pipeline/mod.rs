@@ -111,6 +111,9 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
     let mut skipped = Vec::new();
     let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);
+    for file in found.iter().filter(|f| f.pin_sidecar == Some(false)) {
+        tagger.note_no_pin_sidecar(&file.path);
+    }
     summary.files_seen = found.len() as u64;
     summary.files_failed = skipped.len() as u64;
     summary.errors.append(&mut skipped);

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
+
 use crate::index::manifest::{FileEntry, Manifest};
 use crate::ingest::{self, FollowSymlinks};
 
@@ -20,6 +22,9 @@ pub struct Found {
     pub path: String,
     pub size: u64,
     pub mtime_ns: u128,
+    /// Whether the walk listed a pinned-tags sidecar beside the file (`None`: not known, the
+    /// file was named alone).
+    pub pin_sidecar: Option<bool>,
 }
 
 /// Where a root lies, for deciding which manifest entries it covers.
@@ -106,10 +111,17 @@ pub fn find_files(
             error: error.clone(),
             new: true,
         }));
-        for abs in walked.files {
-            let Ok(meta) = fs::metadata(&abs) else {
+        // The stats run in parallel: a no-op ingest of a large corpus is mostly these.
+        let stats: Vec<_> = walked.files.par_iter().map(fs::metadata).collect();
+        for (abs, meta) in walked.files.into_iter().zip(stats) {
+            let Ok(meta) = meta else {
                 continue;
             };
+            let pin_sidecar = walked.sidecars.as_ref().map(|sidecars| {
+                let mut sidecar = abs.clone().into_os_string();
+                sidecar.push(crate::tag::SIDECAR_SUFFIX);
+                sidecars.contains(Path::new(&sidecar))
+            });
             let path = root.display_path(&abs);
             if !is_utf8(&abs) {
                 escaped.push((abs.clone(), root.display_path_as(&abs, Names::Escaped)));
@@ -124,6 +136,7 @@ pub fn find_files(
                 path,
                 size: meta.len(),
                 mtime_ns,
+                pin_sidecar,
             });
         }
     }

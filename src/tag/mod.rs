@@ -91,6 +91,11 @@ impl Tagger {
         tags
     }
 
+    /// Records that a file has no pinned-tags sidecar (the walk listed its directory).
+    pub fn note_no_pin_sidecar(&self, source_path: &str) {
+        self.pins.note_no_sidecar(source_path);
+    }
+
     /// Why the pinned-tags sidecar of a file is refused, if it is (the file is then skipped).
     pub fn pin_error(&self, source_path: &str) -> Option<String> {
         self.pins.sidecar_error(source_path)

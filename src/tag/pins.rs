@@ -123,6 +123,13 @@ impl Pins {
             .clone()
     }
 
+    /// Records that a file has no sidecar (its directory was listed without one), so that
+    /// nothing asks the file system again.
+    pub fn note_no_sidecar(&self, source_path: &str) {
+        let mut cache = self.sidecars.lock().unwrap_or_else(|e| e.into_inner());
+        cache.entry(source_path.to_string()).or_insert(None);
+    }
+
     /// Why the sidecar of a file is refused (naming it), if it is: the file is then not
     /// indexed, so that its pins are never dropped or stored wrong.
     pub fn sidecar_error(&self, source_path: &str) -> Option<String> {
