@@ -25,6 +25,8 @@ pub struct Signature(pub Vec<u32>);
 const BINS: usize = 128;
 /// Bins per LSH band.
 const ROWS: usize = 2;
+// A band's key is its two bins in one u64 (`clusters`).
+const _: () = assert!(ROWS == 2);
 /// Shingle length in characters.
 const SHINGLE: usize = 5;
 /// Minimum estimated Jaccard similarity of near-duplicates.
@@ -153,34 +155,37 @@ fn near_duplicates(a: &[u32], b: &[u32], na: f64, nb: f64) -> bool {
 /// two or more members, in ascending index order; groups sorted by their first member).
 pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..signatures.len()).collect();
-    let mut buckets: HashMap<(usize, u32, u32), Vec<usize>> = HashMap::new();
-    let mut candidates: Vec<usize> = Vec::new();
     // Bins side by side and each cardinality once: comparing a candidate is then one
     // contiguous read (this loop is bound by memory at 100k documents).
     let bins = flat_bins(signatures);
     let bins_of = |i: usize| &bins[i * BINS..(i + 1) * BINS];
     let sizes: Vec<f64> = signatures.iter().map(|s| cardinality(s)).collect();
-    for (i, sig) in signatures.iter().enumerate() {
-        if sig.0.len() != BINS || sig.0.iter().all(|&v| v == EMPTY) {
-            continue;
-        }
-        // The first members of each of its buckets, each compared once.
-        candidates.clear();
-        for band in 0..BINS / ROWS {
-            let key = (band, sig.0[band * ROWS], sig.0[band * ROWS + 1]);
-            let bucket = buckets.entry(key).or_default();
-            candidates.extend(bucket.iter());
-            if bucket.len() < MAX_BUCKET {
-                bucket.push(i);
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
-        for &other in &candidates {
-            if find(&mut parent, other) != find(&mut parent, i)
-                && near_duplicates(bins_of(other), bins_of(i), sizes[other], sizes[i])
-            {
-                union(&mut parent, other, i);
+    let usable: Vec<usize> = (0..signatures.len())
+        .filter(|&i| bins_of(i).iter().any(|&v| v != EMPTY))
+        .collect();
+    // Band by band, the signatures sorted by the band's key (a sort instead of a map of
+    // buckets: no allocation per bucket); in each run of equal keys, every member is
+    // compared with the members before it, at most the first `MAX_BUCKET`.
+    let mut keyed: Vec<(u64, usize)> = Vec::with_capacity(usable.len());
+    for band in 0..BINS / ROWS {
+        keyed.clear();
+        keyed.extend(usable.iter().map(|&i| {
+            let rows = &bins_of(i)[band * ROWS..band * ROWS + 2];
+            ((u64::from(rows[0]) << 32) | u64::from(rows[1]), i)
+        }));
+        keyed.sort_unstable();
+        for run in keyed
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            for (at, &(_, i)) in run.iter().enumerate().skip(1) {
+                for &(_, other) in &run[..at.min(MAX_BUCKET)] {
+                    if find(&mut parent, other) != find(&mut parent, i)
+                        && near_duplicates(bins_of(other), bins_of(i), sizes[other], sizes[i])
+                    {
+                        union(&mut parent, other, i);
+                    }
+                }
             }
         }
     }
@@ -235,6 +240,78 @@ mod tests {
             "警用无人机具有快速反应、机动灵活的特点，可在治安巡逻中发挥重要作用。".repeat(4);
         let sigs = [signature(&base), signature(&other), signature(&reformatted)];
         assert_eq!(clusters(&sigs.iter().collect::<Vec<_>>()), vec![vec![0, 2]]);
+    }
+
+    /// The map-of-buckets form `clusters` had before it sorted each band: every signature
+    /// compared with the first `MAX_BUCKET` members of each bucket it falls in.
+    fn clusters_by_buckets(signatures: &[&Signature]) -> Vec<Vec<usize>> {
+        let mut parent: Vec<usize> = (0..signatures.len()).collect();
+        let mut buckets: HashMap<(usize, u32, u32), Vec<usize>> = HashMap::new();
+        for (i, sig) in signatures.iter().enumerate() {
+            if sig.0.len() != BINS || sig.0.iter().all(|&v| v == EMPTY) {
+                continue;
+            }
+            let mut candidates: Vec<usize> = Vec::new();
+            for band in 0..BINS / ROWS {
+                let key = (band, sig.0[band * ROWS], sig.0[band * ROWS + 1]);
+                let bucket = buckets.entry(key).or_default();
+                candidates.extend(bucket.iter());
+                if bucket.len() < MAX_BUCKET {
+                    bucket.push(i);
+                }
+            }
+            for other in candidates {
+                let (a, b) = (&signatures[other].0, &sig.0);
+                if near_duplicates(a, b, cardinality(signatures[other]), cardinality(sig)) {
+                    union(&mut parent, other, i);
+                }
+            }
+        }
+        let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for i in 0..signatures.len() {
+            groups.entry(find(&mut parent, i)).or_default().push(i);
+        }
+        let mut out: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn sorted_bands_group_as_the_buckets_did() {
+        // Unrelated texts of pseudo-random characters, copies with a sentence more, excerpts,
+        // and more than `MAX_BUCKET` copies of one text (the bucket cap).
+        let pool: Vec<char> =
+            "治安防控网格矛盾纠纷调解社区警务巡逻视频监控平台群众服务中心人民法院检察"
+                .chars()
+                .collect();
+        let mut state = 7u64;
+        let mut sentence = || -> String {
+            (0..24)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    pool[(state >> 33) as usize % pool.len()]
+                })
+                .collect()
+        };
+        let mut texts: Vec<String> = (0..150)
+            .map(|_| (0..12).map(|_| sentence()).collect())
+            .collect();
+        for i in 0..30 {
+            let longer = format!("{}{}", texts[i], sentence());
+            let excerpt: String = texts[i + 30].chars().take(250).collect();
+            texts.extend([longer, excerpt]);
+        }
+        let copied = texts[100].clone();
+        texts.extend(std::iter::repeat_n(copied, MAX_BUCKET + 10));
+        texts.push(String::new());
+        let sigs: Vec<Signature> = texts.iter().map(|t| signature(t)).collect();
+        let refs: Vec<&Signature> = sigs.iter().collect();
+        let groups = clusters(&refs);
+        assert!(groups.len() >= 30, "{groups:?}");
+        assert!(groups.iter().any(|g| g.len() > MAX_BUCKET));
+        assert_eq!(groups, clusters_by_buckets(&refs));
     }
 
     #[test]
