@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tantivy::indexer::NoMergePolicy;
 use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
@@ -80,6 +81,12 @@ impl IndexUpdate {
         let writer = index
             .writer(WRITER_BUDGET)
             .map_err(|e| write_error(&generation, e))?;
+        if fresh {
+            // Merged once, at commit: a merge the policy started meanwhile would take
+            // segments from under that merge (tantivy then fails it: "segments that were
+            // merged could not be found", seen at 1M documents).
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+        }
         // Segments a failed run left behind take space the next commit may need.
         let _ = writer.garbage_collect_files().wait();
         let fields = Fields::resolve(&index.schema())?;
@@ -113,8 +120,8 @@ impl IndexUpdate {
         Ok(())
     }
 
-    /// When the current generation was damaged and this session rebuilds it: the sentence
-    /// that says so.
+    /// When this session rebuilds the current generation because it is damaged or mostly
+    /// deleted documents: the sentence that says so.
     pub fn rebuilt_because(&self) -> Option<&str> {
         self.rebuilt_because.as_deref()
     }
@@ -157,8 +164,16 @@ impl IndexUpdate {
                 .index()
                 .searchable_segment_ids()
                 .map_err(failed)?;
-            if segments.len() > 1 {
-                self.writer.merge(&segments).wait().map_err(failed)?;
+            // The commit is made: a failed merge leaves a valid index of several segments.
+            if segments.len() > 1
+                && let Err(err) = self.writer.merge(&segments).wait()
+            {
+                tracing::warn!(
+                    target: "zhili::index",
+                    "the rebuilt index in {} stays in {} segments (merging them failed: {err})",
+                    generation.display(),
+                    segments.len()
+                );
             }
         }
         self.writer.wait_merging_threads().map_err(failed)?;
