@@ -8,6 +8,7 @@ mod process;
 mod report;
 mod scan;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -118,11 +119,13 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     summary.files_failed = skipped.len() as u64;
     summary.errors.append(&mut skipped);
 
-    let mut manifest = previous.clone();
+    // Copied only once something changes it: a no-op run over a million documents would
+    // otherwise copy and compare a manifest of a million entries.
+    let mut manifest: Cow<Manifest> = Cow::Borrowed(&previous);
     let removed = scan::removed(&previous, &roots, &found);
     for path in &removed {
         update.delete_file(path);
-        manifest.files.remove(path);
+        manifest.to_mut().files.remove(path);
         summary.files_removed += 1;
     }
     let to_read = select_changed(&found, &mut manifest, &tagger, &mut summary);
@@ -136,7 +139,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
         let statuses = HashMap::new();
         if record(
             &mut update,
-            &mut manifest,
+            manifest.to_mut(),
             &mut summary,
             file,
             outcome,
@@ -154,7 +157,7 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let settled = if summary.files_indexed + summary.files_removed > 0 || options.full {
         settle_duplicates(
             &mut update,
-            &mut manifest,
+            manifest.to_mut(),
             &found,
             &tagger,
             &read_options,
@@ -172,12 +175,19 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     summary.files_indexed += extra;
     summary.files_unchanged = summary.files_unchanged.saturating_sub(extra);
     summary.changes = Changes::between(&previous, &manifest, &read_now, removed);
-    manifest.failed = report::mark_failures(&mut summary.errors, &previous);
+    let failed = report::mark_failures(&mut summary.errors, &previous);
+    if failed != manifest.failed {
+        manifest.to_mut().failed = failed;
+    }
 
     let committing = Instant::now();
     // Nothing read, removed or re-stamped: the committed index and manifest already say it all
     // (rewriting the manifest was a third of a no-op at 100k documents).
-    if update.is_fresh() || manifest != previous {
+    let changed = match &manifest {
+        Cow::Borrowed(_) => false,
+        Cow::Owned(manifest) => *manifest != previous,
+    };
+    if update.is_fresh() || changed {
         update.commit(&manifest)?;
     }
     summary.stage_seconds.commit = committing.elapsed().as_secs_f64();
@@ -217,14 +227,14 @@ fn process_all(
 /// changed and whose content hash differs. Unchanged files are counted.
 fn select_changed<'a>(
     found: &'a [Found],
-    manifest: &mut Manifest,
+    manifest: &mut Cow<Manifest>,
     tagger: &Tagger,
     summary: &mut IngestSummary,
 ) -> Vec<&'a Found> {
     let mut to_read = Vec::new();
     for file in found {
         let fingerprint = tagger.fingerprint(&file.path);
-        let Some(entry) = manifest.files.get_mut(&file.path) else {
+        let Some(entry) = manifest.files.get(&file.path) else {
             to_read.push(file);
             continue;
         };
@@ -235,6 +245,7 @@ fn select_changed<'a>(
         let same_content =
             std::fs::read(&file.abs).is_ok_and(|b| process::content_hash(&b) == entry.hash);
         if same_content && entry.fingerprint == fingerprint {
+            let entry = (manifest.to_mut().files.get_mut(&file.path)).expect("listed above");
             entry.size = file.size;
             entry.mtime_ns = file.mtime_ns;
             summary.files_unchanged += 1;
