@@ -319,16 +319,18 @@ fn document_files(index: &Path) -> Vec<String> {
 #[test]
 fn an_index_of_mostly_replaced_documents_is_rebuilt_by_a_whole_corpus_ingest_only() {
     let ws = Workspace::new();
-    let sentences = seed_sentences();
+    let pool = seed_char_pool();
     let write_all = |round: usize| {
-        for (i, sentence) in sentences.iter().take(6).enumerate() {
+        for i in 0..6 {
             let name = if i == 0 {
                 "keep/f0.txt".to_string()
             } else {
                 format!("f{i}.txt")
             };
-            // About 150 KB a file: more than 1 MB of replaced documents after two rounds.
-            let body = format!("{sentence}\n").repeat(150_000 / sentence.len());
+            // About 150 KB a file that compresses little: more than 1 MB of replaced documents
+            // after two rounds.
+            let seed = if i == 0 { 0 } else { (round * 10 + i) as u64 };
+            let body = unique_text(&pool, seed, 50_000);
             let text = if i == 0 {
                 format!("案例{i}\n{body}")
             } else {

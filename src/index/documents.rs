@@ -3,15 +3,17 @@
 //! `documents-<n>.bin` of the generation, and the document's fast fields (`stored_in`,
 //! `stored_at`, `stored_len`) say where. Each write session appends to a new file, synced
 //! before the commit whose payload names it, so a committed file never changes: a reader
-//! maps it through tantivy's `MmapDirectory` and a hit borrows its record and text from the
-//! mapping. tantivy's own doc store would copy each hit's block and check its text as UTF-8
-//! a second time (BENCHMARKS.md measures both); nothing here knows tantivy's file formats.
+//! maps it through tantivy's `MmapDirectory` and a hit decompresses just its own entry into
+//! the loader's buffer. Each document is compressed alone (LZ4, chosen over zstd for the
+//! time a hit takes to unpack; BENCHMARKS.md measures both), so a hit never unpacks its
+//! neighbours as a block store would; nothing here knows tantivy's file formats.
 //!
 //! A file is `ZHILIDOC` and a u32 version, then per document a u32 record length, a u32 text
-//! length, the record and the text (integers little-endian). The bytes of a deleted or
-//! replaced document stay until the generation is rebuilt; `usage` tells when they outweigh
-//! the live documents, and whether each file holds them; `checksum_matches` whether a file is
-//! as its commit recorded it (blake3).
+//! length and one LZ4 block of the record followed by the text (integers little-endian; the
+//! lengths are those before compression). The bytes of a deleted or replaced document stay
+//! until the generation is rebuilt; `usage` tells when they outweigh the live documents, and
+//! whether each file holds them; `checksum_matches` whether a file is as its commit recorded
+//! it (blake3).
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -29,7 +31,7 @@ use crate::model::CaseDoc;
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"ZHILIDOC";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const FILE_HEADER: usize = 12;
 const ENTRY_HEADER: usize = 8;
 
@@ -69,6 +71,8 @@ pub struct DocumentWriter {
     out: Option<BufWriter<File>>,
     len: u64,
     hash: blake3::Hasher,
+    /// The record and the text of the document being appended.
+    plain: Vec<u8>,
 }
 
 impl DocumentWriter {
@@ -99,6 +103,7 @@ impl DocumentWriter {
             out: None,
             len: 0,
             hash: blake3::Hasher::new(),
+            plain: Vec::new(),
         })
     }
 
@@ -108,6 +113,10 @@ impl DocumentWriter {
         let too_long = || Error::internal(format!("a document of {} bytes", text.len()));
         let record_len = u32::try_from(record.len()).map_err(|_| too_long())?;
         let text_len = u32::try_from(text.len()).map_err(|_| too_long())?;
+        self.plain.clear();
+        self.plain.extend_from_slice(record);
+        self.plain.extend_from_slice(text);
+        let frame = lz4_flex::block::compress(&self.plain);
         let hash = &mut self.hash;
         let mut write = |out: &mut BufWriter<File>, bytes: &[u8]| {
             hash.update(bytes);
@@ -123,9 +132,8 @@ impl DocumentWriter {
         let out = self.out.as_mut().expect("opened above");
         write(out, &record_len.to_le_bytes())?;
         write(out, &text_len.to_le_bytes())?;
-        write(out, record)?;
-        write(out, text)?;
-        let len = (ENTRY_HEADER + record.len() + text.len()) as u64;
+        write(out, &frame)?;
+        let len = (ENTRY_HEADER + frame.len()) as u64;
         let location = Location {
             file: self.number,
             at: self.len,
@@ -225,6 +233,8 @@ pub struct DocLoader<'a> {
     searcher: &'a Searcher,
     files: &'a DocumentFiles,
     columns: Vec<Option<Columns>>,
+    /// The record and the text of the last document loaded.
+    plain: Vec<u8>,
 }
 
 impl<'a> DocLoader<'a> {
@@ -237,6 +247,7 @@ impl<'a> DocLoader<'a> {
             columns: (0..searcher.segment_readers().len())
                 .map(|_| None)
                 .collect(),
+            plain: Vec::new(),
         }
     }
 
@@ -245,8 +256,8 @@ impl<'a> DocLoader<'a> {
         self.load_with(addr, |stored| stored.into_case_doc())
     }
 
-    /// `f` of the stored document at `addr`, its record and text borrowed from the mapped
-    /// file.
+    /// `f` of the stored document at `addr`, its record and text decompressed into the
+    /// loader's buffer.
     pub fn load_with<T>(&mut self, addr: DocAddress, f: impl FnOnce(StoredDoc) -> T) -> Result<T> {
         let columns = match &mut self.columns[addr.segment_ord as usize] {
             Some(columns) => columns,
@@ -258,29 +269,54 @@ impl<'a> DocLoader<'a> {
             ))
         })?;
         let bytes = self.files.get(location.file)?;
-        let (record, text) = entry(&bytes, location).ok_or_else(|| {
+        let damaged = || {
             Error::internal(format!(
                 "the index's {} does not hold document {addr:?} where the index says: \
                  rebuild it with `zhili ingest --full`",
                 file_name(location.file)
             ))
-        })?;
+        };
+        let entry = entry(&bytes, location).ok_or_else(damaged)?;
+        let (record, text) = unpack(&entry, &mut self.plain).ok_or_else(damaged)?;
         Ok(f(StoredDoc::decode(record, text)?))
     }
 }
 
-/// The record and the text at `location` in a file's bytes, when they are whole.
-fn entry(bytes: &[u8], location: Location) -> Option<(&[u8], &[u8])> {
+/// One document's entry in a file: the lengths of its record and text, and their LZ4 block.
+#[derive(Debug, PartialEq, Eq)]
+struct Entry<'a> {
+    record_len: usize,
+    text_len: usize,
+    frame: &'a [u8],
+}
+
+/// The entry at `location` in a file's bytes, when it lies inside them.
+fn entry(bytes: &[u8], location: Location) -> Option<Entry<'_>> {
     let start = usize::try_from(location.at).ok()?;
     let end = start.checked_add(usize::try_from(location.len).ok()?)?;
     let entry = bytes.get(start..end)?;
-    let (lengths, rest) = entry.split_first_chunk::<ENTRY_HEADER>()?;
+    let (lengths, frame) = entry.split_first_chunk::<ENTRY_HEADER>()?;
     let record_len = u32::from_le_bytes(lengths[..4].try_into().ok()?) as usize;
     let text_len = u32::from_le_bytes(lengths[4..].try_into().ok()?) as usize;
-    if record_len.checked_add(text_len)? != rest.len() {
+    Some(Entry {
+        record_len,
+        text_len,
+        frame,
+    })
+}
+
+/// The record and the text of `entry`, decompressed into `plain`, when the block holds just
+/// as many bytes as the entry says.
+fn unpack<'p>(entry: &Entry, plain: &'p mut Vec<u8>) -> Option<(&'p [u8], &'p [u8])> {
+    let plain_len = entry.record_len.checked_add(entry.text_len)?;
+    // An entry cannot unpack to more than 255 times its block (LZ4's best case): a damaged
+    // length does not make the loader allocate gigabytes.
+    if plain_len / 255 > entry.frame.len() {
         return None;
     }
-    Some(rest.split_at(record_len))
+    plain.resize(plain_len, 0);
+    let unpacked = lz4_flex::block::decompress_into(entry.frame, plain).ok()?;
+    (unpacked == plain_len).then(|| plain.split_at(entry.record_len))
 }
 
 /// How the document files of a committed generation are used.
@@ -433,20 +469,39 @@ pub(crate) mod tests {
 
     #[test]
     fn a_damaged_entry_is_refused_not_misread() {
+        let frame = lz4_flex::block::compress(b"rrtxt");
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&VERSION.to_le_bytes());
         bytes.extend_from_slice(&2u32.to_le_bytes());
         bytes.extend_from_slice(&3u32.to_le_bytes());
-        bytes.extend_from_slice(b"rrtxt");
+        bytes.extend_from_slice(&frame);
         let whole = Location {
             file: 1,
             at: FILE_HEADER as u64,
-            len: 13,
+            len: (ENTRY_HEADER + frame.len()) as u64,
         };
-        assert_eq!(entry(&bytes, whole), Some((&b"rr"[..], &b"txt"[..])));
-        let short = Location { len: 12, ..whole };
-        assert_eq!(entry(&bytes, short), None, "lengths that do not add up");
+        let mut plain = Vec::new();
+        let found = entry(&bytes, whole).unwrap();
+        assert_eq!(unpack(&found, &mut plain), Some((&b"rr"[..], &b"txt"[..])));
+        for (record_len, text_len) in [(2, 4), (2, 2), (usize::MAX, 3)] {
+            let wrong = Entry {
+                record_len,
+                text_len,
+                ..found
+            };
+            let unpacked = unpack(&wrong, &mut plain);
+            assert_eq!(
+                unpacked, None,
+                "lengths {record_len}+{text_len} do not add up"
+            );
+        }
+        let cut = Location {
+            len: whole.len - 1,
+            ..whole
+        };
+        let cut = entry(&bytes, cut).unwrap();
+        assert_eq!(unpack(&cut, &mut plain), None, "a cut block");
         let beyond = Location { at: 20, ..whole };
         assert_eq!(entry(&bytes, beyond), None, "past the end of the file");
         let huge = Location {
@@ -470,22 +525,12 @@ pub(crate) mod tests {
         assert!(!dir.path().join(file_name(2)).exists());
         assert_eq!(writer.finish().unwrap(), None, "nothing added, no file");
         let at = writer.append(b"r", "文".as_bytes()).unwrap();
-        assert_eq!(
-            at,
-            Location {
-                file: 3,
-                at: FILE_HEADER as u64,
-                len: 12
-            }
-        );
+        assert_eq!((at.file, at.at), (3, FILE_HEADER as u64));
         let written = writer.finish().unwrap().unwrap();
         assert_eq!(written.name, file_name(3));
         let bytes = fs::read(dir.path().join(file_name(3))).unwrap();
         assert_eq!(written.blake3, blake3::hash(&bytes).to_hex().as_str());
-        assert_eq!(
-            fs::read(dir.path().join(file_name(3))).unwrap().len(),
-            FILE_HEADER + 12
-        );
+        assert_eq!(bytes.len() as u64, FILE_HEADER as u64 + at.len);
     }
 
     #[test]
