@@ -220,6 +220,56 @@ fn the_user_s_synonym_file_is_read_without_re_indexing_and_re_read_when_it_chang
 }
 
 #[test]
+fn a_title_that_names_most_of_the_topic_ranks_its_document_first() {
+    let ws = Workspace::new();
+    // The regulation's title holds three of the four words of 社区网格化服务管理; the other
+    // text repeats the whole run and says little else.
+    ws.write(
+        "laws/binzhou.txt",
+        "滨州市社会治理网格化服务管理条例\n\
+         第一条 为了推进社区网格化服务管理，规范网格员的职责，制定本条例。\n\
+         第二条 网格员负责信息采集、矛盾排查和便民服务，街道办事处统筹网格工作。\n"
+            .as_bytes(),
+    );
+    ws.write(
+        "laws/streets.txt",
+        "某市街道办事处条例\n\
+         第一条 街道办事处推进社区网格化服务管理，社区网格化服务管理纳入街道考核。\n\
+         第二条 街道办事处负责辖区的公共服务、综合管理和平安建设工作。\n"
+            .as_bytes(),
+    );
+    // A title that holds half the words does not name the topic: 调解 is not 行政调解.
+    ws.write(
+        "laws/people.txt",
+        "某市人民调解规定\n\
+         第一条 人民调解委员会调解民间纠纷，行政调解另有规定的，依照其规定。\n\
+         第二条 调解员应当公正调解，调解协议应当书面记录，当事人应当履行调解协议。\n"
+            .as_bytes(),
+    );
+    ws.write(
+        "laws/administrative.txt",
+        "某县政府部门工作规定\n\
+         第一条 政府部门对职责范围内的民事纠纷开展行政调解。\n\
+         第二条 行政调解达成协议的，政府部门制作行政调解书，当事人应当履行。\n"
+            .as_bytes(),
+    );
+    let summary = ws.json(&["ingest", "--json"]);
+    assert_eq!(summary["files_failed"], 0, "{summary}");
+    let body = search(&ws, &["社区网格化服务管理"]);
+    assert_eq!(
+        titles(&body),
+        vec!["滨州市社会治理网格化服务管理条例", "某市街道办事处条例"],
+        "{body}"
+    );
+    let body = search(&ws, &["行政调解"]);
+    assert_eq!(
+        titles(&body),
+        vec!["某县政府部门工作规定", "某市人民调解规定"],
+        "{body}"
+    );
+}
+
+#[test]
 fn facets_count_the_documents_without_a_region_or_a_year() {
     let ws = corpus();
     let body = search(&ws, &[""]);

@@ -6,7 +6,8 @@
 //! as written; `-word` / `-"phrase"` excludes; `a OR b` matches either. Traditional characters
 //! are folded to simplified. A word matches when all its jieba words are in the title or text,
 //! or when it appears as a substring (character bigram phrase, ranked lower: the recall
-//! fallback for sub-words jieba does not split out).
+//! fallback for sub-words jieba does not split out). A title that holds most of the jieba
+//! words of a longer word scores too: it names the topic.
 
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
@@ -21,6 +22,8 @@ use super::types::MAX_QUERY_CHARS;
 
 const TITLE_BOOST: f32 = 2.0;
 const GRAMS_BOOST: f32 = 0.3;
+/// How much each word of a several-word term found in the title adds.
+const TITLE_WORDS_BOOST: f32 = 1.0;
 
 /// One searchable unit: a word as typed, or a quoted phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,7 +228,10 @@ pub(super) fn term_query(term: &QueryTerm, fields: &Fields) -> Option<Box<dyn Qu
         .flatten()
         .map(|q| (Occur::Should, q))
         .collect();
-    Some(Box::new(BooleanQuery::new(options)))
+    Some(scored_by(
+        Box::new(BooleanQuery::new(options)),
+        title_words(fields.title, &words),
+    ))
 }
 
 /// `text` found as written (a bigram phrase, as a quoted phrase) but scored as its words are
@@ -238,7 +244,26 @@ pub(super) fn expression_query(text: &str, fields: &Fields) -> Option<Box<dyn Qu
     let body = all_words(fields.body, &words);
     let title = all_words(fields.title, &words)
         .map(|title| Box::new(BoostQuery::new(title, TITLE_BOOST)) as Box<dyn Query>);
-    Some(scored_by(scored_by(grams, body), title))
+    let scored = scored_by(scored_by(grams, body), title);
+    Some(scored_by(scored, title_words(fields.title, &words)))
+}
+
+/// A title holding most words of a term of three words or more, each scored: a title that
+/// names most of the topic (网格化服务管理 of 社区网格化服务管理) counts too. Half is not
+/// enough: 调解 alone does not name 行政调解.
+fn title_words(field: Field, words: &[Span]) -> Option<Box<dyn Query>> {
+    if words.len() < 3 {
+        return None;
+    }
+    let clauses = words
+        .iter()
+        .map(|w| (Occur::Should, term(field, &w.text)))
+        .collect();
+    let most = words.len() / 2 + 1;
+    Some(Box::new(BoostQuery::new(
+        Box::new(BooleanQuery::with_minimum_required_clauses(clauses, most)),
+        TITLE_WORDS_BOOST,
+    )))
 }
 
 /// Whether every document whose body or title holds `text` as its jieba words also holds it
