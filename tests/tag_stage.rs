@@ -127,8 +127,8 @@ fn sidecar_and_corpus_pins_win() {
         vec!["grid".to_string(), "police-station".to_string()]
     );
     assert_ne!(
-        tagger.fingerprint("reports/compilation.txt"),
-        tagger.fingerprint("reports/other.txt")
+        tagger.fingerprint("reports/compilation.txt", Some(false)),
+        tagger.fingerprint("reports/other.txt", Some(false))
     );
 }
 

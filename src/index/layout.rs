@@ -4,7 +4,7 @@
 //! ```text
 //! index/
 //!   CURRENT        "gen-000002": the generation readers open
-//!   gen-000002/    a tantivy index, its manifest-*.json and signatures-*.bin, the stored
+//!   gen-000002/    a tantivy index, its manifest (manifest-*.bin), the stored
 //!                  documents (documents-*.bin) and the files last checked whole (verified.json)
 //!   write.lock     held (flock) by the one process writing; released by the OS if it dies
 //!   last-ingest.json  what the last ingest run did (for /api/health), replaced by a rename

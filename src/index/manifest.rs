@@ -1,35 +1,41 @@
 //! The manifest: what the index holds, per source file (size, mtime, content hash, tagger
 //! fingerprint, its documents with their near-duplicate signatures and status). It is written
-//! next to the tantivy files as `manifest-<hash>.json`, with the signatures (most of its bytes,
-//! and slow to parse as text) in `signatures-<hash>.bin`; the commit payload names both, so
-//! the manifest a reader sees always belongs to the commit it sees. The payload also names the
-//! commit's document files (see `documents`).
+//! next to the tantivy files as `manifest-<hash>.bin` (`codec`'s encoding: every ingest reads
+//! it whole, and a million files' worth of JSON took seconds to parse); the commit payload
+//! names it, so the manifest a reader sees always belongs to the commit it sees. The payload
+//! also names the commit's document files (see `documents`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use tantivy::directory::{Directory, MmapDirectory};
 
 use crate::ingest::dedup::Signature;
 use crate::model::{Added, Source, Version};
 use crate::{Error, Result};
 
+use super::codec::{Decoder, Encoder};
 use super::documents::CommittedFile;
 use super::schema::SCHEMA_VERSION;
+use super::stored::{decode_source, encode_source};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The first bytes of a manifest file, then its format version.
+const MAGIC: &[u8; 8] = b"ZHILIMAN";
+const FORMAT: u8 = 1;
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
     pub schema_version: u32,
     /// By source path (corpus-relative, `/`-separated).
     pub files: BTreeMap<String, FileEntry>,
     /// Files that could not be imported in the run that wrote this manifest, and why: the
     /// next run tells new failures from recurring ones.
-    #[serde(default)]
     pub failed: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FileEntry {
     pub size: u64,
     pub mtime_ns: u128,
@@ -40,41 +46,33 @@ pub struct FileEntry {
     pub docs: Vec<DocEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DocEntry {
     pub id: String,
     /// The title (listed with the versions of a text).
-    #[serde(default)]
     pub title: String,
     /// When the document was first indexed.
-    #[serde(default)]
     pub added: Option<Added>,
     pub url: Option<String>,
     /// Length of the text in characters (one of the things that decide which document of a
     /// duplicate group is canonical, see `pipeline::duplicates`).
     pub chars: usize,
     /// The document's year: a newer version of a text is never folded into an older one.
-    #[serde(default)]
     pub year: Option<i32>,
     pub passages: usize,
-    /// Kept in the signatures file, in the order of the manifest's files and documents.
-    #[serde(skip)]
     pub signature: Signature,
     /// The near-duplicate status the document was indexed with.
     pub duplicate_of: Option<String>,
     pub duplicates: Vec<Source>,
     /// Of a canonical document: the versions folded into it, newest first.
-    #[serde(default)]
     pub versions: Vec<Version>,
 }
 
-/// The commit payload: which manifest and signatures files belong to the commit.
+/// The commit payload: which manifest file belongs to the commit.
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     schema_version: u32,
     manifest: String,
-    #[serde(default)]
-    signatures: String,
     /// The document files (`documents`) the commit's documents are in.
     #[serde(default)]
     documents: Vec<CommittedFile>,
@@ -124,34 +122,27 @@ impl Manifest {
                 failed: BTreeMap::new(),
             });
         }
-        let read = |name: &str| {
-            let path = generation.join(name);
-            fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+        let path = generation.join(&payload.manifest);
+        // Mapped, not read: a copy of a million files' manifest is most of a no-op's memory.
+        let cannot = |e: &dyn std::fmt::Display| {
+            Error::internal(format!("cannot read {}: {e}", path.display()))
         };
-        let mut manifest: Manifest = serde_json::from_slice(&read(&payload.manifest)?)?;
-        let signatures = read(&payload.signatures)?;
-        let mut bins = signatures
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        for doc in manifest.files.values_mut().flat_map(|f| &mut f.docs) {
-            let len = bins.next().ok_or_else(|| short(&payload.signatures))?;
-            let signature: Vec<u32> = bins.by_ref().take(len as usize).collect();
-            if signature.len() != len as usize {
-                return Err(short(&payload.signatures));
-            }
-            doc.signature = Signature(signature);
-        }
-        if bins.next().is_some() || !signatures.len().is_multiple_of(4) {
-            return Err(Error::internal(format!(
-                "{} holds more signatures than its manifest has documents",
-                payload.signatures
-            )));
-        }
-        Ok(manifest)
+        let directory = MmapDirectory::open(generation).map_err(|e| cannot(&e))?;
+        let file = directory
+            .open_read(Path::new(&payload.manifest))
+            .map_err(|e| cannot(&e))?;
+        let bytes = file.read_bytes().map_err(|e| cannot(&e))?;
+        decode(bytes.as_slice()).ok_or_else(|| {
+            Error::internal(format!(
+                "{} is damaged: it is not a whole manifest",
+                path.display()
+            ))
+        })
     }
 
     /// When each document was first indexed, from the manifest a commit payload names,
-    /// whatever its format version: a rebuild keeps the dates. Empty when it cannot be read.
+    /// whatever its format version (JSON before schema 13): a rebuild keeps the dates. Empty
+    /// when it cannot be read.
     pub fn added_times(generation: &Path, payload: Option<&str>) -> HashMap<String, Added> {
         #[derive(Deserialize)]
         struct Files {
@@ -167,17 +158,24 @@ impl Manifest {
             #[serde(default)]
             added: Option<Added>,
         }
-        let read = || -> Option<Files> {
+        let read = || -> Option<Vec<(String, Option<Added>)>> {
             let payload: Payload = serde_json::from_str(payload?).ok()?;
             let bytes = fs::read(generation.join(&payload.manifest)).ok()?;
-            serde_json::from_slice(&bytes).ok()
+            if !payload.manifest.ends_with(".json") {
+                let files = decode(&bytes)?.files.into_values();
+                return Some(
+                    files
+                        .flat_map(|f| f.docs)
+                        .map(|d| (d.id, d.added))
+                        .collect(),
+                );
+            }
+            let files = serde_json::from_slice::<Files>(&bytes).ok()?.files;
+            let docs = files.into_values().flat_map(|f| f.docs);
+            Some(docs.map(|d| (d.id, d.added)).collect())
         };
-        let Some(manifest) = read() else {
-            return HashMap::new();
-        };
-        (manifest.files.into_values())
-            .flat_map(|file| file.docs)
-            .filter_map(|doc| Some((doc.id, doc.added?)))
+        (read().unwrap_or_default().into_iter())
+            .filter_map(|(id, added)| Some((id, added?)))
             .collect()
     }
 
@@ -193,16 +191,9 @@ impl Manifest {
     /// Writes the manifest file (synced) and returns the payload to commit with it, naming
     /// the document files `documents` too.
     pub fn store(&self, generation: &Path, documents: &[CommittedFile]) -> Result<String> {
-        let mut signatures: Vec<u8> = Vec::new();
-        for doc in self.files.values().flat_map(|f| &f.docs) {
-            let bins = &doc.signature.0;
-            signatures.extend_from_slice(&(bins.len() as u32).to_le_bytes());
-            signatures.extend(bins.iter().flat_map(|bin| bin.to_le_bytes()));
-        }
         Ok(serde_json::to_string(&Payload {
             schema_version: SCHEMA_VERSION,
-            manifest: write_named(generation, "manifest", "json", &serde_json::to_vec(self)?)?,
-            signatures: write_named(generation, "signatures", "bin", &signatures)?,
+            manifest: write_named(generation, "manifest", "bin", &encode(self))?,
             documents: documents.to_vec(),
         })?)
     }
@@ -217,8 +208,7 @@ impl Manifest {
         };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours = name == payload.manifest || name == payload.signatures;
-            if (name.starts_with("manifest-") || name.starts_with("signatures-")) && !ours {
+            if name.starts_with("manifest-") && name != payload.manifest {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -239,73 +229,230 @@ fn write_named(generation: &Path, kind: &str, extension: &str, bytes: &[u8]) -> 
     Ok(name)
 }
 
-/// A signatures file that ends before its manifest's documents do.
-fn short(name: &str) -> Error {
-    Error::internal(format!(
-        "{name} holds fewer signatures than its manifest has documents"
-    ))
+/// The manifest in `codec`'s encoding, after `MAGIC` and `FORMAT`: files in path order, a
+/// signature as its bins' little-endian bytes.
+fn encode(manifest: &Manifest) -> Vec<u8> {
+    let mut out = Encoder::default();
+    out.usize(manifest.schema_version as usize);
+    out.usize(manifest.files.len());
+    for (path, file) in &manifest.files {
+        out.str(path);
+        out.usize(file.size as usize);
+        out.usize((file.mtime_ns >> 64) as usize);
+        out.usize(file.mtime_ns as u64 as usize);
+        out.str(&file.hash);
+        out.str(&file.fingerprint);
+        out.list(&file.docs, encode_doc);
+    }
+    out.usize(manifest.failed.len());
+    for (path, why) in &manifest.failed {
+        out.str(path);
+        out.str(why);
+    }
+    let mut bytes = MAGIC.to_vec();
+    bytes.push(FORMAT);
+    bytes.extend(out.into_bytes());
+    bytes
+}
+
+fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
+    out.str(&doc.id);
+    out.str(&doc.title);
+    out.flag(doc.added.is_some());
+    if let Some(added) = doc.added {
+        out.i64(added.0);
+    }
+    out.opt_str(doc.url.as_deref());
+    out.usize(doc.chars);
+    out.opt_i32(doc.year);
+    out.usize(doc.passages);
+    let bins: Vec<u8> = doc
+        .signature
+        .0
+        .iter()
+        .flat_map(|b| b.to_le_bytes())
+        .collect();
+    out.bytes(&bins);
+    out.opt_str(doc.duplicate_of.as_deref());
+    out.list(&doc.duplicates, encode_source);
+    out.list(&doc.versions, |out, version| {
+        out.str(&version.id);
+        out.str(&version.title);
+        out.opt_i32(version.year);
+    });
+}
+
+/// The manifest `encode` wrote; `None` when the bytes are not one, whole.
+fn decode(bytes: &[u8]) -> Option<Manifest> {
+    let rest = bytes.strip_prefix(MAGIC)?.strip_prefix(&[FORMAT])?;
+    let mut read = Decoder::new(rest);
+    let schema_version = u32::try_from(read.usize()?).ok()?;
+    let count = read.usize()?;
+    let mut files = Vec::with_capacity(count.min(rest.len()));
+    for _ in 0..count {
+        let path = read.string()?;
+        let size = read.usize()? as u64;
+        let mtime_ns = (read.usize()? as u128) << 64 | read.usize()? as u128;
+        let entry = FileEntry {
+            size,
+            mtime_ns,
+            hash: read.string()?,
+            fingerprint: read.string()?,
+            docs: read.list(decode_doc)?,
+        };
+        files.push((path, entry));
+    }
+    let count = read.usize()?;
+    let mut failed = Vec::with_capacity(count.min(rest.len()));
+    for _ in 0..count {
+        failed.push((read.string()?, read.string()?));
+    }
+    read.is_done().then(|| Manifest {
+        schema_version,
+        files: files.into_iter().collect(),
+        failed: failed.into_iter().collect(),
+    })
+}
+
+fn decode_doc(read: &mut Decoder) -> Option<DocEntry> {
+    Some(DocEntry {
+        id: read.string()?,
+        title: read.string()?,
+        added: match read.flag()? {
+            true => Some(Added(read.i64()?)),
+            false => None,
+        },
+        url: read.opt_string()?,
+        chars: read.usize()?,
+        year: read.opt_i32()?,
+        passages: read.usize()?,
+        signature: {
+            let bins = read.bytes()?;
+            let chunks = bins.chunks_exact(4);
+            if !chunks.remainder().is_empty() {
+                return None;
+            }
+            Signature(
+                chunks
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect(),
+            )
+        },
+        duplicate_of: read.opt_string()?,
+        duplicates: read.list(decode_source)?,
+        versions: read.list(|read| {
+            Some(Version {
+                id: read.string()?,
+                title: read.string()?,
+                year: read.opt_i32()?,
+            })
+        })?,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_stored_manifest_loads_back_from_its_payload() {
-        let tmp = tempfile::tempdir().unwrap();
+    fn sample() -> Manifest {
         let mut manifest = Manifest::new();
+        let doc = DocEntry {
+            id: "x".into(),
+            title: "网格化服务管理条例".into(),
+            added: Some(Added(1_764_000_000)),
+            url: Some("https://example.org/a".into()),
+            chars: 10,
+            year: Some(2021),
+            passages: 2,
+            signature: Signature(vec![1, u32::MAX, 3]),
+            duplicate_of: None,
+            duplicates: vec![Source {
+                path: "b.txt".into(),
+                published: Some("2021-04".into()),
+                ..Source::default()
+            }],
+            versions: vec![Version {
+                id: "y".into(),
+                title: "旧版".into(),
+                year: None,
+            }],
+        };
+        let folded = DocEntry {
+            id: "z".into(),
+            added: None,
+            url: None,
+            year: None,
+            signature: Signature(Vec::new()),
+            duplicate_of: Some("x".into()),
+            duplicates: Vec::new(),
+            versions: Vec::new(),
+            ..doc.clone()
+        };
         manifest.files.insert(
             "a.txt".into(),
             FileEntry {
                 size: 3,
-                mtime_ns: 7,
+                mtime_ns: (1u128 << 64) + 7,
                 hash: "h".into(),
                 fingerprint: String::new(),
-                docs: vec![DocEntry {
-                    id: "x".into(),
-                    title: "t".into(),
-                    added: Some(Added(1_764_000_000)),
-                    url: None,
-                    chars: 10,
-                    year: Some(2021),
-                    passages: 2,
-                    signature: Signature(vec![1, 2, 3]),
-                    duplicate_of: None,
-                    duplicates: Vec::new(),
-                    versions: Vec::new(),
-                }],
+                docs: vec![doc, folded],
             },
         );
+        manifest
+            .failed
+            .insert("c.docx".into(), "不是 docx 文件".into());
+        manifest
+    }
+
+    fn manifest_file(dir: &Path) -> std::path::PathBuf {
+        let names = fs::read_dir(dir).unwrap().flatten().map(|e| e.path());
+        let mut manifests = names.filter(|p| p.to_string_lossy().contains("manifest-"));
+        let found = manifests.next().unwrap();
+        assert!(manifests.next().is_none());
+        found
+    }
+
+    #[test]
+    fn a_stored_manifest_loads_back_from_its_payload() {
+        let tmp = tempfile::tempdir().unwrap();
+        let manifest = sample();
         let payload = manifest.store(tmp.path(), &[]).unwrap();
         assert_eq!(
             Manifest::load(tmp.path(), Some(&payload)).unwrap(),
             manifest
         );
-        let text = fs::read_to_string(
-            tmp.path().join(
-                fs::read_dir(tmp.path())
-                    .unwrap()
-                    .flatten()
-                    .map(|e| e.file_name())
-                    .find(|n| n.to_string_lossy().starts_with("manifest-"))
-                    .unwrap(),
-            ),
-        )
-        .unwrap();
-        assert!(
-            !text.contains("signature"),
-            "the signatures are not in the JSON: {text}"
-        );
-        let signatures = fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.to_string_lossy().contains("signatures-"))
-            .unwrap();
-        fs::write(&signatures, [3, 0, 0, 0, 1, 0, 0, 0]).unwrap();
-        let err = Manifest::load(tmp.path(), Some(&payload)).unwrap_err();
-        assert!(err.to_string().contains("fewer signatures"), "{err}");
-        assert_eq!(manifest.documents(), 1);
-        assert_eq!(manifest.passages(), 2);
+        assert_eq!(manifest.documents(), 2);
+        assert_eq!(manifest.passages(), 4);
+        let added = Manifest::added_times(tmp.path(), Some(&payload));
+        assert_eq!(added, HashMap::from([("x".into(), Added(1_764_000_000))]));
+    }
+
+    #[test]
+    fn a_damaged_manifest_is_an_error_that_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        let payload = sample().store(tmp.path(), &[]).unwrap();
+        let path = manifest_file(tmp.path());
+        let whole = fs::read(&path).unwrap();
+        for damaged in [
+            &whole[..whole.len() - 1],
+            &whole[1..],
+            &[whole.clone(), vec![0]].concat(),
+        ] {
+            fs::write(&path, damaged).unwrap();
+            let err = Manifest::load(tmp.path(), Some(&payload)).unwrap_err();
+            assert!(err.to_string().contains("is damaged"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_dates_of_an_older_json_manifest_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let json = r#"{"schema_version":12,"files":{"a.txt":{"size":1,"docs":[
+            {"id":"x","added":"2025-11-24T16:00:00Z"},{"id":"y"}]}}}"#;
+        fs::write(tmp.path().join("manifest-0.json"), json).unwrap();
+        let payload = r#"{"schema_version":12,"manifest":"manifest-0.json","signatures":"s"}"#;
+        let added = Manifest::added_times(tmp.path(), Some(payload));
+        assert_eq!(added, HashMap::from([("x".into(), Added(1_764_000_000))]));
+        assert_eq!(added["x"].iso(), "2025-11-24T16:00:00Z");
     }
 }

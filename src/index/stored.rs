@@ -73,7 +73,7 @@ fn encode_region(out: &mut Encoder, region: &Region) {
     }
 }
 
-fn encode_source(out: &mut Encoder, source: &Source) {
+pub(super) fn encode_source(out: &mut Encoder, source: &Source) {
     let Source {
         path,
         url,
@@ -337,7 +337,7 @@ fn decode_region(read: &mut Decoder) -> Option<Region> {
     })
 }
 
-fn decode_source(read: &mut Decoder) -> Option<Source> {
+pub(super) fn decode_source(read: &mut Decoder) -> Option<Source> {
     Some(Source {
         path: read.string()?,
         url: read.opt_string()?,

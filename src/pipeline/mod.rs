@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -112,9 +113,6 @@ pub fn run_ingest(options: &IngestOptions) -> Result<IngestSummary> {
     let roots = scan::roots(&options.corpus, &options.paths, &mut summary.errors);
     let mut skipped = Vec::new();
     let found = scan::find_files(&roots, options.follow_symlinks, &mut skipped);
-    for file in found.iter().filter(|f| f.pin_sidecar == Some(false)) {
-        tagger.note_no_pin_sidecar(&file.path);
-    }
     summary.files_seen = found.len() as u64;
     summary.files_failed = skipped.len() as u64;
     summary.errors.append(&mut skipped);
@@ -233,7 +231,7 @@ fn select_changed<'a>(
 ) -> Vec<&'a Found> {
     let mut to_read = Vec::new();
     for file in found {
-        let fingerprint = tagger.fingerprint(&file.path);
+        let fingerprint = tagger.fingerprint(&file.path, file.pin_sidecar);
         let Some(entry) = manifest.files.get(&file.path) else {
             to_read.push(file);
             continue;
@@ -292,29 +290,37 @@ fn record(
 }
 
 /// When documents were first indexed: the dates the index held (also of an index being
-/// rebuilt), and this run's start for documents it has never held.
-struct FirstIndexed {
-    before: HashMap<String, Added>,
+/// rebuilt), and this run's start for documents it has never held. The held dates are
+/// gathered on the first question: a run that indexes nothing never asks.
+struct FirstIndexed<'a> {
+    rebuilt: HashMap<String, Added>,
+    previous: &'a Manifest,
+    held: OnceLock<HashMap<&'a str, Added>>,
     now: Added,
 }
 
-impl FirstIndexed {
-    fn new(update: &IndexUpdate, previous: &Manifest) -> FirstIndexed {
-        let mut before = if update.is_fresh() {
-            update.added_before()
-        } else {
-            HashMap::new()
-        };
-        let held = previous.files.values().flat_map(|file| &file.docs);
-        before.extend(held.filter_map(|doc| Some((doc.id.clone(), doc.added?))));
+impl<'a> FirstIndexed<'a> {
+    fn new(update: &IndexUpdate, previous: &'a Manifest) -> FirstIndexed<'a> {
         FirstIndexed {
-            before,
+            rebuilt: match update.is_fresh() {
+                true => update.added_before(),
+                false => HashMap::new(),
+            },
+            previous,
+            held: OnceLock::new(),
             now: Added::now(),
         }
     }
 
     fn of(&self, id: &str) -> Added {
-        self.before.get(id).copied().unwrap_or(self.now)
+        let held = self.held.get_or_init(|| {
+            let docs = self.previous.files.values().flat_map(|file| &file.docs);
+            docs.filter_map(|doc| Some((doc.id.as_str(), doc.added?)))
+                .collect()
+        });
+        (held.get(id).or_else(|| self.rebuilt.get(id)))
+            .copied()
+            .unwrap_or(self.now)
     }
 }
 

@@ -72,7 +72,7 @@ pub fn process(file: &Found, tagger: &Tagger, options: &ReadOptions) -> Result<P
         size: file.size,
         mtime_ns: file.mtime_ns,
         hash: content_hash(&bytes),
-        fingerprint: tagger.fingerprint(&file.path),
+        fingerprint: tagger.fingerprint(&file.path, file.pin_sidecar),
         docs: docs.iter().map(doc_entry).collect(),
     };
     timings.fingerprint = lap(&mut clock);

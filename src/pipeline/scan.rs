@@ -118,6 +118,9 @@ pub fn find_files(
                 continue;
             };
             let pin_sidecar = walked.sidecars.as_ref().map(|sidecars| {
+                if sidecars.is_empty() {
+                    return false;
+                }
                 let mut sidecar = abs.clone().into_os_string();
                 sidecar.push(crate::tag::SIDECAR_SUFFIX);
                 sidecars.contains(Path::new(&sidecar))

@@ -59,6 +59,8 @@ pub struct Tagger {
     lexicon: measures::Lexicon,
     lexicon_digest: String,
     pins: pins::Pins,
+    /// The fingerprint of a file with nothing pinned.
+    unpinned_fingerprint: String,
 }
 
 impl Tagger {
@@ -77,11 +79,14 @@ impl Tagger {
         let lexicon = measures::Lexicon::load(Some((&user_text, &origin)))?;
         let text = format!("{}\n{user_text}", measures::EMBEDDED);
         let _ = gazetteer::get();
-        Ok(Tagger {
+        let mut tagger = Tagger {
             lexicon,
             lexicon_digest: blake3::hash(text.as_bytes()).to_hex().to_string(),
             pins: pins::Pins::load(corpus_root)?,
-        })
+            unpinned_fingerprint: String::new(),
+        };
+        tagger.unpinned_fingerprint = tagger.fingerprint_of(pins::UNPINNED);
+        Ok(tagger)
     }
 
     /// Tags one document; pinned values win over computed ones.
@@ -89,11 +94,6 @@ impl Tagger {
         let mut tags = self.tag_unpinned(case);
         self.pins.apply(case, &mut tags);
         tags
-    }
-
-    /// Records that a file has no pinned-tags sidecar (the walk listed its directory).
-    pub fn note_no_pin_sidecar(&self, source_path: &str) {
-        self.pins.note_no_sidecar(source_path);
     }
 
     /// Why the pinned-tags sidecar of a file is refused, if it is (the file is then skipped).
@@ -124,12 +124,21 @@ impl Tagger {
     }
 
     /// A string that changes whenever the pinned tags or the lexicon that apply to the file at
-    /// `source_path` change, so that the incremental ingest re-tags that file.
-    pub fn fingerprint(&self, source_path: &str) -> String {
+    /// `source_path` change, so that the incremental ingest re-tags that file. `has_sidecar`
+    /// is whether the walk saw a pinned-tags sidecar beside the file (`None`: not listed).
+    pub fn fingerprint(&self, source_path: &str, has_sidecar: Option<bool>) -> String {
+        if has_sidecar == Some(false) && !self.pins.pins_in_corpus_file(source_path) {
+            // Most files of a large corpus: nothing pinned, the same fingerprint.
+            return self.unpinned_fingerprint.clone();
+        }
+        self.fingerprint_of(&self.pins.fingerprint_input(source_path))
+    }
+
+    fn fingerprint_of(&self, pins: &str) -> String {
         let mut h = blake3::Hasher::new();
         h.update(RULES_VERSION.as_bytes());
         h.update(self.lexicon_digest.as_bytes());
-        h.update(self.pins.fingerprint_input(source_path).as_bytes());
+        h.update(pins.as_bytes());
         h.finalize().to_hex()[..16].to_string()
     }
 }
@@ -175,7 +184,10 @@ mod tests {
         )
         .unwrap();
         let after = Tagger::load(dir.path()).unwrap();
-        assert_ne!(before.fingerprint("a.txt"), after.fingerprint("a.txt"));
+        assert_ne!(
+            before.fingerprint("a.txt", None),
+            after.fingerprint("a.txt", None)
+        );
         let text = "全县推进天网建设，在城乡主要路口布建点位，由公安机关统一维护管理，守护一方平安，\
                     发现可疑人员和车辆及时通报，全年协助破获盗窃案件多起，群众安全感明显提升。";
         let tags = after.tag(&case("t", text));
@@ -187,14 +199,14 @@ mod tests {
     #[test]
     fn pins_win_and_change_fingerprint() {
         let dir = tempfile::tempdir().unwrap();
-        let plain = Tagger::load(dir.path()).unwrap().fingerprint("a.txt");
+        let plain = Tagger::load(dir.path()).unwrap().fingerprint("a.txt", None);
         std::fs::write(
             dir.path().join("a.txt.tags.toml"),
             "year = 2020\n[[doc]]\nordinal = 0\nregion = \"甘肃/张掖\"\nmeasures = [\"grid\"]\n",
         )
         .unwrap();
         let tagger = Tagger::load(dir.path()).unwrap();
-        assert_ne!(tagger.fingerprint("a.txt"), plain);
+        assert_ne!(tagger.fingerprint("a.txt", None), plain);
         let tags = tagger.tag(&case("2024年工作方案", "上海市推进。"));
         assert_eq!(tags.year, Some(2020));
         assert_eq!(tags.region.path.as_deref(), Some("甘肃省/张掖市"));
@@ -210,7 +222,24 @@ mod tests {
         let tags = tagger.tag(&case("第二篇", "2023年5月\n上海市浦东新区推进。上海市。"));
         assert_eq!(tags.year, None);
         assert_eq!(tags.region.path, None);
-        let other = Tagger::load(dir.path()).unwrap().fingerprint("b.txt");
-        assert_ne!(tagger.fingerprint("a.txt"), other);
+        let other = Tagger::load(dir.path()).unwrap().fingerprint("b.txt", None);
+        assert_ne!(tagger.fingerprint("a.txt", None), other);
+    }
+
+    #[test]
+    fn a_file_the_walk_saw_without_a_sidecar_has_the_fingerprint_a_lookup_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(PINS_FILE), "[\"a.txt\"]\nyear = 2020\n").unwrap();
+        let tagger = Tagger::load(dir.path()).unwrap();
+        // The shortcut for files without pins gives what looking for pins gives, so that
+        // the fingerprints in a manifest stay valid.
+        let unpinned = tagger.fingerprint("b.txt", Some(false));
+        assert_eq!(unpinned, tagger.fingerprint("b.txt", None));
+        // A file the corpus's pins file names is never taken for unpinned.
+        assert_eq!(
+            tagger.fingerprint("a.txt", Some(false)),
+            tagger.fingerprint("a.txt", None)
+        );
+        assert_ne!(tagger.fingerprint("a.txt", Some(false)), unpinned);
     }
 }

@@ -76,6 +76,9 @@ fn parse(text: &str, origin: &Path) -> Result<FilePins> {
     Ok(pins)
 }
 
+/// `fingerprint_input` of a file with nothing pinned.
+pub const UNPINNED: &str = "\u{0}";
+
 fn normalise(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
 }
@@ -123,11 +126,9 @@ impl Pins {
             .clone()
     }
 
-    /// Records that a file has no sidecar (its directory was listed without one), so that
-    /// nothing asks the file system again.
-    pub fn note_no_sidecar(&self, source_path: &str) {
-        let mut cache = self.sidecars.lock().unwrap_or_else(|e| e.into_inner());
-        cache.entry(source_path.to_string()).or_insert(None);
+    /// Whether the corpus's pins file names the file at `source_path`.
+    pub fn pins_in_corpus_file(&self, source_path: &str) -> bool {
+        !self.corpus.is_empty() && self.corpus.contains_key(&normalise(source_path))
     }
 
     /// Why the sidecar of a file is refused (naming it), if it is: the file is then not
@@ -136,7 +137,7 @@ impl Pins {
         self.read_sidecar(source_path)?.0.as_ref().err().cloned()
     }
 
-    /// The raw pin texts that apply to a file, for its fingerprint.
+    /// The raw pin texts that apply to a file, for its fingerprint (`UNPINNED` for none).
     pub fn fingerprint_input(&self, source_path: &str) -> String {
         let key = normalise(source_path);
         let corpus = self.corpus.get(&key).map_or("", |p| p.1.as_str());
