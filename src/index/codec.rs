@@ -47,6 +47,11 @@ impl Encoder {
     /// A length and the bytes as they are.
     pub fn bytes(&mut self, value: &[u8]) {
         self.usize(value.len());
+        self.raw(value);
+    }
+
+    /// The bytes as they are, with no length (a header, or the parts of a `bytes` value).
+    pub fn raw(&mut self, value: &[u8]) {
         self.bytes.extend_from_slice(value);
     }
 

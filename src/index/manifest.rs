@@ -233,6 +233,8 @@ fn write_named(generation: &Path, kind: &str, extension: &str, bytes: &[u8]) -> 
 /// signature as its bins' little-endian bytes.
 fn encode(manifest: &Manifest) -> Vec<u8> {
     let mut out = Encoder::default();
+    out.raw(MAGIC);
+    out.u8(FORMAT);
     out.usize(manifest.schema_version as usize);
     out.usize(manifest.files.len());
     for (path, file) in &manifest.files {
@@ -249,10 +251,7 @@ fn encode(manifest: &Manifest) -> Vec<u8> {
         out.str(path);
         out.str(why);
     }
-    let mut bytes = MAGIC.to_vec();
-    bytes.push(FORMAT);
-    bytes.extend(out.into_bytes());
-    bytes
+    out.into_bytes()
 }
 
 fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
@@ -266,13 +265,11 @@ fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
     out.usize(doc.chars);
     out.opt_i32(doc.year);
     out.usize(doc.passages);
-    let bins: Vec<u8> = doc
-        .signature
-        .0
-        .iter()
-        .flat_map(|b| b.to_le_bytes())
-        .collect();
-    out.bytes(&bins);
+    let bins = &doc.signature.0;
+    out.usize(bins.len() * 4);
+    for bin in bins {
+        out.raw(&bin.to_le_bytes());
+    }
     out.opt_str(doc.duplicate_of.as_deref());
     out.list(&doc.duplicates, encode_source);
     out.list(&doc.versions, |out, version| {
