@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tantivy::directory::{Directory, MmapDirectory};
+use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
 
 use crate::ingest::dedup::Signature;
 use crate::model::{Added, Source, Version};
@@ -60,7 +60,7 @@ pub struct DocEntry {
     /// The document's year: a newer version of a text is never folded into an older one.
     pub year: Option<i32>,
     pub passages: usize,
-    pub signature: Signature,
+    pub signature: KeptSignature,
     /// The near-duplicate status the document was indexed with.
     pub duplicate_of: Option<String>,
     pub duplicates: Vec<Source>,
@@ -76,6 +76,61 @@ struct Payload {
     /// The document files (`documents`) the commit's documents are in.
     #[serde(default)]
     documents: Vec<CommittedFile>,
+}
+
+/// A document's near-duplicate signature as the manifest keeps it: as computed, or as the
+/// little-endian bins in the mapped manifest file, decoded only when a run settles
+/// near-duplicates (the signatures are half a gigabyte at a million documents, and a run that
+/// changes nothing never looks at them).
+#[derive(Clone)]
+pub enum KeptSignature {
+    Computed(Signature),
+    Mapped(OwnedBytes),
+}
+
+impl KeptSignature {
+    /// The signature, decoded.
+    pub fn signature(&self) -> Signature {
+        Signature(self.bins().collect())
+    }
+
+    fn bins(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        match self {
+            KeptSignature::Computed(signature) => Box::new(signature.0.iter().copied()),
+            KeptSignature::Mapped(bytes) => Box::new(
+                (bytes.as_slice().chunks_exact(4))
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            ),
+        }
+    }
+
+    fn byte_len(&self) -> usize {
+        match self {
+            KeptSignature::Computed(signature) => signature.0.len() * 4,
+            KeptSignature::Mapped(bytes) => bytes.len(),
+        }
+    }
+}
+
+impl From<Signature> for KeptSignature {
+    fn from(signature: Signature) -> KeptSignature {
+        KeptSignature::Computed(signature)
+    }
+}
+
+impl PartialEq for KeptSignature {
+    fn eq(&self, other: &KeptSignature) -> bool {
+        match (self, other) {
+            (KeptSignature::Mapped(a), KeptSignature::Mapped(b)) => a.as_slice() == b.as_slice(),
+            _ => self.byte_len() == other.byte_len() && self.bins().eq(other.bins()),
+        }
+    }
+}
+
+impl std::fmt::Debug for KeptSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.bins()).finish()
+    }
 }
 
 impl Manifest {
@@ -132,7 +187,7 @@ impl Manifest {
             .open_read(Path::new(&payload.manifest))
             .map_err(|e| cannot(&e))?;
         let bytes = file.read_bytes().map_err(|e| cannot(&e))?;
-        decode(bytes.as_slice()).ok_or_else(|| {
+        decode(&bytes).ok_or_else(|| {
             Error::internal(format!(
                 "{} is damaged: it is not a whole manifest",
                 path.display()
@@ -162,7 +217,7 @@ impl Manifest {
             let payload: Payload = serde_json::from_str(payload?).ok()?;
             let bytes = fs::read(generation.join(&payload.manifest)).ok()?;
             if !payload.manifest.ends_with(".json") {
-                let files = decode(&bytes)?.files.into_values();
+                let files = decode(&OwnedBytes::new(bytes))?.files.into_values();
                 return Some(
                     files
                         .flat_map(|f| f.docs)
@@ -265,10 +320,14 @@ fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
     out.usize(doc.chars);
     out.opt_i32(doc.year);
     out.usize(doc.passages);
-    let bins = &doc.signature.0;
-    out.usize(bins.len() * 4);
-    for bin in bins {
-        out.raw(&bin.to_le_bytes());
+    out.usize(doc.signature.byte_len());
+    match &doc.signature {
+        KeptSignature::Mapped(bytes) => out.raw(bytes.as_slice()),
+        KeptSignature::Computed(signature) => {
+            for bin in &signature.0 {
+                out.raw(&bin.to_le_bytes());
+            }
+        }
     }
     out.opt_str(doc.duplicate_of.as_deref());
     out.list(&doc.duplicates, encode_source);
@@ -279,9 +338,13 @@ fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
     });
 }
 
-/// The manifest `encode` wrote; `None` when the bytes are not one, whole.
-fn decode(bytes: &[u8]) -> Option<Manifest> {
-    let rest = bytes.strip_prefix(MAGIC)?.strip_prefix(&[FORMAT])?;
+/// The manifest `encode` wrote; `None` when the bytes are not one, whole. Signatures stay in
+/// `bytes`.
+fn decode(bytes: &OwnedBytes) -> Option<Manifest> {
+    let rest = bytes
+        .as_slice()
+        .strip_prefix(MAGIC)?
+        .strip_prefix(&[FORMAT])?;
     let mut read = Decoder::new(rest);
     let schema_version = u32::try_from(read.usize()?).ok()?;
     let count = read.usize()?;
@@ -295,7 +358,7 @@ fn decode(bytes: &[u8]) -> Option<Manifest> {
             mtime_ns,
             hash: read.string()?,
             fingerprint: read.string()?,
-            docs: read.list(decode_doc)?,
+            docs: read.list(|read| decode_doc(read, bytes))?,
         };
         files.push((path, entry));
     }
@@ -311,7 +374,7 @@ fn decode(bytes: &[u8]) -> Option<Manifest> {
     })
 }
 
-fn decode_doc(read: &mut Decoder) -> Option<DocEntry> {
+fn decode_doc(read: &mut Decoder, file: &OwnedBytes) -> Option<DocEntry> {
     Some(DocEntry {
         id: read.string()?,
         title: read.string()?,
@@ -325,15 +388,11 @@ fn decode_doc(read: &mut Decoder) -> Option<DocEntry> {
         passages: read.usize()?,
         signature: {
             let bins = read.bytes()?;
-            let chunks = bins.chunks_exact(4);
-            if !chunks.remainder().is_empty() {
+            if bins.len() % 4 != 0 {
                 return None;
             }
-            Signature(
-                chunks
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect(),
-            )
+            let start = bins.as_ptr() as usize - file.as_slice().as_ptr() as usize;
+            KeptSignature::Mapped(file.slice(start..start + bins.len()))
         },
         duplicate_of: read.opt_string()?,
         duplicates: read.list(decode_source)?,
@@ -361,7 +420,7 @@ mod tests {
             chars: 10,
             year: Some(2021),
             passages: 2,
-            signature: Signature(vec![1, u32::MAX, 3]),
+            signature: Signature(vec![1, u32::MAX, 3]).into(),
             duplicate_of: None,
             duplicates: vec![Source {
                 path: "b.txt".into(),
@@ -379,7 +438,7 @@ mod tests {
             added: None,
             url: None,
             year: None,
-            signature: Signature(Vec::new()),
+            signature: Signature(Vec::new()).into(),
             duplicate_of: Some("x".into()),
             duplicates: Vec::new(),
             versions: Vec::new(),
@@ -414,9 +473,21 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let manifest = sample();
         let payload = manifest.store(tmp.path(), &[]).unwrap();
-        assert_eq!(
-            Manifest::load(tmp.path(), Some(&payload)).unwrap(),
-            manifest
+        let loaded = Manifest::load(tmp.path(), Some(&payload)).unwrap();
+        assert_eq!(loaded, manifest);
+        // The signatures stay in the mapped file until asked for, and decode as written.
+        let (kept, written) = (
+            &loaded.files["a.txt"].docs[0],
+            &manifest.files["a.txt"].docs[0],
+        );
+        assert!(matches!(kept.signature, KeptSignature::Mapped(_)));
+        assert_eq!(kept.signature.signature(), written.signature.signature());
+        assert_eq!(kept.signature.signature().0, vec![1, u32::MAX, 3]);
+        let mut other = loaded.clone();
+        other.files.get_mut("a.txt").unwrap().docs[0].signature = Signature(vec![1, 2, 3]).into();
+        assert_ne!(
+            other, loaded,
+            "a different signature is a different manifest"
         );
         assert_eq!(manifest.documents(), 2);
         assert_eq!(manifest.passages(), 4);

@@ -16,8 +16,8 @@
 use std::collections::HashMap;
 
 /// A compact fingerprint of a document's normalised text. The index manifest keeps it
-/// between runs, in a binary file of its own (`index::manifest`): it is most of what a
-/// manifest holds, and the manifest is read on every ingest.
+/// between runs (`index::manifest`): it is most of what a manifest holds, and is decoded only
+/// when a run settles near-duplicates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Signature(pub Vec<u32>);
 

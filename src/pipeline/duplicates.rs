@@ -39,7 +39,8 @@ pub fn statuses(manifest: &Manifest) -> HashMap<String, Status> {
             })
         })
         .collect();
-    let signatures: Vec<&dedup::Signature> = docs.iter().map(|m| &m.doc.signature).collect();
+    let decoded: Vec<dedup::Signature> = docs.iter().map(|m| m.doc.signature.signature()).collect();
+    let signatures: Vec<&dedup::Signature> = decoded.iter().collect();
     let mut out = HashMap::new();
     for group in dedup::clusters(&signatures) {
         let canonical = canonical(&docs, &group);
@@ -145,7 +146,7 @@ mod tests {
             chars,
             year,
             passages: 1,
-            signature: dedup::Signature(Vec::new()),
+            signature: dedup::Signature(Vec::new()).into(),
             duplicate_of: None,
             duplicates: Vec::new(),
             title: id.into(),

@@ -158,7 +158,7 @@ fn doc_entry(doc: &CaseDoc) -> DocEntry {
         chars: doc.text.chars().count(),
         year: doc.year,
         passages: doc.passages.len(),
-        signature: dedup::signature(&doc.text),
+        signature: dedup::signature(&doc.text).into(),
         duplicate_of: doc.duplicate_of.clone(),
         duplicates: doc.duplicates.clone(),
         versions: doc.versions.clone(),
