@@ -19,7 +19,7 @@ use crate::{Error, Result};
 use super::codec::{Decoder, Encoder};
 use super::documents::CommittedFile;
 use super::schema::SCHEMA_VERSION;
-use super::stored::{decode_source, encode_source};
+use super::stored::{decode_source, decode_version, encode_source, encode_version};
 
 /// The first bytes of a manifest file, then its format version.
 const MAGIC: &[u8; 8] = b"ZHILIMAN";
@@ -331,11 +331,7 @@ fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
     }
     out.opt_str(doc.duplicate_of.as_deref());
     out.list(&doc.duplicates, encode_source);
-    out.list(&doc.versions, |out, version| {
-        out.str(&version.id);
-        out.str(&version.title);
-        out.opt_i32(version.year);
-    });
+    out.list(&doc.versions, encode_version);
 }
 
 /// The manifest `encode` wrote; `None` when the bytes are not one, whole. Signatures stay in
@@ -396,13 +392,7 @@ fn decode_doc(read: &mut Decoder, file: &OwnedBytes) -> Option<DocEntry> {
         },
         duplicate_of: read.opt_string()?,
         duplicates: read.list(decode_source)?,
-        versions: read.list(|read| {
-            Some(Version {
-                id: read.string()?,
-                title: read.string()?,
-                year: read.opt_i32()?,
-            })
-        })?,
+        versions: read.list(decode_version)?,
     })
 }
 

@@ -47,11 +47,7 @@ pub fn encode_record(doc: &CaseDoc) -> Vec<u8> {
     encode_source(&mut out, source);
     out.list(duplicates, encode_source);
     out.opt_str(duplicate_of.as_deref());
-    out.list(versions, |out, version| {
-        out.str(&version.id);
-        out.str(&version.title);
-        out.opt_i32(version.year);
-    });
+    out.list(versions, encode_version);
     // Seconds since 1970: never negative for a time zhili stamped.
     out.flag(added.is_some());
     if let Some(added) = added {
@@ -311,13 +307,7 @@ fn decode_fields(read: &mut Decoder) -> Option<(CaseDoc, StoredPassages)> {
         source: decode_source(read)?,
         duplicates: read.list(decode_source)?,
         duplicate_of: read.opt_string()?,
-        versions: read.list(|read| {
-            Some(Version {
-                id: read.string()?,
-                title: read.string()?,
-                year: read.opt_i32()?,
-            })
-        })?,
+        versions: read.list(decode_version)?,
         added: match read.flag()? {
             true => Some(Added(i64::try_from(read.usize()?).ok()?)),
             false => None,
@@ -343,6 +333,20 @@ pub(super) fn decode_source(read: &mut Decoder) -> Option<Source> {
         url: read.opt_string()?,
         publisher: read.opt_string()?,
         published: read.opt_string()?,
+    })
+}
+
+pub(super) fn encode_version(out: &mut Encoder, version: &Version) {
+    out.str(&version.id);
+    out.str(&version.title);
+    out.opt_i32(version.year);
+}
+
+pub(super) fn decode_version(read: &mut Decoder) -> Option<Version> {
+    Some(Version {
+        id: read.string()?,
+        title: read.string()?,
+        year: read.opt_i32()?,
     })
 }
 
