@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use crate::common;
 
-/// Floors a little below the figures measured when they were set (nDCG@10 0.743 overall,
-/// 0.745 on the keyword queries, 0.734 on the questions; no query without results).
-const NDCG_FLOOR: f64 = 0.73;
-const KEYWORD_NDCG_FLOOR: f64 = 0.73;
+/// Floors a little below the figures measured when they were set (nDCG@10 0.758 overall,
+/// 0.762 on the keyword queries, 0.734 on the questions; no query without results).
+const NDCG_FLOOR: f64 = 0.74;
+const KEYWORD_NDCG_FLOOR: f64 = 0.74;
 const QUESTION_NDCG_FLOOR: f64 = 0.71;
 
 #[test]
