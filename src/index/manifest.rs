@@ -213,25 +213,20 @@ impl Manifest {
             #[serde(default)]
             added: Option<Added>,
         }
-        let read = || -> Option<Vec<(String, Option<Added>)>> {
+        let read = || -> Option<HashMap<String, Added>> {
             let payload: Payload = serde_json::from_str(payload?).ok()?;
             let bytes = fs::read(generation.join(&payload.manifest)).ok()?;
+            let dated = |(id, added): (String, Option<Added>)| Some((id, added?));
             if !payload.manifest.ends_with(".json") {
-                let files = decode(&OwnedBytes::new(bytes))?.files.into_values();
-                return Some(
-                    files
-                        .flat_map(|f| f.docs)
-                        .map(|d| (d.id, d.added))
-                        .collect(),
-                );
+                let docs = decode(&OwnedBytes::new(bytes))?.files.into_values();
+                let docs = docs.flat_map(|f| f.docs).map(|d| (d.id, d.added));
+                return Some(docs.filter_map(dated).collect());
             }
             let files = serde_json::from_slice::<Files>(&bytes).ok()?.files;
             let docs = files.into_values().flat_map(|f| f.docs);
-            Some(docs.map(|d| (d.id, d.added)).collect())
+            Some(docs.map(|d| (d.id, d.added)).filter_map(dated).collect())
         };
-        (read().unwrap_or_default().into_iter())
-            .filter_map(|(id, added)| Some((id, added?)))
-            .collect()
+        read().unwrap_or_default()
     }
 
     /// The document files a commit payload names.

@@ -22,8 +22,6 @@ use super::types::MAX_QUERY_CHARS;
 
 const TITLE_BOOST: f32 = 2.0;
 const GRAMS_BOOST: f32 = 0.3;
-/// How much each word of a several-word term found in the title adds.
-const TITLE_WORDS_BOOST: f32 = 1.0;
 
 /// One searchable unit: a word as typed, or a quoted phrase.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -248,9 +246,10 @@ pub(super) fn expression_query(text: &str, fields: &Fields) -> Option<Box<dyn Qu
     Some(scored_by(scored, title_words(fields.title, &words)))
 }
 
-/// A title holding most words of a term of three words or more, each scored: a title that
-/// names most of the topic (网格化服务管理 of 社区网格化服务管理) counts too. Half is not
-/// enough: 调解 alone does not name 行政调解.
+/// A title holding more than half the words of a term of three words or more, each scored:
+/// a title that names most of the topic (网格化服务管理 of 社区网格化服务管理) counts too. Of
+/// two words both are needed, which the title clause of `term_query` scores already: 调解
+/// alone does not name 行政调解.
 fn title_words(field: Field, words: &[Span]) -> Option<Box<dyn Query>> {
     if words.len() < 3 {
         return None;
@@ -260,9 +259,8 @@ fn title_words(field: Field, words: &[Span]) -> Option<Box<dyn Query>> {
         .map(|w| (Occur::Should, term(field, &w.text)))
         .collect();
     let most = words.len() / 2 + 1;
-    Some(Box::new(BoostQuery::new(
-        Box::new(BooleanQuery::with_minimum_required_clauses(clauses, most)),
-        TITLE_WORDS_BOOST,
+    Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+        clauses, most,
     )))
 }
 
