@@ -5,7 +5,10 @@
 //! on their own (雪亮工程, 人民调解) and *weak* phrases that count only in a sentence about
 //! public security or social governance (one of the lexicon's `security` cues, or a phrase,
 //! outside the weak phrase itself). A measure is given when its phrases add up to two points
-//! (a phrase two, a weak phrase one; each distinct phrase once), three in a short passage
+//! (a phrase two, a weak phrase one; each distinct phrase once, at its best). A phrase counts
+//! only one point as an item of an enumeration (基层基础、群防群治、智慧防控) or in a sentence
+//! that reports figures (刑事案件同比下降12%): there it is named, not described. Three points
+//! are needed in a short passage
 //! that is neither an article of a regulation nor a rule (a heading or a slogan); a passage of
 //! fewer than 15 ideographs gets none. `ignore` phrases are matched to hide the words inside
 //! them (政府工作报告 is no 组织领导). The phrases that decided a measure are its evidence.
@@ -28,6 +31,8 @@ const MIN_IDEOGRAPHS: usize = 15;
 const SHORT_IDEOGRAPHS: usize = 60;
 /// Words that make a short passage a rule or an article rather than a heading.
 const NORMATIVE: [&str; 5] = ["应当", "不得", "可以", "罚款", "责令"];
+/// The phrases found for one measure, each with the points it scored.
+type Scored = Vec<(usize, u32)>;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -153,14 +158,14 @@ impl Lexicon {
         }
         let short = ideographs < SHORT_IDEOGRAPHS && !is_normative(text);
         let needed = NEEDED + u32::from(short);
-        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut found: BTreeMap<usize, Scored> = BTreeMap::new();
         for sentence in sentences(text) {
             self.sentence(sentence, &mut found);
         }
-        let mut out: Vec<(u32, usize, Vec<usize>)> = found
+        let mut out: Vec<(u32, usize, Scored)> = found
             .into_iter()
             .map(|(measure, phrases)| {
-                let points = phrases.iter().map(|&p| self.points(p)).sum();
+                let points = phrases.iter().map(|&(_, points)| points).sum();
                 (points, measure, phrases)
             })
             .filter(|(points, _, _)| *points >= needed)
@@ -168,14 +173,18 @@ impl Lexicon {
         out.sort_by_key(|(points, measure, _)| (std::cmp::Reverse(*points), *measure));
         out.into_iter()
             .map(|(_, measure, phrases)| {
-                let words = phrases.iter().map(|&p| self.phrases[p].clone()).collect();
+                let words = phrases
+                    .iter()
+                    .map(|&(p, _)| self.phrases[p].clone())
+                    .collect();
                 (self.ids[measure].clone(), words)
             })
             .collect()
     }
 
-    /// Adds the distinct phrases that count in `sentence` to `found` (measure → phrases).
-    fn sentence(&self, sentence: &str, found: &mut BTreeMap<usize, Vec<usize>>) {
+    /// Adds the distinct phrases that count in `sentence` to `found` (measure → phrases with
+    /// their points; a phrase seen again keeps its best points).
+    fn sentence(&self, sentence: &str, found: &mut BTreeMap<usize, Scored>) {
         let mut matched: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
         for m in self.automaton.find_iter(sentence) {
             matched.push((m.pattern().as_usize(), m.range()));
@@ -184,15 +193,18 @@ impl Lexicon {
             .iter()
             .any(|(p, _)| matches!(self.roles[*p], Role::Names(_)));
         let about_security = names_any || self.has_cue(sentence, &matched);
-        for (p, _) in matched {
-            let measure = match self.roles[p] {
-                Role::Names(m) => m,
-                Role::Weak(m) if about_security => m,
+        let statistic = is_statistic(sentence);
+        for (p, range) in matched {
+            let (measure, points) = match self.roles[p] {
+                Role::Names(m) if statistic || in_list(sentence, &range) => (m, 1),
+                Role::Names(m) => (m, 2),
+                Role::Weak(m) if about_security => (m, 1),
                 _ => continue,
             };
             let phrases = found.entry(measure).or_default();
-            if !phrases.contains(&p) {
-                phrases.push(p);
+            match phrases.iter_mut().find(|(seen, _)| *seen == p) {
+                Some(seen) => seen.1 = seen.1.max(points),
+                None => phrases.push((p, points)),
             }
         }
     }
@@ -205,17 +217,8 @@ impl Lexicon {
                 .any(|(_, r)| r.start <= cue.start() && cue.end() <= r.end)
         })
     }
-
-    fn points(&self, phrase: usize) -> u32 {
-        match self.roles[phrase] {
-            Role::Names(_) => 2,
-            Role::Weak(_) => 1,
-            Role::Ignored => 0,
-        }
-    }
 }
 
-/// Lays one lexicon file over the phrases read so far.
 /// The 1-based line where the table or key `id` starts in a TOML `text` (`[id]`, `[id.…]`,
 /// `id = …`, `id.… = …`), for messages.
 fn line_of(text: &str, id: &str) -> Option<usize> {
@@ -228,6 +231,7 @@ fn line_of(text: &str, id: &str) -> Option<usize> {
     text.lines().position(starts).map(|i| i + 1)
 }
 
+/// Lays one lexicon file over the phrases read so far.
 fn merge(
     roles: &mut BTreeMap<String, Role>,
     security: &mut Vec<String>,
@@ -290,6 +294,41 @@ fn build(patterns: &[String], kind: MatchKind) -> Result<AhoCorasick> {
 /// The sentences of a passage, each with its closing mark.
 fn sentences(text: &str) -> impl Iterator<Item = &str> {
     text.split_inclusive(['。', '；', '！', '？', ';', '!', '?'])
+}
+
+/// True when `range` of `sentence` is one item of an enumeration: its clause (between
+/// commas, colons, brackets and quotes) lists three items or more with 、, and the phrase is
+/// most of its item (群防群治 in 基层基础、群防群治、智慧防控).
+fn in_list(sentence: &str, range: &std::ops::Range<usize>) -> bool {
+    const BOUNDS: [char; 11] = ['，', ',', '：', ':', '（', '）', '(', ')', '“', '”', '"'];
+    /// Characters an item may hold beside the phrase.
+    const AROUND: usize = 6;
+    let before = &sentence[..range.start];
+    let after = &sentence[range.end..];
+    let clause_start = before.rfind(BOUNDS).map_or(0, |i| i + char_len(before, i));
+    let clause_end = after.find(BOUNDS).map_or(sentence.len(), |i| range.end + i);
+    if sentence[clause_start..clause_end].matches('、').count() < 2 {
+        return false;
+    }
+    let item_start = before[clause_start..]
+        .rfind('、')
+        .map_or(clause_start, |i| clause_start + i + '、'.len_utf8());
+    let item_end = after[..clause_end - range.end]
+        .find('、')
+        .map_or(clause_end, |i| range.end + i);
+    let extra = sentence[item_start..range.start].chars().count()
+        + sentence[range.end..item_end].chars().count();
+    extra <= AROUND
+}
+
+/// A sentence that reports a result in figures (下降12%, 同比上升, 破案率达100%).
+fn is_statistic(sentence: &str) -> bool {
+    const CHANGE: [&str; 6] = ["同比", "下降", "上升", "增长", "率达", "率为"];
+    sentence.chars().any(|c| c.is_ascii_digit()) && CHANGE.iter().any(|w| sentence.contains(w))
+}
+
+fn char_len(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(1, char::len_utf8)
 }
 
 fn is_ideograph(c: char) -> bool {
@@ -404,6 +443,46 @@ mod tests {
         let found =
             lexicon().passage("坚持和发展新时代“枫桥经验”，深化社会治理创新，凝聚共建共治合力。");
         assert_eq!(ids(&found), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_measure_named_only_in_lists_or_figures_is_not_given() {
+        let lex = lexicon();
+        for text in [
+            "过去一年，我们坚持统筹发展和安全，扎实推进基层基础、群防群治、智慧防控、\
+             法治保障等工作，各项事业取得新进展，人民群众获得感幸福感安全感持续增强。",
+            "全年全市社会大局保持稳定，群防群治深入开展，刑事案件立案数同比下降12.5%，\
+             八类严重暴力案件下降20%，电信网络诈骗案件发案数下降15%，群众安全感满意度达到98%以上。",
+        ] {
+            assert!(
+                !ids(&lex.passage(text)).contains(&"mass-prevention"),
+                "{text}: {:?}",
+                lex.passage(text)
+            );
+        }
+        let described = lex.passage(
+            "全镇深入开展群防群治，组织党员、退休干部和商户组成巡防队，每晚在集镇开展巡逻，\
+             发现问题及时报告派出所，群众安全感明显增强。",
+        );
+        assert!(
+            ids(&described).contains(&"mass-prevention"),
+            "{described:?}"
+        );
+    }
+
+    #[test]
+    fn a_list_item_is_the_phrase_and_a_few_words_around_it() {
+        let sentence = "推进基层基础、群防群治、智慧防控等工作。";
+        let at = sentence.find("群防群治").unwrap();
+        assert!(in_list(sentence, &(at..at + "群防群治".len())));
+        let one = "推进基层基础和群防群治工作，做好智慧防控。";
+        let at = one.find("群防群治").unwrap();
+        assert!(!in_list(one, &(at..at + "群防群治".len())));
+        let long = "推进基层基础、依托党员和退休干部广泛开展群防群治巡逻、智慧防控等工作。";
+        let at = long.find("群防群治").unwrap();
+        assert!(!in_list(long, &(at..at + "群防群治".len())));
+        assert!(is_statistic("刑事案件同比下降12.5%。"));
+        assert!(!is_statistic("建成雪亮工程点位3000个。"));
     }
 
     #[test]
