@@ -3,7 +3,8 @@
 //!
 //! The program is a pipeline, one module per stage:
 //! `ingest` (files → `RawCase`) → `tag` (→ tags) → `index` (the only writer of `index/`)
-//! → `search` (read-only: query, facets, snippets) → `server` (HTTP) and `cli`.
+//! → `search` (read-only: query, facets, snippets) → `render` (labels, citations, exports,
+//! tables, Word, Atom, terminal text) → `server` (HTTP) and `cli`.
 //! `pipeline` runs the stages in order for `zhili ingest`; `model` holds the hand-off types,
 //! `taxonomy` the measure types, `error` the error type.
 //!
@@ -34,6 +35,7 @@ pub mod index;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod render;
 pub mod search;
 pub mod server;
 pub mod tag;

@@ -6,10 +6,10 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Dirs;
+use crate::render::table;
 use crate::search::Engine;
 use crate::search::Origin;
 use crate::search::compare::compare;
-use crate::search::export;
 use crate::search::request::measure_ids;
 use crate::server::params::{self, ViewFormat};
 
@@ -62,9 +62,9 @@ pub fn run(args: CompareArgs) -> anyhow::Result<()> {
         ViewFormat::Docx if args.output.is_none() => anyhow::bail!(
             "--format docx writes a Word file: add --output FILE (e.g. --output compare.docx)"
         ),
-        ViewFormat::Docx => crate::search::docx::comparison(&comparison)?,
-        ViewFormat::Csv => export::comparison_csv(&comparison)?,
-        ViewFormat::Md => export::comparison_markdown(&comparison).into_bytes(),
+        ViewFormat::Docx => crate::render::docx::comparison(&comparison)?,
+        ViewFormat::Csv => table::comparison_csv(&comparison)?,
+        ViewFormat::Md => table::comparison_markdown(&comparison).into_bytes(),
     };
     match &args.output {
         Some(path) => std::fs::write(path, bytes)

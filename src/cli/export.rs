@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::{Dirs, Filters};
-use crate::search::export::{ExportFormat, ExportWriter};
+use crate::render::export::{ExportFormat, ExportWriter};
 use crate::search::{Engine, Origin, RawRequest, SearchRequest};
 
 #[derive(Debug, Args)]

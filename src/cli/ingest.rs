@@ -7,8 +7,8 @@ use clap::Args;
 use crate::ingest::FollowSymlinks;
 use crate::pipeline::{IngestOptions, IngestSummary, run_ingest};
 
-use super::render::printable;
 use super::{Dirs, print_json};
+use crate::render::terminal::printable;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {

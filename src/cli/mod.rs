@@ -6,7 +6,6 @@ mod compare;
 mod crawl;
 mod export;
 mod ingest;
-mod render;
 mod search;
 mod serve;
 mod show;
@@ -115,7 +114,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Prints the error that ended a command on stderr, its control characters escaped.
 pub fn print_error(err: &anyhow::Error) {
-    eprintln!("{}", render::printable(&format!("zhili: {err:#}")));
+    eprintln!(
+        "{}",
+        crate::render::terminal::printable(&format!("zhili: {err:#}"))
+    );
 }
 
 /// Prints a value as one line of JSON on stdout.

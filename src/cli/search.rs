@@ -2,11 +2,11 @@
 
 use clap::Args;
 
-use crate::model::Region;
 use crate::search::{Engine, Origin, RawRequest, SearchResponse};
 
-use super::render::{printable, snippet_for_terminal};
 use super::{Dirs, Filters, print_json};
+use crate::render::label::year_label;
+use crate::render::terminal::{printable, region_path, snippet_for_terminal};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -64,8 +64,8 @@ fn describe(response: &SearchResponse) -> String {
             "\n{}. {}\n   {} · {} · {}\n   {}\n   id {} · {}\n",
             first + i + 1,
             printable(&hit.title),
-            region_text(&hit.region),
-            hit.year.map_or("年份不详".to_string(), |y| y.to_string()),
+            region_path(&hit.region),
+            year_label(hit.year),
             if hit.measures.is_empty() {
                 "-".to_string()
             } else {
@@ -77,11 +77,4 @@ fn describe(response: &SearchResponse) -> String {
         ));
     }
     out
-}
-
-pub(crate) fn region_text(region: &Region) -> String {
-    region
-        .path
-        .clone()
-        .unwrap_or_else(|| "地区不详".to_string())
 }

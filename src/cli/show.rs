@@ -4,11 +4,11 @@ use clap::Args;
 
 use crate::model::CaseDoc;
 use crate::search::Engine;
-use crate::taxonomy::Taxonomy;
 
-use super::render::printable;
-use super::search::region_text;
 use super::{Dirs, print_json};
+use crate::render::label::{measure_label, measure_labels, year_label};
+use crate::render::terminal::printable;
+use crate::render::terminal::region_path;
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -31,22 +31,14 @@ pub fn run(args: ShowArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn labels(ids: &[String]) -> String {
-    let taxonomy = Taxonomy::get();
-    ids.iter()
-        .map(|id| taxonomy.label(id).unwrap_or(id).to_string())
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
 fn describe(doc: &CaseDoc) -> String {
     let mut out = format!(
         "{}\nid {} · {} · {} · {}\nsource {}\n",
         printable(&doc.title),
         doc.id,
-        region_text(&doc.region),
-        doc.year.map_or("年份不详".to_string(), |y| y.to_string()),
-        labels(&doc.measures),
+        region_path(&doc.region),
+        year_label(doc.year),
+        measure_labels(&doc.measures),
         printable(doc.source.url.as_deref().unwrap_or(&doc.source.path)),
     );
     for duplicate in &doc.duplicates {
@@ -62,9 +54,7 @@ fn describe(doc: &CaseDoc) -> String {
         out.push_str(&format!(
             "other version {} · {} · {}\n",
             version.id,
-            version
-                .year
-                .map_or("年份不详".to_string(), |y| y.to_string()),
+            year_label(version.year),
             printable(&version.title)
         ));
     }
@@ -74,7 +64,7 @@ fn describe(doc: &CaseDoc) -> String {
     for passage in &doc.passages {
         out.push('\n');
         if !passage.measures.is_empty() {
-            out.push_str(&format!("[{}] ", labels(&passage.measures)));
+            out.push_str(&format!("[{}] ", measure_labels(&passage.measures)));
         }
         out.push_str(&passage.text);
         out.push('\n');
@@ -83,11 +73,7 @@ fn describe(doc: &CaseDoc) -> String {
             .iter()
             .filter_map(|id| {
                 let words = passage.evidence.get(id).filter(|w| !w.is_empty())?;
-                Some(format!(
-                    "{}：{}",
-                    labels(std::slice::from_ref(id)),
-                    words.join("、")
-                ))
+                Some(format!("{}：{}", measure_label(id), words.join("、")))
             })
             .collect();
         if !why.is_empty() {

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CaseDoc, Passage, Region, Source};
-use crate::search::export::citation;
+use crate::render::label::citation;
 use crate::taxonomy::Taxonomy;
 
 /// A compared document, as the header of its column.

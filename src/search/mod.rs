@@ -3,12 +3,9 @@
 //! documents. No actix here; `server` wraps it.
 
 pub mod compare;
-pub mod docx;
 mod engine;
-pub mod export;
 mod facet_children;
 mod facets;
-pub mod feed;
 mod filters;
 mod hits;
 pub mod pivot;

@@ -14,6 +14,7 @@ use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::index::schema::YEAR;
+use crate::render::label::{measure_label, year_label};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
@@ -363,9 +364,9 @@ fn entries(axis: Axis, found: &HashMap<Key, u64>) -> Vec<PivotEntry> {
 
 fn label(axis: Axis, value: &AxisValue) -> String {
     match value {
-        AxisValue::Year(year) => format!("{year}年"),
+        AxisValue::Year(year) => year_label(Some(*year)),
         AxisValue::Text(text) => match axis {
-            Axis::Measure => Taxonomy::get().label(text).unwrap_or(text).to_string(),
+            Axis::Measure => measure_label(text).to_string(),
             _ => text.rsplit('/').next().unwrap_or(text).to_string(),
         },
     }

@@ -6,9 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::export::{Cited, citation_of, region_label};
 use super::types::{Hit, SearchResponse, Span};
 use crate::model::Region;
+use crate::render::label::{Cited, citation_of, region_label};
 
 /// How many of the best-ranked documents are grouped (a search's largest page).
 pub const MAX_DOCS: usize = super::types::MAX_PER_PAGE;

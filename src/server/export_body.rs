@@ -14,8 +14,8 @@ use actix_web::body::{BodySize, MessageBody};
 use actix_web::web::{self, Bytes};
 
 use crate::Error;
+use crate::render::export::{ExportFormat, ExportWriter};
 use crate::search::Matching;
-use crate::search::export::{ExportFormat, ExportWriter};
 
 /// Most documents loaded per trip to the blocking pool.
 const CHUNK: usize = 50;

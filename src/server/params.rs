@@ -4,7 +4,7 @@
 //! the raw `(name, value)` pairs of a URL. Output: typed values, or `Error::BadRequest` naming
 //! the parameter in plain words. No actix types and no Engine calls.
 
-use crate::search::export::ExportFormat;
+use crate::render::export::ExportFormat;
 use crate::search::pivot::Axis;
 use crate::search::request::{last_value, measure_ids};
 use crate::search::{Origin, RawRequest, SearchRequest};

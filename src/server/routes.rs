@@ -12,9 +12,10 @@ use super::error::{self, ApiError};
 use super::export_body::ExportBody;
 use super::params::{self, ViewFormat};
 use crate::model::CaseDoc;
+use crate::render::feed;
+use crate::render::table;
 use crate::search::compare::compare as compare_docs;
-use crate::search::export;
-use crate::search::{Engine, Extras, Origin, RawRequest, SearchResponse, feed};
+use crate::search::{Engine, Extras, Origin, RawRequest, SearchResponse};
 use crate::taxonomy::Taxonomy;
 
 const INDEX_HTML: &str = include_str!("../../web/index.html");
@@ -232,25 +233,25 @@ async fn compare(req: HttpRequest, data: Data) -> Answer {
         ViewFormat::Json => json(&comparison),
         ViewFormat::Docx => word_file(
             "zhili-compare.docx",
-            crate::search::docx::comparison(&comparison)?,
+            crate::render::docx::comparison(&comparison)?,
         ),
         ViewFormat::Csv => download(
             "zhili-compare.csv",
             "text/csv; charset=utf-8",
-            export::comparison_csv(&comparison)
+            table::comparison_csv(&comparison)
                 .map_err(|e| crate::Error::io("cannot write the comparison as CSV", e))?,
         ),
         ViewFormat::Md => download(
             "zhili-compare.md",
             "text/markdown; charset=utf-8",
-            export::comparison_markdown(&comparison).into_bytes(),
+            table::comparison_markdown(&comparison).into_bytes(),
         ),
     }
 }
 
 /// A Word file to download as `name`.
 fn word_file(name: &str, bytes: Vec<u8>) -> Answer {
-    download(name, crate::search::docx::CONTENT_TYPE, bytes)
+    download(name, crate::render::docx::CONTENT_TYPE, bytes)
 }
 
 /// A file of `content_type` to download as `name`.
@@ -300,7 +301,7 @@ async fn precedents(req: HttpRequest, data: Data) -> Answer {
     }
     word_file(
         "zhili-precedents.docx",
-        crate::search::docx::precedents(&found)?,
+        crate::render::docx::precedents(&found)?,
     )
 }
 

@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use zhili::index::tokenizer;
-use zhili::search::export::{measure_number, sql_string};
+use zhili::render::export::{measure_number, sql_string};
 
 use crate::common;
 use crate::common::workspace::Workspace;
@@ -422,7 +422,7 @@ fn declared_columns(config: &str) -> BTreeSet<String> {
 fn sphinx_configs_declare_every_exported_column_and_both_shards() {
     let dir = Path::new("/tmp/unused");
     let ports = [1, 2, 3, 4, 5].map(|p| 10_000 + p);
-    let exported: BTreeSet<String> = zhili::search::export::SPHINX_COLUMNS
+    let exported: BTreeSet<String> = zhili::render::export::SPHINX_COLUMNS
         .split(", ")
         .filter(|c| *c != "id")
         .map(String::from)

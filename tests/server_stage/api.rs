@@ -311,7 +311,7 @@ async fn export_writes_every_matching_document_in_each_format() {
     let text = csv.text();
     assert_eq!(
         text.lines().next().unwrap(),
-        format!("\u{feff}{}", zhili::search::export::CSV_HEADER),
+        format!("\u{feff}{}", zhili::render::export::CSV_HEADER),
         "the CSV opens with a byte-order mark, for Excel"
     );
     assert_eq!(text.lines().count(), 9);
@@ -395,7 +395,7 @@ async fn compare_and_export_come_as_word_documents() {
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.header("content-type"),
-        zhili::search::docx::CONTENT_TYPE
+        zhili::render::docx::CONTENT_TYPE
     );
     assert!(reply.header("content-disposition").contains(".docx"));
     let xml = word_xml(&reply.body);

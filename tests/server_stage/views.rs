@@ -207,7 +207,7 @@ async fn precedents_come_as_a_word_document() {
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.header("content-type"),
-        zhili::search::docx::CONTENT_TYPE
+        zhili::render::docx::CONTENT_TYPE
     );
     let xml = super::word_xml(&reply.body);
     assert!(

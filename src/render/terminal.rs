@@ -1,10 +1,11 @@
-//! Terminal text: the API's HTML snippets (`<mark>` becomes bold yellow on a terminal and
-//! 【…】 elsewhere; entities are unescaped), and [`printable`], the one escape every line
+//! Terminal text: a snippet's spans (a marked run bold yellow on a terminal, 【…】
+//! elsewhere), a region as `--region` takes it, and [`printable`], the one escape every line
 //! zhili prints applies to file names, titles and error messages.
 
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
+use crate::model::Region;
 use crate::search::types::Span;
 
 /// `text` with control characters (newline, ESC, …), line separators and bidirectional
@@ -48,6 +49,14 @@ pub(crate) fn snippet_for_terminal(spans: &[Span]) -> String {
         }
     }
     out
+}
+
+/// A region as `--region` takes it (`甘肃省/张掖市`), or `地区不详`.
+pub(crate) fn region_path(region: &Region) -> String {
+    region
+        .path
+        .clone()
+        .unwrap_or_else(|| "地区不详".to_string())
 }
 
 #[cfg(test)]

@@ -3,11 +3,10 @@
 //! linking to the document on the page; measures and the region as categories.
 
 use crate::model::Added;
-use crate::taxonomy::Taxonomy;
 
-use super::export::region_label;
-use super::snippet::escape;
-use super::types::{Hit, SearchRequest, SearchResponse};
+use super::label::{measure_label, region_label};
+use crate::search::snippet::escape;
+use crate::search::types::{Hit, SearchRequest, SearchResponse};
 
 pub const CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 /// Entries in a feed unless the request asks for another number (`per_page`).
@@ -51,7 +50,6 @@ pub fn atom(request: &SearchRequest, response: &SearchResponse, at: &Address) ->
 
 /// "zhili：网格 · 浙江省 · 网格化治理" — what the feed follows.
 fn title(request: &SearchRequest) -> String {
-    let taxonomy = Taxonomy::get();
     let mut parts: Vec<String> = Vec::new();
     if !request.q().is_empty() {
         parts.push(request.q().to_string());
@@ -60,7 +58,7 @@ fn title(request: &SearchRequest) -> String {
         parts.push(region.replace('/', ""));
     }
     for id in request.measures() {
-        parts.push(taxonomy.label(id).unwrap_or(id).to_string());
+        parts.push(measure_label(id).to_string());
     }
     match (request.year_from(), request.year_to()) {
         (Some(from), Some(to)) => parts.push(format!("{from}–{to}年")),
@@ -105,14 +103,8 @@ fn push_entry(out: &mut String, hit: &Hit, base: &str) {
         let label = region_label(&hit.region);
         push_category(out, &format!("{base}/region"), path, &label);
     }
-    let taxonomy = Taxonomy::get();
     for id in &hit.measures {
-        push_category(
-            out,
-            &format!("{base}/measure"),
-            id,
-            taxonomy.label(id).unwrap_or(id),
-        );
+        push_category(out, &format!("{base}/measure"), id, measure_label(id));
     }
     // The snippet is HTML (escaped text and <mark>): carried as escaped HTML.
     out.push_str(&format!(

@@ -11,11 +11,14 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use crate::index::tokenizer;
-use crate::model::{CaseDoc, Region, Source};
-use crate::search::Hit;
-use crate::search::compare::{CompareDoc, Comparison};
+use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
+
+use super::label::{
+    Cited, citation, md_citation, measure_labels, region_label, source_text, year_label,
+};
+use super::table::{md_escape, write_csv_record};
 
 /// Index name used in es-bulk action lines.
 pub const ES_INDEX: &str = "cases";
@@ -341,171 +344,13 @@ impl SphinxBatches {
     }
 }
 
-/// The document's region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
-pub fn region_text(doc: &CaseDoc) -> String {
-    region_label(&doc.region)
-}
-
-/// A region as people write it: `甘肃省张掖市临泽县`, or `地区不详`.
-pub fn region_label(r: &Region) -> String {
-    let text: String = [&r.province, &r.city, &r.county]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    if text.is_empty() {
-        "地区不详".to_string()
-    } else {
-        text
-    }
-}
-
-/// `2022年`, or `年份不详`.
-pub fn year_label(year: Option<i32>) -> String {
-    year.map_or("年份不详".to_string(), |y| format!("{y}年"))
-}
-
-fn source_text(doc: &CaseDoc) -> &str {
-    doc.source.url.as_deref().unwrap_or(&doc.source.path)
-}
-
-/// The page's address when it is a web address (a crawled page), never a local path.
-fn web_address(source: &Source) -> Option<&str> {
-    source
-        .url
-        .as_deref()
-        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-}
-
-fn measure_labels(doc: &CaseDoc) -> String {
-    let taxonomy = Taxonomy::get();
-    let labels: Vec<&str> = doc
-        .measures
-        .iter()
-        .map(|id| taxonomy.label(id).unwrap_or(id))
-        .collect();
-    labels.join("、")
-}
-
-/// One reference in a GB/T 7714-like form: issuing body, title with its type (`[EB/OL]` for a
-/// web page, `[Z]` otherwise), place and date, and the address of a web page; never a local
-/// path. `临泽县融媒体中心. 临泽县推行“四议两公开”工作法[EB/OL]. 甘肃省张掖市临泽县, 2023-06-01.
-/// http://…`
-pub fn citation(doc: &CaseDoc) -> String {
-    citation_of(Cited::from(doc))
-}
-
-/// What a citation is made of: a document, or a search hit.
-#[derive(Debug, Clone, Copy)]
-pub struct Cited<'a> {
-    pub title: &'a str,
-    pub region: &'a Region,
-    pub year: Option<i32>,
-    pub source: &'a Source,
-}
-
-impl<'a> From<&'a CaseDoc> for Cited<'a> {
-    fn from(doc: &'a CaseDoc) -> Cited<'a> {
-        Cited {
-            title: &doc.title,
-            region: &doc.region,
-            year: doc.year,
-            source: &doc.source,
-        }
-    }
-}
-
-impl<'a> From<&'a CompareDoc> for Cited<'a> {
-    fn from(doc: &'a CompareDoc) -> Cited<'a> {
-        Cited {
-            title: &doc.title,
-            region: &doc.region,
-            year: doc.year,
-            source: &doc.source,
-        }
-    }
-}
-
-impl<'a> From<&'a Hit> for Cited<'a> {
-    fn from(hit: &'a Hit) -> Cited<'a> {
-        Cited {
-            title: &hit.title,
-            region: &hit.region,
-            year: hit.year,
-            source: &hit.source,
-        }
-    }
-}
-
-/// The citation of a document or a hit, as `citation` writes it.
-pub fn citation_of(cited: Cited<'_>) -> String {
-    citation_with(cited, str::to_string, |url| url.to_string())
-}
-
-/// The citation with its texts passed through `text` and its web address through `link`.
-fn citation_with(doc: Cited<'_>, text: fn(&str) -> String, link: fn(&str) -> String) -> String {
-    let publisher = doc
-        .source
-        .publisher
-        .as_deref()
-        .map(|p| format!("{}. ", text(p.trim())))
-        .unwrap_or_default();
-    let kind = if web_address(doc.source).is_some() {
-        "EB/OL"
-    } else {
-        "Z"
-    };
-    let date = doc
-        .source
-        .published
-        .clone()
-        .or_else(|| doc.year.map(|y| y.to_string()))
-        .unwrap_or_else(|| "年份不详".to_string());
-    let address = web_address(doc.source)
-        .map(|u| format!(" {}", link(u)))
-        .unwrap_or_default();
-    format!(
-        "{publisher}{}[{kind}]. {}, {date}.{address}",
-        text(doc.title.trim()),
-        text(&region_label(doc.region))
-    )
-}
-
-/// A CSV cell defused when a spreadsheet would run it as a formula (`=…`, `+…`, `@…`).
-pub fn csv_field(value: &str) -> String {
-    let risky = value.chars().next().is_some_and(|c| {
-        matches!(
-            c,
-            '=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'
-        )
-    });
-    if risky {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    }
-}
-
-/// One CSV record (quoted by the `csv` crate where needed), cells defused.
-fn write_csv_record<'a, W: Write>(
-    out: &mut W,
-    cells: impl IntoIterator<Item = &'a str>,
-) -> io::Result<()> {
-    let mut record = csv::Writer::from_writer(Vec::new());
-    record.write_record(cells.into_iter().map(csv_field))?;
-    let bytes = record
-        .into_inner()
-        .map_err(|e| io::Error::other(e.to_string()))?;
-    out.write_all(&bytes)
-}
-
 fn write_csv_row<W: Write>(out: &mut W, doc: &CaseDoc) -> io::Result<()> {
     let year = doc.year.map(|y| y.to_string()).unwrap_or_default();
     let cells = [
         doc.title.trim(),
         doc.region.path.as_deref().unwrap_or(""),
         &year,
-        &measure_labels(doc),
+        &measure_labels(&doc.measures),
         source_text(doc),
         &doc.id,
         &citation(doc),
@@ -513,33 +358,9 @@ fn write_csv_row<W: Write>(out: &mut W, doc: &CaseDoc) -> io::Result<()> {
     write_csv_record(out, cells)
 }
 
-/// Escapes only what Markdown would read as markup in running text (emphasis, code, links,
-/// HTML), so that a title pastes as the text it is: `(2021-04-06)` stays as written.
-pub fn md_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// A citation in Markdown: texts escaped, the web address as a link.
-fn md_citation(cited: Cited<'_>) -> String {
-    citation_with(cited, md_escape, |url| {
-        format!("<{}>", url.replace(['<', '>', ' '], ""))
-    })
-}
-
 /// `1. 《标题》，地区，年份；措施：…` and the citation under it (its web address as a link).
 fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<()> {
-    let measures = measure_labels(doc);
+    let measures = measure_labels(&doc.measures);
     let measures = if measures.is_empty() {
         String::new()
     } else {
@@ -550,84 +371,16 @@ fn write_md_item<W: Write>(out: &mut W, n: usize, doc: &CaseDoc) -> io::Result<(
         out,
         "{n}. 《{}》，{}，{}{measures}\n   {cite}",
         md_escape(doc.title.trim()),
-        md_escape(&region_text(doc)),
+        md_escape(&region_label(&doc.region)),
         year_label(doc.year)
     )
-}
-
-/// The comparison as CSV (a BOM first, for Excel): a column per case, rows 地区 and 年份,
-/// one row per measure some case has passages for (its passages one per line), and 引用.
-pub fn comparison_csv(cmp: &Comparison) -> io::Result<Vec<u8>> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    let titles = cmp.docs.iter().map(|d| d.title.trim());
-    write_csv_record(&mut out, std::iter::once("措施类型").chain(titles))?;
-    let regions: Vec<String> = cmp.docs.iter().map(|d| region_label(&d.region)).collect();
-    write_csv_record(&mut out, fact_row("地区", &regions))?;
-    let years: Vec<String> = cmp.docs.iter().map(|d| year_label(d.year)).collect();
-    write_csv_record(&mut out, fact_row("年份", &years))?;
-    for row in cmp.filled_rows() {
-        let cells: Vec<String> = row.cells.iter().map(|c| c.join("\n")).collect();
-        write_csv_record(&mut out, fact_row(&row.label, &cells))?;
-    }
-    let citations: Vec<String> = cmp.docs.iter().map(|d| d.citation.clone()).collect();
-    write_csv_record(&mut out, fact_row("引用", &citations))?;
-    Ok(out)
-}
-
-fn fact_row<'a>(label: &'a str, cells: &'a [String]) -> impl Iterator<Item = &'a str> {
-    std::iter::once(label).chain(cells.iter().map(String::as_str))
-}
-
-/// The comparison as a Markdown table that pastes cleanly (rows as in `comparison_csv`,
-/// passages of a cell separated by `<br>`), and the numbered citations under it.
-pub fn comparison_markdown(cmp: &Comparison) -> String {
-    // Inside a table cell a `|` ends the cell: escaped too.
-    let cell = |text: &str| md_escape(text.trim()).replace('|', "\\|");
-    let row =
-        |label: &str, cells: Vec<String>| format!("| {} | {} |\n", cell(label), cells.join(" | "));
-    let mut out = String::from("# 案例对比\n\n");
-    let titles = cmp
-        .docs
-        .iter()
-        .map(|d| format!("《{}》", cell(&d.title)))
-        .collect();
-    out.push_str(&row("措施类型", titles));
-    out.push_str(&format!("|{}\n", " --- |".repeat(cmp.docs.len() + 1)));
-    let regions = cmp
-        .docs
-        .iter()
-        .map(|d| cell(&region_label(&d.region)))
-        .collect();
-    out.push_str(&row("地区", regions));
-    out.push_str(&row(
-        "年份",
-        cmp.docs.iter().map(|d| year_label(d.year)).collect(),
-    ));
-    for measure in cmp.filled_rows() {
-        let cells = measure
-            .cells
-            .iter()
-            .map(|passages| match passages.is_empty() {
-                true => "—".to_string(),
-                false => passages
-                    .iter()
-                    .map(|p| cell(p))
-                    .collect::<Vec<_>>()
-                    .join("<br>"),
-            });
-        out.push_str(&row(&measure.label, cells.collect()));
-    }
-    out.push_str("\n## 引用\n\n");
-    for (i, doc) in cmp.docs.iter().enumerate() {
-        out.push_str(&format!("{}. {}\n", i + 1, md_citation(Cited::from(doc))));
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Passage, Region, Source};
+    use crate::render::table::csv_field;
 
     fn doc(id: &str, title: &str) -> CaseDoc {
         CaseDoc {

@@ -10,11 +10,11 @@ use docx_rs::{
     WidthType,
 };
 
-use super::compare::Comparison;
-use super::export::{citation, region_label, region_text, year_label};
-use super::precedents::Precedents;
-use super::snippet::unmarked;
+use super::label::{citation, region_label, year_label};
 use crate::model::CaseDoc;
+use crate::search::compare::Comparison;
+use crate::search::precedents::Precedents;
+use crate::search::snippet::unmarked;
 use crate::{Error, Result};
 
 /// The MIME type of a `.docx` file.
@@ -100,7 +100,7 @@ pub fn citation_list(title: &str, docs: &[CaseDoc]) -> Result<Vec<u8>> {
             "{}. 《{}》 {} {year}",
             n + 1,
             doc.title.trim(),
-            region_text(doc)
+            region_label(&doc.region)
         );
         out = out
             .add_paragraph(Paragraph::new().add_run(run(&line).bold()))
