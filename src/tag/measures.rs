@@ -7,7 +7,8 @@
 //! outside the weak phrase itself). A measure is given when its phrases add up to two points
 //! (a phrase two, a weak phrase one; each distinct phrase once, at its best). A phrase counts
 //! only one point as an item of an enumeration (基层基础、群防群治、智慧防控) or in a sentence
-//! that reports figures (刑事案件同比下降12%): there it is named, not described. Three points
+//! that reports figures (刑事案件同比下降12%), and such mentions give a measure one point a
+//! sentence however many of its phrases they hold: there it is named, not described. Three points
 //! are needed in a short passage
 //! that is neither an article of a regulation nor a rule (a heading or a slogan); a passage of
 //! fewer than 15 ideographs gets none. `ignore` phrases are matched to hide the words inside
@@ -194,12 +195,22 @@ impl Lexicon {
             .any(|(p, _)| matches!(self.roles[*p], Role::Names(_)));
         let about_security = names_any || self.has_cue(sentence, &matched);
         let statistic = is_statistic(sentence);
+        // Measures this sentence has named in a list or a figure: one such mention a sentence.
+        let mut mentioned: Vec<usize> = Vec::new();
         for (p, range) in matched {
-            let (measure, points) = match self.roles[p] {
-                Role::Names(m) if statistic || in_list(sentence, &range) => (m, 1),
-                Role::Names(m) => (m, 2),
-                Role::Weak(m) if about_security => (m, 1),
+            let (measure, points, named) = match self.roles[p] {
+                Role::Names(m) => (m, 2, true),
+                Role::Weak(m) if about_security => (m, 1, false),
                 _ => continue,
+            };
+            let points = if named && (statistic || in_list(sentence, &range)) {
+                if mentioned.contains(&measure) {
+                    continue;
+                }
+                mentioned.push(measure);
+                1
+            } else {
+                points
             };
             let phrases = found.entry(measure).or_default();
             match phrases.iter_mut().find(|(seen, _)| *seen == p) {
@@ -468,6 +479,15 @@ mod tests {
             ids(&described).contains(&"mass-prevention"),
             "{described:?}"
         );
+    }
+
+    #[test]
+    fn a_sentence_names_a_measure_in_a_list_once_however_many_of_its_phrases_the_item_holds() {
+        let found = lexicon().passage(
+            "全镇扎实推进基层基础建设，统筹做好治安巡逻、矛盾纠纷排查化解、安全生产检查等各项\
+             工作，各项工作取得明显成效，群众满意度稳步提高，社会大局和谐稳定，经济社会发展态势良好。",
+        );
+        assert!(!ids(&found).contains(&"dispute"), "{found:?}");
     }
 
     #[test]
