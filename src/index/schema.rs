@@ -10,7 +10,7 @@ use super::tokenizer;
 
 /// Bump when the schema, the analyzers or the manifest's files change: an index of another
 /// version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 13;
+pub const SCHEMA_VERSION: u32 = 14;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +29,10 @@ pub struct Fields {
     pub region: Field,
     /// `/measure-id` facets, one per measure.
     pub measure: Field,
+    /// The region's path down to each level, fast (`REGION_LEVELS`).
+    pub region_levels: [Field; 3],
+    /// The measures' taxonomy numbers, fast.
+    pub measure_numbers: Field,
     /// Publication year (absent when unknown).
     pub year: Field,
     /// When the document was first indexed, Unix seconds (`sort=added`, `added_from`).
@@ -45,6 +49,12 @@ pub struct Fields {
 }
 
 pub const YEAR: &str = "year";
+/// Fast columns of a document's region, one per level, each the path down to it
+/// (`甘肃省`, `甘肃省/张掖市`, `甘肃省/张掖市/临泽县`): what the region facet counts.
+pub const REGION_LEVELS: [&str; 3] = ["region_1", "region_2", "region_3"];
+/// Fast column of a document's measures as their numbers in the taxonomy (from 0): what the
+/// measure facet counts.
+pub const MEASURE_NUMBERS: &str = "measure_numbers";
 pub const TRADITIONAL: &str = "traditional";
 pub const ADDED: &str = "added";
 pub const STORED_IN: &str = "stored_in";
@@ -61,6 +71,12 @@ impl Fields {
             grams: schema.get_field("grams")?,
             region: schema.get_field("region")?,
             measure: schema.get_field("measure")?,
+            region_levels: [
+                schema.get_field(REGION_LEVELS[0])?,
+                schema.get_field(REGION_LEVELS[1])?,
+                schema.get_field(REGION_LEVELS[2])?,
+            ],
+            measure_numbers: schema.get_field(MEASURE_NUMBERS)?,
             year: schema.get_field(YEAR)?,
             added: schema.get_field(ADDED)?,
             canonical: schema.get_field("canonical")?,
@@ -98,6 +114,10 @@ pub fn build() -> Schema {
     builder.add_text_field("grams", analyzed(tokenizer::BIGRAMS, grams));
     builder.add_facet_field("region", INDEXED);
     builder.add_facet_field("measure", INDEXED);
+    for name in REGION_LEVELS {
+        builder.add_text_field(name, TextOptions::default().set_fast("raw"));
+    }
+    builder.add_u64_field(MEASURE_NUMBERS, FAST);
     builder.add_i64_field(YEAR, NumericOptions::default() | INDEXED | FAST);
     builder.add_i64_field(ADDED, NumericOptions::default() | INDEXED | FAST);
     builder.add_u64_field("canonical", INDEXED);

@@ -13,6 +13,7 @@ use tantivy::schema::Facet;
 use tantivy::{Index, IndexWriter, TantivyDocument, Term};
 
 use crate::model::{Added, CaseDoc};
+use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
 use super::documents::{self, CommittedFile, DocumentWriter, Location};
@@ -307,9 +308,17 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc, stored: Location) -> TantivyDocume
     out.add_text(fields.grams, &doc.text);
     if let Some(path) = &doc.region.path {
         out.add_facet(fields.region, Facet::from_path(path.split('/')));
+        let ends = path.match_indices('/').map(|(i, _)| i).chain([path.len()]);
+        for (field, end) in fields.region_levels.iter().zip(ends) {
+            out.add_text(*field, &path[..end]);
+        }
     }
+    let taxonomy = Taxonomy::get();
     for measure in &doc.measures {
         out.add_facet(fields.measure, Facet::from_path([measure.as_str()]));
+        if let Some(number) = taxonomy.measures.iter().position(|m| &m.id == measure) {
+            out.add_u64(fields.measure_numbers, number as u64);
+        }
     }
     if let Some(year) = doc.year {
         out.add_i64(fields.year, i64::from(year));

@@ -22,7 +22,6 @@ use crate::model::CaseDoc;
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
-use super::facet_children::FacetMappings;
 use super::filters::{self, Filter};
 use super::hits::HitBuilder;
 use super::pivot::{self, Axis, Pivot, PivotCollector};
@@ -38,8 +37,6 @@ struct Served {
     meta_stamp: Mutex<Option<FileStamp>>,
     reader: IndexReader,
     fields: Fields,
-    /// Per-segment facet mappings, computed once (see `facet_children`).
-    facet_mappings: Arc<FacetMappings>,
     /// The generation's document files, each mapped once (see `documents`).
     documents: DocumentFiles,
 }
@@ -178,14 +175,7 @@ impl Engine {
             }
         }
         let facets = match found.counted {
-            Some(counted) => count_facets(
-                &searcher,
-                text.as_deref(),
-                fields,
-                request,
-                counted,
-                &served.facet_mappings,
-            )?,
+            Some(counted) => count_facets(&searcher, text.as_deref(), fields, request, counted)?,
             None => Facets::default(),
         };
         let builder = HitBuilder::new(
@@ -234,7 +224,7 @@ impl Engine {
         // Facets whose own filter is not set count over the main query: collect them in the
         // same pass.
         let mut along = MultiCollector::new();
-        let handles = FacetHandles::add(&mut along, request, extras.facets, &served.facet_mappings);
+        let handles = FacetHandles::add(&mut along, request, extras.facets);
         let newest_by = match request.sort() {
             SortOrder::Relevance => None,
             SortOrder::Year => Some(crate::index::schema::YEAR),
@@ -453,19 +443,14 @@ struct Counted {
 }
 
 impl FacetHandles {
-    fn add(
-        along: &mut MultiCollector,
-        request: &SearchRequest,
-        wanted: bool,
-        mappings: &Arc<FacetMappings>,
-    ) -> FacetHandles {
+    fn add(along: &mut MultiCollector, request: &SearchRequest, wanted: bool) -> FacetHandles {
         let root = facets::region_root(request.region());
         let has_year = request.year_from().is_some() || request.year_to().is_some();
         FacetHandles {
             region: (wanted && request.region().is_none())
-                .then(|| along.add_collector(facets::region_collector(&root, mappings))),
+                .then(|| along.add_collector(facets::region_collector(&root))),
             measure: (wanted && request.measures().is_empty())
-                .then(|| along.add_collector(facets::measure_collector(mappings))),
+                .then(|| along.add_collector(facets::measure_collector())),
             year: (wanted && !has_year).then(|| along.add_collector(facets::YearCollector)),
         }
     }
@@ -487,23 +472,19 @@ fn count_facets(
     fields: &Fields,
     request: &SearchRequest,
     counted: Counted,
-    mappings: &Arc<FacetMappings>,
 ) -> Result<Facets> {
     let root = facets::region_root(request.region());
     let without = |filter| filters::combine(text, fields, request, Some(filter));
     let region = match counted.region {
         Some(counts) => counts,
         None => {
-            let collector = facets::region_collector(&root, mappings);
+            let collector = facets::region_collector(&root);
             searcher.search(&*without(Filter::Region), &collector)?
         }
     };
     let measure = match counted.measure {
         Some(counts) => counts,
-        None => searcher.search(
-            &*without(Filter::Measure),
-            &facets::measure_collector(mappings),
-        )?,
+        None => searcher.search(&*without(Filter::Measure), &facets::measure_collector())?,
     };
     let year = match counted.year {
         Some(counts) => counts,
@@ -548,7 +529,6 @@ fn open_served(dir: &IndexDir) -> Result<Served> {
         meta_stamp: Mutex::new(meta_stamp),
         reader,
         fields,
-        facet_mappings: Arc::default(),
         documents: DocumentFiles::open(&generation)?,
     })
 }

@@ -1,136 +1,101 @@
-//! Counting a facet's children over a result set: the regions right under the selected one,
-//! or the measures. tantivy's `FacetCollector` works out, on every search and for every
-//! segment, which child of the root each facet of the segment falls under, by reading the
-//! segment's whole facet dictionary (a cost that grows with the number of regions; measured
-//! in BENCHMARKS.md). Segments never change, so `FacetMappings` keeps that
-//! mapping per segment, field and root for as long as the index is open, and a search only
-//! counts. (This keeps no results: a mapping depends on the index alone.)
+//! Counting the region and measure facets over a result set from fast columns that tantivy
+//! keeps: the regions right under the selected one from the column of the level below it
+//! (`region_1` holds `甘肃省`, `region_2` `甘肃省/张掖市`, …; only documents whose column of
+//! the selected level holds the selected path count), and the measures from their taxonomy
+//! numbers. A search counts column ordinals and looks up the names of those it counted only,
+//! in the level's own small dictionary; nothing is kept between searches.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Dictionary;
-use tantivy::fastfield::FacetReader;
-use tantivy::index::SegmentId;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Facet ordinals that are not below the root.
-const NONE: u32 = u32::MAX;
-/// The key under which documents without any facet of the field are counted (no child is
-/// named so).
+use crate::index::schema::{MEASURE_NUMBERS, REGION_LEVELS};
+use crate::taxonomy::Taxonomy;
+
+/// The key under which documents without a region are counted (no region is named so).
 pub const UNKNOWN: &str = "";
-/// Mappings kept before the cache starts over (roots are the regions users pick).
-const MAX_MAPPINGS: usize = 1024;
 
-/// Which child of a root each facet ordinal of one segment falls under.
-struct Mapping {
-    /// By facet ordinal: index into `children`, or `NONE`.
-    child_of: Vec<u32>,
-    /// The root's children's names, in dictionary order.
-    children: Vec<String>,
+/// Counts the documents under each region right below `root`, and those without a region.
+pub struct RegionChildren {
+    /// The selected path (`甘肃省/张掖市`), empty for the root.
+    root: String,
+    /// Its level: 0 for the root, 1 for a province, …
+    depth: usize,
 }
 
-type MappingKey = (SegmentId, &'static str, String);
-
-/// The mappings computed so far for one open index.
-#[derive(Default)]
-pub struct FacetMappings(Mutex<HashMap<MappingKey, Arc<Mapping>>>);
-
-impl FacetMappings {
-    fn get(
-        &self,
-        segment: &SegmentReader,
-        field: &'static str,
-        root: &Facet,
-        reader: &FacetReader,
-    ) -> tantivy::Result<Arc<Mapping>> {
-        let key = (segment.segment_id(), field, root.encoded_str().to_string());
-        if let Some(mapping) = self.0.lock().expect("facet cache poisoned").get(&key) {
-            return Ok(Arc::clone(mapping));
-        }
-        let mapping = Arc::new(compute(reader.facet_dict(), root)?);
-        let mut cache = self.0.lock().expect("facet cache poisoned");
-        if cache.len() >= MAX_MAPPINGS {
-            cache.clear();
-        }
-        cache.insert(key, Arc::clone(&mapping));
-        Ok(mapping)
-    }
-}
-
-/// One pass over the facet dictionary: facets below the root sort together, each child's
-/// subtree in one run (the separator byte 0 sorts before any other).
-fn compute(dict: &Dictionary, root: &Facet) -> std::io::Result<Mapping> {
-    let mut prefix = root.encoded_str().as_bytes().to_vec();
-    if !root.is_root() {
-        prefix.push(0);
-    }
-    let mut child_of = vec![NONE; dict.num_terms()];
-    let mut children: Vec<String> = Vec::new();
-    let mut terms = dict.range().ge(&prefix).into_stream()?;
-    while terms.advance() {
-        let Some(rest) = terms.key().strip_prefix(prefix.as_slice()) else {
-            break;
+impl RegionChildren {
+    pub fn new(root: &Facet) -> RegionChildren {
+        let path = if root.is_root() {
+            Vec::new()
+        } else {
+            root.to_path()
         };
-        let name = &rest[..rest.iter().position(|&b| b == 0).unwrap_or(rest.len())];
-        if name.is_empty() {
-            continue; // the root itself
-        }
-        if children.last().map(String::as_bytes) != Some(name) {
-            children.push(String::from_utf8_lossy(name).into_owned());
-        }
-        child_of[terms.term_ord() as usize] = (children.len() - 1) as u32;
-    }
-    Ok(Mapping { child_of, children })
-}
-
-/// Counts the documents under each child of `root` in the facet field `field`.
-pub struct FacetChildren {
-    field: &'static str,
-    root: Facet,
-    mappings: Arc<FacetMappings>,
-}
-
-impl FacetChildren {
-    pub fn new(field: &'static str, root: Facet, mappings: Arc<FacetMappings>) -> FacetChildren {
-        FacetChildren {
-            field,
-            root,
-            mappings,
+        RegionChildren {
+            root: path.join("/"),
+            depth: path.len(),
         }
     }
 }
 
-pub struct SegmentFacetChildren {
-    reader: FacetReader,
-    mapping: Arc<Mapping>,
+/// Which documents of a segment are under the root.
+enum Selected {
+    /// All: the root is the root.
+    All,
+    /// Those whose column of the root's level holds the root's ordinal.
+    Path(StrColumn, u64),
+    /// None: no document of the segment has the root's path.
+    Absent,
+}
+
+pub struct SegmentRegionChildren {
+    /// Any region at all (the first level).
+    any: Option<StrColumn>,
+    selected: Selected,
+    /// The level below the selected one (None below a county).
+    children: Option<StrColumn>,
     counts: Vec<u64>,
-    /// Documents without any facet of the field.
     unknown: u64,
 }
 
-impl Collector for FacetChildren {
+fn level(segment: &SegmentReader, depth: usize) -> tantivy::Result<Option<StrColumn>> {
+    match REGION_LEVELS.get(depth) {
+        Some(name) => segment.fast_fields().str(name),
+        None => Ok(None),
+    }
+}
+
+impl Collector for RegionChildren {
     /// Documents per child name (children without documents left out), and under `UNKNOWN`
-    /// those without any facet of the field.
+    /// those without a region.
     type Fruit = BTreeMap<String, u64>;
-    type Child = SegmentFacetChildren;
+    type Child = SegmentRegionChildren;
 
     fn for_segment(
         &self,
         _: SegmentOrdinal,
         segment: &SegmentReader,
-    ) -> tantivy::Result<SegmentFacetChildren> {
-        let reader = segment.facet_reader(self.field)?;
-        let mapping = self
-            .mappings
-            .get(segment, self.field, &self.root, &reader)?;
-        Ok(SegmentFacetChildren {
-            counts: vec![0; mapping.children.len()],
+    ) -> tantivy::Result<SegmentRegionChildren> {
+        let selected = match self.depth {
+            0 => Selected::All,
+            depth => match level(segment, depth - 1)? {
+                Some(column) => match column.dictionary().term_ord(&self.root)? {
+                    Some(ord) => Selected::Path(column, ord),
+                    None => Selected::Absent,
+                },
+                None => Selected::Absent,
+            },
+        };
+        let children = level(segment, self.depth)?;
+        let terms = children.as_ref().map_or(0, |c| c.num_terms());
+        Ok(SegmentRegionChildren {
+            any: level(segment, 0)?,
+            selected,
+            children,
+            counts: vec![0; terms],
             unknown: 0,
-            reader,
-            mapping,
         })
     }
 
@@ -143,74 +108,148 @@ impl Collector for FacetChildren {
     }
 }
 
-impl SegmentCollector for SegmentFacetChildren {
+impl SegmentCollector for SegmentRegionChildren {
     type Fruit = BTreeMap<String, u64>;
 
-    /// A document counts once per child, however many of its facets fall under it (a
-    /// document's facet ordinals are sorted, so those come one after another).
     fn collect(&mut self, doc: DocId, _: Score) {
-        let mut previous = NONE;
-        let mut any = false;
-        for ord in self.reader.facet_ords(doc) {
-            any = true;
-            let child = self
-                .mapping
-                .child_of
-                .get(ord as usize)
-                .copied()
-                .unwrap_or(NONE);
-            if child != NONE && child != previous {
-                self.counts[child as usize] += 1;
-            }
-            previous = child;
+        let has_region = self
+            .any
+            .as_ref()
+            .is_some_and(|any| any.ords().first(doc).is_some());
+        if !has_region {
+            self.unknown += 1;
+            return;
         }
-        self.unknown += u64::from(!any);
+        match &self.selected {
+            Selected::All => {}
+            Selected::Path(column, ord) if column.ords().first(doc) == Some(*ord) => {}
+            _ => return,
+        }
+        if let Some(child) = self.children.as_ref().and_then(|c| c.ords().first(doc)) {
+            self.counts[child as usize] += 1;
+        }
     }
 
     fn harvest(self) -> BTreeMap<String, u64> {
-        let mut counts: BTreeMap<String, u64> = self
-            .counts
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count > 0)
-            .map(|(child, count)| (self.mapping.children[child].clone(), *count))
+        let counted: Vec<u64> = (0..self.counts.len() as u64)
+            .filter(|&ord| self.counts[ord as usize] > 0)
+            .collect();
+        let mut names: Vec<String> = Vec::with_capacity(counted.len());
+        if let Some(children) = &self.children {
+            // Every counted ordinal is in the column's own dictionary; a read error of the
+            // mapped dictionary leaves the names out (the segment's files were verified).
+            let _ = children
+                .dictionary()
+                .sorted_ords_to_term_cb(&counted, |bytes| {
+                    let path = String::from_utf8_lossy(bytes);
+                    names.push(path.rsplit('/').next().unwrap_or_default().to_string());
+                });
+        }
+        let mut out: BTreeMap<String, u64> = names
+            .into_iter()
+            .zip(&counted)
+            .map(|(name, &ord)| (name, self.counts[ord as usize]))
             .collect();
         if self.unknown > 0 {
-            counts.insert(UNKNOWN.to_string(), self.unknown);
+            out.insert(UNKNOWN.to_string(), self.unknown);
         }
-        counts
+        out
+    }
+}
+
+/// Counts the documents per measure id.
+pub struct MeasureCounts;
+
+pub struct SegmentMeasureCounts {
+    column: Column<u64>,
+    counts: Vec<u64>,
+}
+
+impl Collector for MeasureCounts {
+    type Fruit = BTreeMap<String, u64>;
+    type Child = SegmentMeasureCounts;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentMeasureCounts> {
+        Ok(SegmentMeasureCounts {
+            column: segment.fast_fields().u64(MEASURE_NUMBERS)?,
+            counts: vec![0; Taxonomy::get().measures.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<BTreeMap<String, u64>>) -> tantivy::Result<Self::Fruit> {
+        Ok(super::facets::sum_counts(fruits))
+    }
+}
+
+impl SegmentCollector for SegmentMeasureCounts {
+    type Fruit = BTreeMap<String, u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        for number in self.column.values_for_doc(doc) {
+            if let Some(count) = self.counts.get_mut(number as usize) {
+                *count += 1;
+            }
+        }
+    }
+
+    fn harvest(self) -> BTreeMap<String, u64> {
+        let measures = &Taxonomy::get().measures;
+        self.counts
+            .iter()
+            .zip(measures)
+            .filter(|(count, _)| **count > 0)
+            .map(|(count, m)| (m.id.clone(), *count))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::schema::{self, Fields};
     use tantivy::collector::{FacetCollector, FacetCounts};
     use tantivy::query::AllQuery;
-    use tantivy::schema::{INDEXED, Schema};
     use tantivy::{Index, TantivyDocument};
 
-    const PATHS: [&str; 7] = [
-        "/甘肃省/张掖市/临泽县",
-        "/甘肃省/张掖市",
-        "/甘肃省",
-        "/甘肃省酒泉/x",
-        "/浙江省/杭州市/西湖区",
-        "/浙江省/宁波市",
-        "/a/b",
+    const PATHS: [&str; 8] = [
+        "甘肃省/张掖市/临泽县",
+        "甘肃省/张掖市",
+        "甘肃省",
+        "甘肃省/兰州市",
+        "浙江省/杭州市/西湖区",
+        "浙江省/宁波市",
+        "",
+        "浙江省/杭州市/滨江区",
     ];
 
-    /// Two segments of facets, with one document carrying two facets under one child.
+    /// zhili's schema, two segments, one document without a region; the measures of the
+    /// i-th document are the first i % 3 of the taxonomy.
     fn index() -> Index {
-        let mut builder = Schema::builder();
-        let field = builder.add_facet_field("region", INDEXED);
-        let index = Index::create_in_ram(builder.build());
+        let index = Index::create_in_ram(schema::build());
+        crate::index::tokenizer::register(&index);
+        let fields = Fields::resolve(&index.schema()).unwrap();
+        let taxonomy = Taxonomy::get();
         let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
         for (i, path) in PATHS.iter().enumerate() {
             let mut doc = TantivyDocument::default();
-            doc.add_facet(field, Facet::from(*path));
-            if i == 0 {
-                doc.add_facet(field, Facet::from("/甘肃省/兰州市"));
+            if !path.is_empty() {
+                doc.add_facet(fields.region, Facet::from_path(path.split('/')));
+                let parts: Vec<&str> = path.split('/').collect();
+                for depth in 0..parts.len() {
+                    doc.add_text(fields.region_levels[depth], parts[..=depth].join("/"));
+                }
+            }
+            for (number, m) in taxonomy.measures.iter().enumerate().take(i % 3) {
+                doc.add_facet(fields.measure, Facet::from_path([m.id.as_str()]));
+                doc.add_u64(fields.measure_numbers, number as u64);
             }
             writer.add_document(doc).unwrap();
             if i == 3 {
@@ -229,41 +268,36 @@ mod tests {
     }
 
     #[test]
-    fn counts_what_tantivys_facet_collector_counts_and_reuses_the_mapping() {
+    fn counts_what_tantivys_facet_collector_counts_and_the_documents_without_a_region() {
         let index = index();
         let searcher = index.reader().unwrap().searcher();
         assert_eq!(searcher.segment_readers().len(), 2);
-        let mappings = Arc::new(FacetMappings::default());
         for root in [
             "/",
             "/甘肃省",
             "/甘肃省/张掖市",
+            "/浙江省/杭州市",
             "/浙江省/宁波市",
+            "/甘肃省/张掖市/临泽县",
             "/无此省",
         ] {
             let mut theirs = FacetCollector::for_field("region");
             theirs.add_facet(Facet::from(root));
-            let expected = tantivy_counts(&searcher.search(&AllQuery, &theirs).unwrap(), root);
-            let ours = FacetChildren::new("region", Facet::from(root), Arc::clone(&mappings));
-            for _ in 0..2 {
-                assert_eq!(
-                    searcher.search(&AllQuery, &ours).unwrap(),
-                    expected,
-                    "{root}"
-                );
-            }
+            let mut expected = tantivy_counts(&searcher.search(&AllQuery, &theirs).unwrap(), root);
+            expected.insert(UNKNOWN.to_string(), 1);
+            let ours = RegionChildren::new(&Facet::from(root));
+            assert_eq!(
+                searcher.search(&AllQuery, &ours).unwrap(),
+                expected,
+                "{root}"
+            );
         }
-        let by_province = FacetChildren::new("region", Facet::root(), Arc::clone(&mappings));
-        let counts = searcher.search(&AllQuery, &by_province).unwrap();
-        assert_eq!(
-            counts.get("甘肃省"),
-            Some(&3),
-            "the two-facet document counts once"
-        );
-        assert_eq!(
-            mappings.0.lock().unwrap().len(),
-            5 * 2,
-            "one mapping per root and segment"
-        );
+        let mut theirs = FacetCollector::for_field("measure");
+        theirs.add_facet(Facet::root());
+        let expected = tantivy_counts(&searcher.search(&AllQuery, &theirs).unwrap(), "/");
+        let ours = searcher.search(&AllQuery, &MeasureCounts).unwrap();
+        assert_eq!(ours, expected);
+        let given: usize = (0..PATHS.len()).map(|i| i % 3).sum();
+        assert_eq!(ours.values().sum::<u64>(), given as u64);
     }
 }

@@ -3,7 +3,6 @@
 //! filter applied except its own; `engine` decides which query each facet runs on.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
@@ -13,7 +12,7 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 use crate::index::schema::YEAR;
 use crate::taxonomy::Taxonomy;
 
-use super::facet_children::{FacetChildren, FacetMappings, UNKNOWN};
+use super::facet_children::{MeasureCounts, RegionChildren, UNKNOWN};
 use super::types::{FacetCount, MeasureCount};
 
 /// Root facet for the region children to count: the selected path, or `/`.
@@ -25,13 +24,13 @@ pub fn region_root(region: Option<&str>) -> Facet {
 }
 
 /// Documents per region right under `root`.
-pub fn region_collector(root: &Facet, mappings: &Arc<FacetMappings>) -> FacetChildren {
-    FacetChildren::new("region", root.clone(), Arc::clone(mappings))
+pub fn region_collector(root: &Facet) -> RegionChildren {
+    RegionChildren::new(root)
 }
 
 /// Documents per measure id.
-pub fn measure_collector(mappings: &Arc<FacetMappings>) -> FacetChildren {
-    FacetChildren::new("measure", Facet::root(), Arc::clone(mappings))
+pub fn measure_collector() -> MeasureCounts {
+    MeasureCounts
 }
 
 /// Region children with their counts, most documents first, then by name; and the number
