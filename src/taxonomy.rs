@@ -44,12 +44,14 @@ impl Taxonomy {
         self.measure(id).map(|m| m.label.as_str())
     }
 
+    /// A measure's number in taxonomy order, from 0 (None for an unknown id).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.measures.iter().position(|m| m.id == id)
+    }
+
     /// Position of a measure in taxonomy order (unknown ids sort last).
     pub fn rank(&self, id: &str) -> usize {
-        self.measures
-            .iter()
-            .position(|m| m.id == id)
-            .unwrap_or(usize::MAX)
+        self.position(id).unwrap_or(usize::MAX)
     }
 }
 

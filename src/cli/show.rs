@@ -7,8 +7,7 @@ use crate::search::Engine;
 
 use super::{Dirs, print_json};
 use crate::render::label::{measure_label, measure_labels, year_label};
-use crate::render::terminal::printable;
-use crate::render::terminal::region_path;
+use crate::render::terminal::{printable, region_path};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {

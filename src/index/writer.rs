@@ -316,7 +316,7 @@ fn to_tantivy(fields: &Fields, doc: &CaseDoc, stored: Location) -> TantivyDocume
     let taxonomy = Taxonomy::get();
     for measure in &doc.measures {
         out.add_facet(fields.measure, Facet::from_path([measure.as_str()]));
-        if let Some(number) = taxonomy.measures.iter().position(|m| &m.id == measure) {
+        if let Some(number) = taxonomy.position(measure) {
             out.add_u64(fields.measure_numbers, number as u64);
         }
     }

@@ -243,7 +243,7 @@ pub fn sphinx_shard(id: u64, shards: u32) -> u32 {
 /// A measure id's number in the `measures` multi-value attribute: its position in taxonomy
 /// order, from 1 (`data/measures.toml`). `None` for an unknown id.
 pub fn measure_number(id: &str) -> Option<u32> {
-    let position = Taxonomy::get().measures.iter().position(|m| m.id == id)?;
+    let position = Taxonomy::get().position(id)?;
     u32::try_from(position + 1).ok()
 }
 
