@@ -6,15 +6,18 @@
 //! maps it through tantivy's `MmapDirectory` and a hit decompresses just its own entry into
 //! the loader's buffer. Each document is compressed alone (LZ4, chosen over zstd for the
 //! time a hit takes to unpack; BENCHMARKS.md measures both), so a hit never unpacks its
-//! neighbours as a block store would; nothing here knows tantivy's file formats.
+//! neighbours as a block store would; nothing here knows tantivy's file formats. Alone, a
+//! short document shares little with itself: every entry of a file is compressed against
+//! the file's dictionary (LZ4's external dictionary), pieces of the first documents the
+//! session writes (`DocumentWriter::wants_samples`, `Dictionary`), so that the phrases all
+//! documents share are stored once a file.
 //!
-//! A file is `ZHILIDOC` and a u32 version, then per document a u32 record length, a u32 text
-//! length and one LZ4 block of the record followed by the text (integers little-endian; the
-//! lengths are those before compression). The bytes of a deleted or replaced document stay
-//! until the generation is rebuilt; `usage` tells when they outweigh the live documents, and
-//! whether each file holds them; `checksum_matches` whether a file is as its commit recorded
-//! it (blake3).
-
+//! A file is `ZHILIDOC`, a u32 version, a u32 dictionary length and the dictionary, then per
+//! document a u32 record length, a u32 text length and one LZ4 block of the record followed
+//! by the text (integers little-endian; the lengths are those before compression). The bytes
+//! of a deleted or replaced document stay until the generation is rebuilt; `usage` tells when
+//! they outweigh the live documents, and whether each file holds them; `checksum_matches`
+//! whether a file is as its commit recorded it (blake3).
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -31,9 +34,48 @@ use crate::model::CaseDoc;
 use crate::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"ZHILIDOC";
-const VERSION: u32 = 2;
-const FILE_HEADER: usize = 12;
+const VERSION: u32 = 3;
+/// The magic, the version and the dictionary's length.
+const FILE_HEADER: usize = 16;
 const ENTRY_HEADER: usize = 8;
+/// LZ4 reaches back at most 64 KiB: a longer dictionary would not be used.
+const DICTIONARY_BYTES: usize = 64 * 1024;
+/// The most a document gives to the dictionary, so that it holds the phrases of many.
+const SAMPLE_BYTES: usize = 4 * 1024;
+/// The most documents a writer waits for before it makes its dictionary from fewer bytes.
+const MAX_SAMPLED: usize = 64;
+
+/// What the entries of one file are compressed against: pieces of documents, the most
+/// recent last (LZ4 finds a match nearer the end of the dictionary from further into a
+/// document).
+#[derive(Debug, Default)]
+pub struct Dictionary {
+    bytes: Vec<u8>,
+    sampled: usize,
+}
+
+impl Dictionary {
+    /// Adds a piece of `text`: its middle `SAMPLE_BYTES` (the running text of a document,
+    /// past its title and table of contents).
+    pub fn sample(&mut self, text: &str) {
+        let len = text.len().min(SAMPLE_BYTES);
+        let start = (text.len() - len) / 2;
+        self.bytes
+            .extend_from_slice(&text.as_bytes()[start..start + len]);
+        self.sampled += 1;
+    }
+
+    /// True when the samples fill the dictionary, or enough documents were sampled.
+    pub fn is_full(&self) -> bool {
+        self.bytes.len() >= DICTIONARY_BYTES || self.sampled >= MAX_SAMPLED
+    }
+
+    fn into_bytes(mut self) -> Vec<u8> {
+        let excess = self.bytes.len().saturating_sub(DICTIONARY_BYTES);
+        self.bytes.drain(..excess);
+        self.bytes
+    }
+}
 
 /// The name of document file `number`.
 fn file_name(number: u64) -> String {
@@ -73,6 +115,8 @@ pub struct DocumentWriter {
     hash: blake3::Hasher,
     /// The record and the text of the document being appended.
     plain: Vec<u8>,
+    /// The file's dictionary, once made.
+    dictionary: Option<Vec<u8>>,
 }
 
 impl DocumentWriter {
@@ -104,10 +148,23 @@ impl DocumentWriter {
             len: 0,
             hash: blake3::Hasher::new(),
             plain: Vec::new(),
+            dictionary: None,
         })
     }
 
-    /// Appends one document's record and text.
+    /// True until the file's dictionary is made (`set_dictionary`): the documents sampled
+    /// for it are appended after.
+    pub fn wants_samples(&self) -> bool {
+        self.dictionary.is_none()
+    }
+
+    /// Makes the file's dictionary; the documents appended from now on are compressed
+    /// against it.
+    pub fn set_dictionary(&mut self, dictionary: Dictionary) {
+        self.dictionary = Some(dictionary.into_bytes());
+    }
+
+    /// Appends one document's record and text (with an empty dictionary when none was made).
     pub fn append(&mut self, record: &[u8], text: &[u8]) -> Result<Location> {
         let failed = |e| Error::io(format!("cannot write {}", self.path.display()), e);
         let too_long = || Error::internal(format!("a document of {} bytes", text.len()));
@@ -116,7 +173,8 @@ impl DocumentWriter {
         self.plain.clear();
         self.plain.extend_from_slice(record);
         self.plain.extend_from_slice(text);
-        let frame = lz4_flex::block::compress(&self.plain);
+        let dictionary = self.dictionary.get_or_insert_default();
+        let frame = lz4_flex::block::compress_with_dict(&self.plain, dictionary);
         let hash = &mut self.hash;
         let mut write = |out: &mut BufWriter<File>, bytes: &[u8]| {
             hash.update(bytes);
@@ -124,10 +182,13 @@ impl DocumentWriter {
         };
         if self.out.is_none() {
             let mut out = BufWriter::new(File::create(&self.path).map_err(failed)?);
+            let dictionary_len = u32::try_from(dictionary.len()).expect("at most 64 KiB");
             write(&mut out, MAGIC)?;
             write(&mut out, &VERSION.to_le_bytes())?;
+            write(&mut out, &dictionary_len.to_le_bytes())?;
+            write(&mut out, dictionary)?;
             self.out = Some(out);
-            self.len = FILE_HEADER as u64;
+            self.len = (FILE_HEADER + dictionary.len()) as u64;
         }
         let out = self.out.as_mut().expect("opened above");
         write(out, &record_len.to_le_bytes())?;
@@ -161,7 +222,20 @@ impl DocumentWriter {
 /// The document files of one generation, each mapped once.
 pub struct DocumentFiles {
     directory: MmapDirectory,
-    mapped: Mutex<HashMap<u64, OwnedBytes>>,
+    mapped: Mutex<HashMap<u64, MappedFile>>,
+}
+
+/// A document file's bytes, and where its dictionary is in them.
+#[derive(Clone)]
+struct MappedFile {
+    bytes: OwnedBytes,
+    dictionary: std::ops::Range<usize>,
+}
+
+impl MappedFile {
+    fn dictionary(&self) -> &[u8] {
+        &self.bytes.as_slice()[self.dictionary.clone()]
+    }
 }
 
 impl DocumentFiles {
@@ -175,18 +249,18 @@ impl DocumentFiles {
         })
     }
 
-    fn get(&self, number: u64) -> Result<OwnedBytes> {
+    fn get(&self, number: u64) -> Result<MappedFile> {
         let mut mapped = self.mapped.lock().expect("document files lock poisoned");
-        if let Some(bytes) = mapped.get(&number) {
-            return Ok(bytes.clone());
+        if let Some(file) = mapped.get(&number) {
+            return Ok(file.clone());
         }
-        let bytes = self.open_file(number)?;
-        mapped.insert(number, bytes.clone());
-        Ok(bytes)
+        let file = self.open_file(number)?;
+        mapped.insert(number, file.clone());
+        Ok(file)
     }
 
     /// Document file `number`, mapped, its header checked.
-    fn open_file(&self, number: u64) -> Result<OwnedBytes> {
+    fn open_file(&self, number: u64) -> Result<MappedFile> {
         let name = file_name(number);
         let damaged = |why: &str| Error::internal(format!("the index's {name} {why}"));
         let bytes = (self.directory)
@@ -195,10 +269,16 @@ impl DocumentFiles {
             .read_bytes()
             .map_err(|e| damaged(&format!("cannot be read ({e})")))?;
         let header = bytes.as_slice().get(..FILE_HEADER);
-        if header.is_none_or(|h| &h[..8] != MAGIC || h[8..] != VERSION.to_le_bytes()) {
+        let Some(header) = header.filter(|h| &h[..8] == MAGIC && h[8..12] == VERSION.to_le_bytes())
+        else {
             return Err(damaged("is not a zhili document file"));
+        };
+        let dictionary_len = u32::from_le_bytes(header[12..16].try_into().expect("4 bytes"));
+        let dictionary = FILE_HEADER..FILE_HEADER + dictionary_len as usize;
+        if dictionary.end > bytes.len() {
+            return Err(damaged("ends in its dictionary"));
         }
-        Ok(bytes)
+        Ok(MappedFile { bytes, dictionary })
     }
 }
 
@@ -268,7 +348,7 @@ impl<'a> DocLoader<'a> {
                 "document {addr:?} has no place in the document files"
             ))
         })?;
-        let bytes = self.files.get(location.file)?;
+        let file = self.files.get(location.file)?;
         let damaged = || {
             Error::internal(format!(
                 "the index's {} does not hold document {addr:?} where the index says: \
@@ -276,8 +356,9 @@ impl<'a> DocLoader<'a> {
                 file_name(location.file)
             ))
         };
-        let entry = entry(&bytes, location).ok_or_else(damaged)?;
-        let (record, text) = unpack(&entry, &mut self.plain).ok_or_else(damaged)?;
+        let entry = entry(&file.bytes, location).ok_or_else(damaged)?;
+        let (record, text) =
+            unpack(&entry, file.dictionary(), &mut self.plain).ok_or_else(damaged)?;
         Ok(f(StoredDoc::decode(record, text)?))
     }
 }
@@ -305,9 +386,13 @@ fn entry(bytes: &[u8], location: Location) -> Option<Entry<'_>> {
     })
 }
 
-/// The record and the text of `entry`, decompressed into `plain`, when the block holds just
-/// as many bytes as the entry says.
-fn unpack<'p>(entry: &Entry, plain: &'p mut Vec<u8>) -> Option<(&'p [u8], &'p [u8])> {
+/// The record and the text of `entry`, decompressed against its file's `dictionary` into
+/// `plain`, when the block holds just as many bytes as the entry says.
+fn unpack<'p>(
+    entry: &Entry,
+    dictionary: &[u8],
+    plain: &'p mut Vec<u8>,
+) -> Option<(&'p [u8], &'p [u8])> {
     let plain_len = entry.record_len.checked_add(entry.text_len)?;
     // An entry cannot unpack to more than 255 times its block (LZ4's best case): a damaged
     // length does not make the loader allocate gigabytes.
@@ -315,7 +400,8 @@ fn unpack<'p>(entry: &Entry, plain: &'p mut Vec<u8>) -> Option<(&'p [u8], &'p [u
         return None;
     }
     plain.resize(plain_len, 0);
-    let unpacked = lz4_flex::block::decompress_into(entry.frame, plain).ok()?;
+    let unpacked =
+        lz4_flex::block::decompress_into_with_dict(entry.frame, plain, dictionary).ok()?;
     (unpacked == plain_len).then(|| plain.split_at(entry.record_len))
 }
 
@@ -358,7 +444,7 @@ pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> R
         let name = &file.name;
         let number = file_number(name)
             .ok_or_else(|| Error::internal(format!("{name} is not a document file name")))?;
-        sizes.insert(number, files.open_file(number)?.len() as u64);
+        sizes.insert(number, files.open_file(number)?.bytes.len() as u64);
     }
     let reader = index
         .reader_builder()
@@ -449,7 +535,16 @@ pub(crate) mod tests {
         let names: Vec<&str> = committed.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["documents-000001.bin"]);
         let usage = usage(&index, &generation, &committed).unwrap();
-        assert_eq!(usage.live, usage.total - FILE_HEADER as u64);
+        let file = fs::read(generation.join(&committed[0].name)).unwrap();
+        let dictionary_len = u32::from_le_bytes(file[12..16].try_into().unwrap()) as u64;
+        assert!(
+            dictionary_len > 0,
+            "the documents were sampled for a dictionary"
+        );
+        assert_eq!(
+            usage.live,
+            usage.total - FILE_HEADER as u64 - dictionary_len
+        );
         assert!(!usage.mostly_dead());
         assert!(checksum_matches(&generation, &committed[0]).unwrap());
         let path = generation.join(&committed[0].name);
@@ -458,7 +553,7 @@ pub(crate) mod tests {
         bytes[middle] ^= 1;
         fs::write(&path, &bytes).unwrap();
         assert!(!checksum_matches(&generation, &committed[0]).unwrap());
-        bytes.truncate(middle);
+        bytes.truncate(bytes.len() - 1);
         fs::write(&path, &bytes).unwrap();
         let err = super::usage(&index, &generation, &committed).unwrap_err();
         assert!(
@@ -469,28 +564,38 @@ pub(crate) mod tests {
 
     #[test]
     fn a_damaged_entry_is_refused_not_misread() {
-        let frame = lz4_flex::block::compress(b"rrtxt");
+        let dictionary = "网格化服务管理".as_bytes();
+        let text = "网格化服务管理".as_bytes();
+        let frame = lz4_flex::block::compress_with_dict(&[b"rr", text].concat(), dictionary);
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
         bytes.extend_from_slice(&VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(dictionary.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(dictionary);
         bytes.extend_from_slice(&2u32.to_le_bytes());
-        bytes.extend_from_slice(&3u32.to_le_bytes());
+        bytes.extend_from_slice(&(text.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&frame);
         let whole = Location {
             file: 1,
-            at: FILE_HEADER as u64,
+            at: (FILE_HEADER + dictionary.len()) as u64,
             len: (ENTRY_HEADER + frame.len()) as u64,
         };
         let mut plain = Vec::new();
         let found = entry(&bytes, whole).unwrap();
-        assert_eq!(unpack(&found, &mut plain), Some((&b"rr"[..], &b"txt"[..])));
-        for (record_len, text_len) in [(2, 4), (2, 2), (usize::MAX, 3)] {
+        assert_eq!(
+            unpack(&found, dictionary, &mut plain),
+            Some((&b"rr"[..], text))
+        );
+        let other = "社区矫正对象管理".as_bytes();
+        let misread = unpack(&found, other, &mut plain).map(|(_, t)| t.to_vec());
+        assert_ne!(misread.as_deref(), Some(text), "another dictionary");
+        for (record_len, text_len) in [(2, 22), (2, 2), (usize::MAX, 21)] {
             let wrong = Entry {
                 record_len,
                 text_len,
                 ..found
             };
-            let unpacked = unpack(&wrong, &mut plain);
+            let unpacked = unpack(&wrong, dictionary, &mut plain);
             assert_eq!(
                 unpacked, None,
                 "lengths {record_len}+{text_len} do not add up"
@@ -501,8 +606,8 @@ pub(crate) mod tests {
             ..whole
         };
         let cut = entry(&bytes, cut).unwrap();
-        assert_eq!(unpack(&cut, &mut plain), None, "a cut block");
-        let beyond = Location { at: 20, ..whole };
+        assert_eq!(unpack(&cut, dictionary, &mut plain), None, "a cut block");
+        let beyond = Location { at: 40, ..whole };
         assert_eq!(entry(&bytes, beyond), None, "past the end of the file");
         let huge = Location {
             at: u64::MAX,
@@ -531,6 +636,39 @@ pub(crate) mod tests {
         let bytes = fs::read(dir.path().join(file_name(3))).unwrap();
         assert_eq!(written.blake3, blake3::hash(&bytes).to_hex().as_str());
         assert_eq!(bytes.len() as u64, FILE_HEADER as u64 + at.len);
+    }
+
+    #[test]
+    fn documents_that_share_phrases_are_stored_smaller_with_the_dictionary() {
+        let shared = "对重点场所开展治安巡逻防控，落实网格化服务管理，建立矛盾纠纷多元化解机制。";
+        let docs: Vec<String> = (0..64)
+            .map(|i| {
+                format!(
+                    "第{i}号案例\n{}\n{}",
+                    shared.repeat(3),
+                    "视频监控".repeat(i % 5)
+                )
+            })
+            .collect();
+        let size = |dictionary: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut writer = DocumentWriter::open(dir.path(), &[]).unwrap();
+            if dictionary {
+                let mut samples = Dictionary::default();
+                docs.iter().take(8).for_each(|d| samples.sample(d));
+                writer.set_dictionary(samples);
+            }
+            for doc in &docs {
+                writer.append(b"record", doc.as_bytes()).unwrap();
+            }
+            let file = writer.finish().unwrap().unwrap();
+            fs::metadata(dir.path().join(file.name)).unwrap().len()
+        };
+        let (alone, shared) = (size(false), size(true));
+        assert!(
+            shared * 2 < alone,
+            "{shared} bytes with a dictionary, {alone} without"
+        );
     }
 
     #[test]

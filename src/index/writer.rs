@@ -16,7 +16,7 @@ use crate::model::{Added, CaseDoc};
 use crate::taxonomy::Taxonomy;
 use crate::{Error, Result};
 
-use super::documents::{self, CommittedFile, DocumentWriter, Location};
+use super::documents::{self, CommittedFile, Dictionary, DocumentWriter, Location};
 use super::fold;
 use super::integrity;
 use super::layout::{IndexDir, WriteLock};
@@ -40,6 +40,9 @@ pub struct IndexUpdate {
     /// The document files of the last commit, and the writer of this session's.
     committed_documents: Vec<CommittedFile>,
     documents: DocumentWriter,
+    /// The documents held back until `documents` has its dictionary, made from them.
+    sampled: Vec<CaseDoc>,
+    dictionary: Dictionary,
     /// Why the current generation was not used (it is damaged, or mostly deleted documents),
     /// when that is so.
     rebuilt_because: Option<String>,
@@ -100,19 +103,47 @@ impl IndexUpdate {
             fields,
             committed_documents,
             documents,
+            sampled: Vec::new(),
+            dictionary: Dictionary::default(),
             rebuilt_because,
         };
         Ok((update, manifest))
     }
 
-    /// Deletes every document that came from the file at `source_path` (visible at commit).
+    /// Deletes every document that came from the file at `source_path` (visible at commit),
+    /// those held back for the dictionary too.
     pub fn delete_file(&mut self, source_path: &str) {
+        self.sampled.retain(|doc| doc.source.path != source_path);
         self.writer
             .delete_term(Term::from_field_text(self.fields.file, source_path));
     }
 
     /// Adds one document (a near-duplicate, `duplicate_of` set, is stored but not searchable).
+    /// The first documents of a session are held back and sampled for the dictionary of its
+    /// document file, then added (at the latest by the commit; `delete_file` drops those of
+    /// its file, as tantivy deletes the documents added before it).
     pub fn add(&mut self, doc: &CaseDoc) -> Result<()> {
+        if !self.documents.wants_samples() {
+            return self.write(doc);
+        }
+        self.dictionary.sample(&doc.text);
+        self.sampled.push(doc.clone());
+        if self.dictionary.is_full() {
+            self.write_sampled()?;
+        }
+        Ok(())
+    }
+
+    /// Makes the document file's dictionary of the documents held back, and adds them.
+    fn write_sampled(&mut self) -> Result<()> {
+        (self.documents).set_dictionary(std::mem::take(&mut self.dictionary));
+        for doc in std::mem::take(&mut self.sampled) {
+            self.write(&doc)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, doc: &CaseDoc) -> Result<()> {
         let stored = (self.documents).append(&stored::encode_record(doc), doc.text.as_bytes())?;
         let doc = to_tantivy(&self.fields, doc, stored);
         self.writer
@@ -147,6 +178,9 @@ impl IndexUpdate {
 
     /// Commits the documents and the manifest together; a fresh generation becomes current.
     pub fn commit(mut self, manifest: &Manifest) -> Result<()> {
+        if !self.sampled.is_empty() {
+            self.write_sampled()?;
+        }
         let mut documents = std::mem::take(&mut self.committed_documents);
         documents.extend(self.documents.finish()?);
         let payload = manifest.store(&self.generation, &documents)?;
