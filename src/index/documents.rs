@@ -408,7 +408,7 @@ fn unpack<'p>(
 /// How the document files of a committed generation are used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Usage {
-    /// Bytes of the documents still in the index.
+    /// Bytes of the documents still in the index, and of the headers and dictionaries.
     pub live: u64,
     /// Bytes of the files.
     pub total: u64,
@@ -440,18 +440,22 @@ pub fn checksum_matches(generation: &Path, file: &CommittedFile) -> Result<bool>
 pub fn usage(index: &Index, generation: &Path, committed: &[CommittedFile]) -> Result<Usage> {
     let files = DocumentFiles::open(generation)?;
     let mut sizes = HashMap::new();
+    // A file's header and dictionary are needed while it is: they count as live.
+    let mut headers = 0;
     for file in committed {
         let name = &file.name;
         let number = file_number(name)
             .ok_or_else(|| Error::internal(format!("{name} is not a document file name")))?;
-        sizes.insert(number, files.open_file(number)?.bytes.len() as u64);
+        let file = files.open_file(number)?;
+        headers += file.dictionary.end as u64;
+        sizes.insert(number, file.bytes.len() as u64);
     }
     let reader = index
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
     let searcher: Searcher = reader.searcher();
-    let mut live = 0;
+    let mut live = headers;
     for segment in searcher.segment_readers() {
         let columns = Columns::of(segment)?;
         for doc in segment.doc_ids_alive() {
@@ -536,15 +540,12 @@ pub(crate) mod tests {
         assert_eq!(names, ["documents-000001.bin"]);
         let usage = usage(&index, &generation, &committed).unwrap();
         let file = fs::read(generation.join(&committed[0].name)).unwrap();
-        let dictionary_len = u32::from_le_bytes(file[12..16].try_into().unwrap()) as u64;
+        let dictionary_len = u32::from_le_bytes(file[12..16].try_into().unwrap());
         assert!(
             dictionary_len > 0,
             "the documents were sampled for a dictionary"
         );
-        assert_eq!(
-            usage.live,
-            usage.total - FILE_HEADER as u64 - dictionary_len
-        );
+        assert_eq!(usage.live, usage.total, "all live, the dictionary too");
         assert!(!usage.mostly_dead());
         assert!(checksum_matches(&generation, &committed[0]).unwrap());
         let path = generation.join(&committed[0].name);
