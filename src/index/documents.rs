@@ -18,6 +18,7 @@
 //! of a deleted or replaced document stay until the generation is rebuilt; `usage` tells when
 //! they outweigh the live documents, and whether each file holds them; `checksum_matches`
 //! whether a file is as its commit recorded it (blake3).
+
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -45,9 +46,8 @@ const SAMPLE_BYTES: usize = 4 * 1024;
 /// The most documents a writer waits for before it makes its dictionary from fewer bytes.
 const MAX_SAMPLED: usize = 64;
 
-/// What the entries of one file are compressed against: pieces of documents, the most
-/// recent last (LZ4 finds a match nearer the end of the dictionary from further into a
-/// document).
+/// What the entries of one file are compressed against: pieces of the first documents, at
+/// most the 64 KiB that LZ4 reaches back.
 #[derive(Debug, Default)]
 pub struct Dictionary {
     bytes: Vec<u8>,
