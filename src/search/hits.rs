@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::index::stored::StoredDoc;
 
-use super::snippet::{Highlighter, Match, distinct_terms, snippet_with, spans};
+use super::snippet::{Highlighter, Match, coverage, snippet_with, spans};
 use super::types::{Hit, HitPassage};
 
 /// Characters in a hit's snippet.
@@ -66,19 +66,16 @@ impl HitBuilder {
     }
 }
 
-/// The passages with the most distinct query words (then most matches), in text order.
+/// The passages that cover the query best (`coverage`: the most terms found whole, then at
+/// all; then the most matches), in text order.
 /// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
 /// text is scanned once, and the walk over passages stops after the last match.
 fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
     let mut found = matches_by_passage(stored, matches);
-    // Best first: most distinct terms, then most matches, then earliest.
+    // Best first: best coverage, then most matches, then earliest.
     found.sort_by_cached_key(|p| {
         let inside = &matches[p.matches.clone()];
-        (
-            Reverse(distinct_terms(inside)),
-            Reverse(inside.len()),
-            p.index,
-        )
+        (Reverse(coverage(inside)), Reverse(inside.len()), p.index)
     });
     found.truncate(MAX_PASSAGES);
     found.sort_by_key(|p| p.index);
@@ -90,7 +87,7 @@ fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
                 .map(|m| Match {
                     start: m.start - p.start,
                     end: m.end - p.start,
-                    term: m.term,
+                    ..*m
                 })
                 .collect();
             let text = snippet_with(stored.passage_text(p.index), &shifted, PASSAGE_CHARS);

@@ -1,5 +1,6 @@
 //! Snippets: the best window of a stored text around the query's words, as escaped HTML with
-//! `<mark>` around every match. Matching is literal over the terms and their jieba words,
+//! `<mark>` around every match. The best window holds the most query terms whole (综治中心, or
+//! a synonym), then the most found at all (中心 alone counts less), then the most matches. Matching is literal over the terms and their jieba words,
 //! leftmost-longest, so offsets are exact on Chinese text and a match never splits a character.
 //! Each pattern is found with SIMD substring search (memchr's memmem, many times faster than an
 //! aho-corasick automaton on Chinese text); patterns with Latin letters, which match
@@ -22,19 +23,29 @@ const MAX_ANCHORS: usize = 400;
 /// Finds the query's words in texts; built once per query.
 pub struct Highlighter {
     /// Patterns without Latin letters, each with its first character's length in bytes (the
-    /// step to the next possible occurrence) and the query term it belongs to.
-    exact: Vec<(Finder<'static>, usize, usize)>,
+    /// step to the next possible occurrence) and what it is of the query.
+    exact: Vec<(Finder<'static>, usize, Of)>,
     /// Patterns with Latin letters (matched ignoring ASCII case, every occurrence, overlapping
-    /// ones too), and their terms.
-    folded: Option<(AhoCorasick, Vec<usize>)>,
+    /// ones too), and what they are of the query.
+    folded: Option<(AhoCorasick, Vec<Of>)>,
 }
 
-/// A match: byte range and the query term it belongs to.
+/// The query term a pattern belongs to, and whether it is the whole term (or a synonym of
+/// it) rather than one of its jieba words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Of {
+    term: usize,
+    whole: bool,
+}
+
+/// A match: byte range, the query term it belongs to, and whether it is the whole term (综治中心)
+/// or one of its words (中心).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Match {
     pub start: usize,
     pub end: usize,
     pub term: usize,
+    pub whole: bool,
 }
 
 impl Highlighter {
@@ -45,25 +56,29 @@ impl Highlighter {
 
     /// `terms` and their jieba words are marked; `expressions` (synonyms) only as written.
     pub fn with_expressions(terms: &[String], expressions: &[String]) -> Highlighter {
-        let mut patterns: Vec<(String, usize)> = Vec::new();
+        let mut patterns: Vec<(String, Of)> = Vec::new();
         for (i, expression) in expressions.iter().enumerate() {
             let expression = fold(expression);
             if !expression.is_empty() && !patterns.iter().any(|(q, _)| *q == *expression) {
-                patterns.push((expression.into_owned(), terms.len() + i));
+                let of = Of {
+                    term: terms.len() + i,
+                    whole: true,
+                };
+                patterns.push((expression.into_owned(), of));
             }
         }
         for (i, term) in terms.iter().enumerate() {
             let term = fold(term);
             let term = term.as_ref();
-            let mut add = |p: &str| {
+            let mut add = |p: &str, whole: bool| {
                 if !p.is_empty() && !patterns.iter().any(|(q, _)| q == p) {
-                    patterns.push((p.to_string(), i));
+                    patterns.push((p.to_string(), Of { term: i, whole }));
                 }
             };
-            add(term);
+            add(term, true);
             for word in tokenizer::words(term, false) {
                 if word.text.chars().count() >= 2 || word.text.is_ascii() {
-                    add(&word.text);
+                    add(&word.text, false);
                 }
             }
         }
@@ -76,13 +91,13 @@ impl Highlighter {
                 .ascii_case_insensitive(true)
                 .build(latin.iter().map(|(p, _)| p))
                 .expect("literal patterns always build");
-            (matcher, latin.iter().map(|(_, term)| *term).collect())
+            (matcher, latin.iter().map(|(_, of)| *of).collect())
         });
         let exact = exact
             .into_iter()
-            .map(|(p, term)| {
+            .map(|(p, of)| {
                 let step = p.chars().next().map_or(1, char::len_utf8);
-                (Finder::new(p.as_bytes()).into_owned(), step, term)
+                (Finder::new(p.as_bytes()).into_owned(), step, of)
             })
             .collect();
         Highlighter { exact, folded }
@@ -104,18 +119,23 @@ impl Highlighter {
 
     fn matches_in(&self, text: &str) -> Vec<Match> {
         let mut all: Vec<Match> = Vec::new();
-        for (finder, step, term) in &self.exact {
+        for (finder, step, of) in &self.exact {
             all.extend(occurrences(finder, *step, text).map(|start| Match {
                 start,
                 end: start + finder.needle().len(),
-                term: *term,
+                term: of.term,
+                whole: of.whole,
             }));
         }
-        if let Some((matcher, terms)) = &self.folded {
-            all.extend(matcher.find_overlapping_iter(text).map(|m| Match {
-                start: m.start(),
-                end: m.end(),
-                term: terms[m.pattern().as_usize()],
+        if let Some((matcher, ofs)) = &self.folded {
+            all.extend(matcher.find_overlapping_iter(text).map(|m| {
+                let of = ofs[m.pattern().as_usize()];
+                Match {
+                    start: m.start(),
+                    end: m.end(),
+                    term: of.term,
+                    whole: of.whole,
+                }
             }));
         }
         all.sort_unstable_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
@@ -165,12 +185,15 @@ pub fn snippet_with(text: &str, matches: &[Match], max_chars: usize) -> String {
     html
 }
 
-/// How many distinct query terms the matches cover (terms past the 64th count as one).
-pub fn distinct_terms(matches: &[Match]) -> usize {
-    let seen = matches
-        .iter()
-        .fold(0u64, |seen, m| seen | 1 << m.term.min(63));
-    seen.count_ones() as usize
+/// How well matches cover the query: the distinct terms found whole, then the distinct terms
+/// found at all (terms past the 64th count as one). A window or passage that holds 综治中心
+/// covers the query better than one that holds 中心 three times.
+pub fn coverage(matches: &[Match]) -> (usize, usize) {
+    let (whole, any) = matches.iter().fold((0u64, 0u64), |(whole, any), m| {
+        let bit = 1 << m.term.min(63);
+        (if m.whole { whole | bit } else { whole }, any | bit)
+    });
+    (whole.count_ones() as usize, any.count_ones() as usize)
 }
 
 /// Byte offset `n` characters after `from` (or the end).
@@ -262,8 +285,8 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
         ends,
         total,
     } = CharOffsets::count(text, matches, max_chars);
-    let (mut best_from, mut best_score) = (0, (0, 0));
-    let mut inside = TermCounts::default();
+    let (mut best_from, mut best_score) = (0, ((0, 0), 0));
+    let mut inside = Coverage::default();
     // The window holds `matches[first..last]`.
     let (mut first, mut last) = (0, 0);
     for (k, anchor) in matches.iter().enumerate().take(MAX_ANCHORS) {
@@ -275,7 +298,7 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
             let from = back_chars_any(text, text.len(), max_chars);
             let first = matches.partition_point(|m| m.start < from);
             let count = ends[first.min(ends.len())..].len();
-            let score = (distinct_terms(&matches[first..first + count]), count);
+            let score = (coverage(&matches[first..first + count]), count);
             if score > best_score {
                 best_from = from;
             }
@@ -283,16 +306,16 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
         }
         while first < matches.len() && matches[first].start < from {
             if first < last {
-                inside.remove(matches[first].term);
+                inside.remove(&matches[first]);
             }
             first += 1;
         }
         last = last.max(first);
         while last < ends.len() && ends[last] <= from_char + max_chars {
-            inside.add(matches[last].term);
+            inside.add(&matches[last]);
             last += 1;
         }
-        let score = (inside.distinct, last - first);
+        let score = ((inside.whole.distinct, inside.any.distinct), last - first);
         if score > best_score {
             (best_from, best_score) = (from, score);
         }
@@ -301,7 +324,7 @@ fn best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize
 }
 
 /// How many matches of each term a window holds (terms past the 64th count as one, as in
-/// `distinct_terms`), and how many terms it holds at all.
+/// `coverage`), and how many terms it holds at all.
 struct TermCounts {
     counts: [u32; 64],
     distinct: usize,
@@ -327,6 +350,30 @@ impl TermCounts {
         let count = &mut self.counts[term.min(63)];
         *count -= 1;
         self.distinct -= usize::from(*count == 0);
+    }
+}
+
+/// The terms a window holds whole and at all (`coverage`, kept up to date as matches enter
+/// and leave the window).
+#[derive(Default)]
+struct Coverage {
+    whole: TermCounts,
+    any: TermCounts,
+}
+
+impl Coverage {
+    fn add(&mut self, m: &Match) {
+        if m.whole {
+            self.whole.add(m.term);
+        }
+        self.any.add(m.term);
+    }
+
+    fn remove(&mut self, m: &Match) {
+        if m.whole {
+            self.whole.remove(m.term);
+        }
+        self.any.remove(m.term);
     }
 }
 
@@ -467,7 +514,7 @@ mod tests {
     /// `best_window` by its definition, walking every candidate window.
     fn plain_best_window(text: &str, matches: &[Match], max_chars: usize) -> (usize, usize) {
         let mut best = (0, advance_chars(text, 0, max_chars));
-        let mut best_score = (0, 0);
+        let mut best_score = ((0, 0), 0);
         for anchor in matches.iter().take(MAX_ANCHORS) {
             let (mut from, _) = back_chars(text, anchor.start, LEAD_CHARS);
             let at_end = text[from..].chars().count() <= max_chars;
@@ -480,7 +527,7 @@ mod tests {
                 .filter(|m| m.start >= from && m.end <= to)
                 .copied()
                 .collect();
-            let score = (distinct_terms(&inside), inside.len());
+            let score = (coverage(&inside), inside.len());
             if score > best_score {
                 (best, best_score) = ((from, to), score);
             }
@@ -602,6 +649,17 @@ mod tests {
         );
         let html = highlighter(&["巡逻", "网格员"]).snippet(&text, 30);
         assert!(html.contains("<mark>网格员</mark>"), "{html}");
+    }
+
+    #[test]
+    fn prefers_the_window_with_the_whole_term_to_one_with_its_words_more_often() {
+        let text = format!(
+            "国家医学中心、区域公共卫生中心、第三中心医院{}加快综治中心规范化建设{}",
+            "。".repeat(100),
+            "。".repeat(100)
+        );
+        let html = highlighter(&["综治中心"]).snippet(&text, 30);
+        assert!(html.contains("<mark>综治中心</mark>"), "{html}");
     }
 
     #[test]
