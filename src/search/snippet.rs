@@ -1,7 +1,8 @@
 //! Snippets: the best window of a stored text around the query's words, as escaped HTML with
 //! `<mark>` around every match. The best window holds the most query terms whole (综治中心, or
-//! a synonym), then the most found at all (中心 alone counts less), then the most matches. Matching is literal over the terms and their jieba words,
-//! leftmost-longest, so offsets are exact on Chinese text and a match never splits a character.
+//! a synonym), then the most found at all (中心 alone counts less), then the most matches.
+//! Matching is literal over the terms and their jieba words, leftmost-longest, so offsets are
+//! exact on Chinese text and a match never splits a character.
 //! Each pattern is found with SIMD substring search (memchr's memmem, many times faster than an
 //! aho-corasick automaton on Chinese text); patterns with Latin letters, which match
 //! case-insensitively, go through aho-corasick. Texts and terms are folded from
