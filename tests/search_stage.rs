@@ -269,6 +269,42 @@ fn snippets_mark_matches_and_escape_document_text() {
 }
 
 #[test]
+fn with_a_measure_filter_the_snippet_comes_from_that_measures_passage() {
+    let filler = "。".repeat(200);
+    let lively = format!("社区文艺演出走进社区，社区居民踊跃参加{filler}");
+    let gridded = "社区划分为十二个网格，每个网格配备一名专职网格员，负责走访群众。";
+    let mut d = tagged(
+        doc(0, "某街道社区工作", &format!("{lively}\n{gridded}")),
+        [None, None, None],
+        None,
+        &["grid"],
+    );
+    d.passages[1].measures = vec!["grid".into()];
+    let kb = kb(vec![d]);
+    let plain = kb.engine.search(&SearchRequest::new("社区")).unwrap();
+    assert!(
+        plain.hits[0].snippet.contains("文艺演出"),
+        "without a filter the passage with the most matches: {}",
+        plain.hits[0].snippet
+    );
+    let filtered = kb
+        .engine
+        .search(&request(&[("q", "社区"), ("measure", "grid")]))
+        .unwrap();
+    let hit = &filtered.hits[0];
+    assert!(
+        hit.snippet.contains("专职网格员") && !hit.snippet.contains("文艺演出"),
+        "with measure=grid the grid passage: {}",
+        hit.snippet
+    );
+    assert!(
+        hit.passages.iter().any(|p| p.measures == ["grid"]),
+        "{:?}",
+        hit.passages
+    );
+}
+
+#[test]
 fn near_duplicates_are_stored_but_never_hits() {
     let canonical = doc(0, "网格化", "网格员巡逻");
     let mut twin = doc(1, "网格化", "网格员巡逻。");

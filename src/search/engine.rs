@@ -182,7 +182,8 @@ impl Engine {
             &plan.highlight_terms(),
             &plan.highlight_expressions(),
             extras.snippets,
-        );
+        )
+        .preferring(request.measures());
         let mut loader = DocLoader::new(&searcher, &served.documents);
         let mut traditional = Traditional::default();
         let hits = found

@@ -1,5 +1,7 @@
-//! Turning a `StoredDoc` (a document read back for a hit) into a search hit: snippet of the best window, and the passages
-//! that hold the query's words, as escaped HTML with `<mark>`.
+//! Turning a `StoredDoc` (a document read back for a hit) into a search hit: the snippet of
+//! the best window, and the passages that hold the query's words, as escaped HTML with
+//! `<mark>`. With a measure filter both come from the passages tagged with the measure when
+//! those hold a match.
 
 use std::cmp::Reverse;
 use std::ops::Range;
@@ -19,6 +21,9 @@ const MAX_PASSAGES: usize = 3;
 pub struct HitBuilder {
     highlighter: Highlighter,
     snippets: bool,
+    /// The measures the search is filtered by: the snippet and the passages come from the
+    /// passages tagged with one of them, where those hold a match.
+    measures: Vec<String>,
 }
 
 impl HitBuilder {
@@ -28,7 +33,15 @@ impl HitBuilder {
         HitBuilder {
             highlighter: Highlighter::with_expressions(terms, expressions),
             snippets,
+            measures: Vec::new(),
         }
+    }
+
+    /// Snippets and passages from the passages tagged with one of `measures` (a measure
+    /// filter), where those hold a match.
+    pub fn preferring(mut self, measures: &[String]) -> HitBuilder {
+        self.measures = measures.to_vec();
+        self
     }
 
     /// The hit of `stored`; `traditional` when its text holds traditional characters (then
@@ -40,9 +53,29 @@ impl HitBuilder {
             } else {
                 self.highlighter.matches_simplified(stored.text())
             };
+            let found = matches_by_passage(&stored, &matches);
+            let tagged = |p: &MatchedPassage| {
+                if self.measures.is_empty() {
+                    return false;
+                }
+                let measures = stored.passage_measures(p.index);
+                measures.iter().any(|m| self.measures.contains(m))
+            };
+            let preferred: Vec<bool> = found.iter().map(tagged).collect();
+            // The snippet's matches: those of the best tagged passage, when one holds any.
+            let best_tagged = found
+                .iter()
+                .zip(&preferred)
+                .filter(|(_, tagged)| **tagged)
+                .min_by_key(|(p, _)| rank(p, &matches))
+                .map(|(p, _)| &matches[p.matches.clone()]);
             (
-                snippet_with(stored.text(), &matches, SNIPPET_CHARS),
-                passages(&stored, &matches),
+                snippet_with(
+                    stored.text(),
+                    best_tagged.unwrap_or(&matches),
+                    SNIPPET_CHARS,
+                ),
+                passages(&stored, &matches, found, &preferred),
             )
         } else {
             (String::new(), Vec::new())
@@ -66,17 +99,25 @@ impl HitBuilder {
     }
 }
 
-/// The passages that cover the query best (`coverage`: the most terms found whole, then at
-/// all; then the most matches), in text order.
-/// `matches` are those of the whole text, which the passages tile (joined by `\n`), so the
-/// text is scanned once, and the walk over passages stops after the last match.
-fn passages(stored: &StoredDoc, matches: &[Match]) -> Vec<HitPassage> {
-    let mut found = matches_by_passage(stored, matches);
-    // Best first: best coverage, then most matches, then earliest.
-    found.sort_by_cached_key(|p| {
-        let inside = &matches[p.matches.clone()];
-        (Reverse(coverage(inside)), Reverse(inside.len()), p.index)
-    });
+/// How good a passage's matches are, best least: the most terms found whole, then at all
+/// (`coverage`), then the most matches, then the earliest.
+fn rank(p: &MatchedPassage, matches: &[Match]) -> (Reverse<(usize, usize)>, Reverse<usize>, usize) {
+    let inside = &matches[p.matches.clone()];
+    (Reverse(coverage(inside)), Reverse(inside.len()), p.index)
+}
+
+/// The best passages of `found` (those `preferred` first, then by `rank`), in text order.
+/// `matches` are those of the whole text, which the passages tile (joined by `\n`).
+fn passages(
+    stored: &StoredDoc,
+    matches: &[Match],
+    found: Vec<MatchedPassage>,
+    preferred: &[bool],
+) -> Vec<HitPassage> {
+    let mut found: Vec<(MatchedPassage, bool)> =
+        found.into_iter().zip(preferred.iter().copied()).collect();
+    found.sort_by_cached_key(|(p, preferred)| (Reverse(*preferred), rank(p, matches)));
+    let mut found: Vec<MatchedPassage> = found.into_iter().map(|(p, _)| p).collect();
     found.truncate(MAX_PASSAGES);
     found.sort_by_key(|p| p.index);
     found
@@ -109,7 +150,8 @@ struct MatchedPassage {
     matches: Range<usize>,
 }
 
-/// Each passage that holds matches.
+/// Each passage that holds matches: the text is scanned once, and the walk over passages
+/// stops after the last match.
 fn matches_by_passage(stored: &StoredDoc, matches: &[Match]) -> Vec<MatchedPassage> {
     let text = stored.text();
     let mut found = Vec::new();
