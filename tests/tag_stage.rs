@@ -295,7 +295,7 @@ fn measure_tags_agree_with_the_annotators_on_the_dev_set_and_the_local_practice_
         return;
     };
     // Measured (eval/README.md): dev P 0.889 R 0.831 F1 0.859, 3.6% false alarms;
-    // local practice P 0.693 R 0.719 F1 0.705, 9.8% false alarms.
+    // local practice P 0.704 R 0.719 F1 0.711, 9.8% false alarms.
     let fig = score_measures(&dev);
     assert!(figure(&fig, "f1") >= 0.84, "dev F1 {fig}");
     assert!(figure(&fig, "precision") >= 0.87, "dev precision {fig}");
@@ -305,10 +305,10 @@ fn measure_tags_agree_with_the_annotators_on_the_dev_set_and_the_local_practice_
     );
     let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/measures-local.jsonl");
     let fig = score_measures(&local);
-    assert!(figure(&fig, "f1") >= 0.68, "local F1 {fig}");
-    assert!(figure(&fig, "precision") >= 0.67, "local precision {fig}");
+    assert!(figure(&fig, "f1") >= 0.70, "local F1 {fig}");
+    assert!(figure(&fig, "precision") >= 0.69, "local precision {fig}");
     assert!(
-        figure(&fig, "false_alarm_rate_on_empty") <= 0.12,
+        figure(&fig, "false_alarm_rate_on_empty") <= 0.11,
         "local false alarms {fig}"
     );
 }
