@@ -44,6 +44,12 @@ impl HitBuilder {
         self
     }
 
+    /// True when passage `p` is tagged with one of the filtered measures.
+    fn tagged(&self, stored: &StoredDoc, p: &MatchedPassage) -> bool {
+        !self.measures.is_empty()
+            && (stored.passage_measures(p.index).iter()).any(|m| self.measures.contains(m))
+    }
+
     /// The hit of `stored`; `traditional` when its text holds traditional characters (then
     /// it is folded for matching).
     pub fn hit(&self, stored: StoredDoc, score: f32, traditional: bool) -> Hit {
@@ -53,29 +59,17 @@ impl HitBuilder {
             } else {
                 self.highlighter.matches_simplified(stored.text())
             };
-            let found = matches_by_passage(&stored, &matches);
-            let tagged = |p: &MatchedPassage| {
-                if self.measures.is_empty() {
-                    return false;
-                }
-                let measures = stored.passage_measures(p.index);
-                measures.iter().any(|m| self.measures.contains(m))
-            };
-            let preferred: Vec<bool> = found.iter().map(tagged).collect();
+            let mut found = matches_by_passage(&stored, &matches);
+            // Best first: tagged with a filtered measure, then by `rank`.
+            found.sort_by_cached_key(|p| (Reverse(self.tagged(&stored, p)), rank(p, &matches)));
             // The snippet's matches: those of the best tagged passage, when one holds any.
-            let best_tagged = found
-                .iter()
-                .zip(&preferred)
-                .filter(|(_, tagged)| **tagged)
-                .min_by_key(|(p, _)| rank(p, &matches))
-                .map(|(p, _)| &matches[p.matches.clone()]);
+            let snippet_matches = match found.first() {
+                Some(best) if self.tagged(&stored, best) => &matches[best.matches.clone()],
+                _ => &matches[..],
+            };
             (
-                snippet_with(
-                    stored.text(),
-                    best_tagged.unwrap_or(&matches),
-                    SNIPPET_CHARS,
-                ),
-                passages(&stored, &matches, found, &preferred),
+                snippet_with(stored.text(), snippet_matches, SNIPPET_CHARS),
+                passages(&stored, &matches, found),
             )
         } else {
             (String::new(), Vec::new())
@@ -106,18 +100,13 @@ fn rank(p: &MatchedPassage, matches: &[Match]) -> (Reverse<(usize, usize)>, Reve
     (Reverse(coverage(inside)), Reverse(inside.len()), p.index)
 }
 
-/// The best passages of `found` (those `preferred` first, then by `rank`), in text order.
-/// `matches` are those of the whole text, which the passages tile (joined by `\n`).
+/// The first `MAX_PASSAGES` of `found` (sorted best first), in text order. `matches` are
+/// those of the whole text, which the passages tile (joined by `\n`).
 fn passages(
     stored: &StoredDoc,
     matches: &[Match],
-    found: Vec<MatchedPassage>,
-    preferred: &[bool],
+    mut found: Vec<MatchedPassage>,
 ) -> Vec<HitPassage> {
-    let mut found: Vec<(MatchedPassage, bool)> =
-        found.into_iter().zip(preferred.iter().copied()).collect();
-    found.sort_by_cached_key(|(p, preferred)| (Reverse(*preferred), rank(p, matches)));
-    let mut found: Vec<MatchedPassage> = found.into_iter().map(|(p, _)| p).collect();
     found.truncate(MAX_PASSAGES);
     found.sort_by_key(|p| p.index);
     found
