@@ -23,7 +23,7 @@ use super::stored::{decode_source, decode_version, encode_source, encode_version
 
 /// The first bytes of a manifest file, then its format version.
 const MAGIC: &[u8; 8] = b"ZHILIMAN";
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
@@ -78,10 +78,10 @@ struct Payload {
     documents: Vec<CommittedFile>,
 }
 
-/// A document's near-duplicate signature as the manifest keeps it: as computed, or as the
-/// little-endian bins in the mapped manifest file, decoded only when a run settles
-/// near-duplicates (the signatures are half a gigabyte at a million documents, and a run that
-/// changes nothing never looks at them).
+/// A document's near-duplicate signature as the manifest keeps it: as computed, or as its
+/// bytes in the mapped manifest file (the shingle count as a little-endian u32, then the
+/// little-endian u16 bins), decoded only when a run settles near-duplicates (the signatures
+/// are most of a manifest, and a run that changes nothing never looks at them).
 #[derive(Clone)]
 pub enum KeptSignature {
     Computed(Signature),
@@ -91,23 +91,17 @@ pub enum KeptSignature {
 impl KeptSignature {
     /// The signature, decoded.
     pub fn signature(&self) -> Signature {
-        Signature(self.bins().collect())
-    }
-
-    fn bins(&self) -> Box<dyn Iterator<Item = u32> + '_> {
         match self {
-            KeptSignature::Computed(signature) => Box::new(signature.0.iter().copied()),
-            KeptSignature::Mapped(bytes) => Box::new(
-                (bytes.as_slice().chunks_exact(4))
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ),
-        }
-    }
-
-    fn byte_len(&self) -> usize {
-        match self {
-            KeptSignature::Computed(signature) => signature.0.len() * 4,
-            KeptSignature::Mapped(bytes) => bytes.len(),
+            KeptSignature::Computed(signature) => signature.clone(),
+            KeptSignature::Mapped(bytes) => {
+                let (shingles, bins) = bytes.as_slice().split_at(4);
+                Signature {
+                    bins: (bins.chunks_exact(2))
+                        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                        .collect(),
+                    shingles: u32::from_le_bytes(shingles.try_into().expect("4 bytes")),
+                }
+            }
         }
     }
 }
@@ -122,14 +116,14 @@ impl PartialEq for KeptSignature {
     fn eq(&self, other: &KeptSignature) -> bool {
         match (self, other) {
             (KeptSignature::Mapped(a), KeptSignature::Mapped(b)) => a.as_slice() == b.as_slice(),
-            _ => self.byte_len() == other.byte_len() && self.bins().eq(other.bins()),
+            _ => self.signature() == other.signature(),
         }
     }
 }
 
 impl std::fmt::Debug for KeptSignature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.bins()).finish()
+        self.signature().fmt(f)
     }
 }
 
@@ -280,7 +274,7 @@ fn write_named(generation: &Path, kind: &str, extension: &str, bytes: &[u8]) -> 
 }
 
 /// The manifest in `codec`'s encoding, after `MAGIC` and `FORMAT`: files in path order, a
-/// signature as its bins' little-endian bytes.
+/// signature as its shingle count and bins in little-endian bytes.
 fn encode(manifest: &Manifest) -> Vec<u8> {
     let mut out = Encoder::default();
     out.raw(MAGIC);
@@ -315,11 +309,15 @@ fn encode_doc(out: &mut Encoder, doc: &DocEntry) {
     out.usize(doc.chars);
     out.opt_i32(doc.year);
     out.usize(doc.passages);
-    out.usize(doc.signature.byte_len());
     match &doc.signature {
-        KeptSignature::Mapped(bytes) => out.raw(bytes.as_slice()),
+        KeptSignature::Mapped(bytes) => {
+            out.usize(bytes.len());
+            out.raw(bytes.as_slice());
+        }
         KeptSignature::Computed(signature) => {
-            for bin in &signature.0 {
+            out.usize(4 + 2 * signature.bins.len());
+            out.raw(&signature.shingles.to_le_bytes());
+            for bin in &signature.bins {
                 out.raw(&bin.to_le_bytes());
             }
         }
@@ -378,12 +376,12 @@ fn decode_doc(read: &mut Decoder, file: &OwnedBytes) -> Option<DocEntry> {
         year: read.opt_i32()?,
         passages: read.usize()?,
         signature: {
-            let bins = read.bytes()?;
-            if bins.len() % 4 != 0 {
+            let kept = read.bytes()?;
+            if kept.len() < 4 || kept.len() % 2 != 0 {
                 return None;
             }
-            let start = bins.as_ptr() as usize - file.as_slice().as_ptr() as usize;
-            KeptSignature::Mapped(file.slice(start..start + bins.len()))
+            let start = kept.as_ptr() as usize - file.as_slice().as_ptr() as usize;
+            KeptSignature::Mapped(file.slice(start..start + kept.len()))
         },
         duplicate_of: read.opt_string()?,
         duplicates: read.list(decode_source)?,
@@ -405,7 +403,11 @@ mod tests {
             chars: 10,
             year: Some(2021),
             passages: 2,
-            signature: Signature(vec![1, u32::MAX, 3]).into(),
+            signature: Signature {
+                bins: vec![1, u16::MAX, 3],
+                shingles: 40,
+            }
+            .into(),
             duplicate_of: None,
             duplicates: vec![Source {
                 path: "b.txt".into(),
@@ -423,7 +425,7 @@ mod tests {
             added: None,
             url: None,
             year: None,
-            signature: Signature(Vec::new()).into(),
+            signature: Signature::default().into(),
             duplicate_of: Some("x".into()),
             duplicates: Vec::new(),
             versions: Vec::new(),
@@ -467,9 +469,14 @@ mod tests {
         );
         assert!(matches!(kept.signature, KeptSignature::Mapped(_)));
         assert_eq!(kept.signature.signature(), written.signature.signature());
-        assert_eq!(kept.signature.signature().0, vec![1, u32::MAX, 3]);
+        let decoded = kept.signature.signature();
+        assert_eq!((decoded.bins, decoded.shingles), (vec![1, u16::MAX, 3], 40));
         let mut other = loaded.clone();
-        other.files.get_mut("a.txt").unwrap().docs[0].signature = Signature(vec![1, 2, 3]).into();
+        other.files.get_mut("a.txt").unwrap().docs[0].signature = Signature {
+            bins: vec![1, 2, 3],
+            shingles: 40,
+        }
+        .into();
         assert_ne!(
             other, loaded,
             "a different signature is a different manifest"

@@ -10,7 +10,7 @@ use super::tokenizer;
 
 /// Bump when the schema, the analyzers or the manifest's files change: an index of another
 /// version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 15;
+pub const SCHEMA_VERSION: u32 = 16;
 
 /// Handles of every field, resolved once.
 #[derive(Debug, Clone, Copy)]

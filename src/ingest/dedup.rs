@@ -3,7 +3,10 @@
 //!
 //! Text is normalised to letters/digits/CJK, lowercased, and cut into 5-character shingles.
 //! The signature is a one-permutation MinHash with `BINS` bins (one 64-bit hash per shingle,
-//! empty bins filled by rotation), so it costs one hash per character. Candidates come from
+//! empty bins filled by rotation), so it costs one hash per character. It keeps the low 16
+//! bits of each bin's 32-bit minimum (b-bit minwise hashing: two bins of unrelated texts are
+//! equal by chance once in 65,536, far below `MIN_JACCARD`) and the number of distinct
+//! shingles, estimated from the full minimums before they are cut. Candidates come from
 //! LSH bands of 2 bins; a pair is a near-duplicate when its estimated Jaccard similarity is
 //! at least `MIN_JACCARD` and the smaller text is mostly contained in the larger
 //! (`MIN_CONTAINMENT`): this catches a preview or partial copy of a report next to the full
@@ -19,7 +22,12 @@ use std::collections::HashMap;
 /// between runs (`index::manifest`): it is most of what a manifest holds, and is decoded only
 /// when a run settles near-duplicates.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Signature(pub Vec<u32>);
+pub struct Signature {
+    /// `BINS` bins, or none for a text without a letter or a digit.
+    pub bins: Vec<u16>,
+    /// Estimated number of distinct shingles.
+    pub shingles: u32,
+}
 
 /// Number of MinHash bins.
 const BINS: usize = 128;
@@ -33,7 +41,7 @@ const SHINGLE: usize = 5;
 const MIN_JACCARD: f64 = 0.10;
 /// Minimum estimated share of the smaller text's shingles found in the larger one.
 const MIN_CONTAINMENT: f64 = 0.8;
-/// Marker of an empty bin (only for texts with no shingles at all).
+/// Marker of a bin no shingle has reached yet.
 const EMPTY: u32 = u32::MAX;
 /// Members kept per LSH bucket (later members meet only these: at 100k short articles the
 /// common buckets fill up, and comparing with 256 instead of 64 found no other duplicate).
@@ -62,8 +70,14 @@ pub fn signature(text: &str) -> Signature {
     if (1..SHINGLE).contains(&seen) {
         add(&mut bins, splitmix64(rolling));
     }
+    if bins.iter().all(|&v| v == EMPTY) {
+        return Signature::default();
+    }
     densify(&mut bins);
-    Signature(bins)
+    Signature {
+        shingles: cardinality(&bins).round() as u32,
+        bins: bins.iter().map(|&v| v as u16).collect(),
+    }
 }
 
 /// Multiplier of the rolling shingle hash.
@@ -106,9 +120,7 @@ fn add(bins: &mut [u32], hash: u64) {
 
 /// Fills empty bins from the next non-empty bin to the right (circular), offset by distance.
 fn densify(bins: &mut [u32]) {
-    let Some(anchor) = bins.iter().position(|&v| v != EMPTY) else {
-        return;
-    };
+    let anchor = bins.iter().position(|&v| v != EMPTY).unwrap_or(0);
     let filled = bins.to_vec();
     for (j, bin) in bins.iter_mut().enumerate() {
         if *bin != EMPTY {
@@ -123,7 +135,7 @@ fn densify(bins: &mut [u32]) {
 }
 
 /// Estimated Jaccard similarity: the share of equal bins.
-fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+fn jaccard(a: &[u16], b: &[u16]) -> f64 {
     let len = a.len().min(b.len());
     if len == 0 {
         return 0.0;
@@ -134,15 +146,15 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 
 /// Estimated number of distinct shingles: each bin's minimum of m uniform values has
 /// expectation 1/(m+1).
-fn cardinality(sig: &Signature) -> f64 {
-    let k = sig.0.len() as f64;
-    let sum: f64 = sig.0.iter().map(|&v| f64::from(v) / f64::from(EMPTY)).sum();
+fn cardinality(bins: &[u32]) -> f64 {
+    let k = bins.len() as f64;
+    let sum: f64 = bins.iter().map(|&v| f64::from(v) / f64::from(EMPTY)).sum();
     (k * (k / sum.max(1e-9) - 1.0)).max(1.0)
 }
 
 /// Do two signatures, of texts with `na` and `nb` distinct shingles, belong to near-duplicate
 /// texts?
-fn near_duplicates(a: &[u32], b: &[u32], na: f64, nb: f64) -> bool {
+fn near_duplicates(a: &[u16], b: &[u16], na: f64, nb: f64) -> bool {
     let j = jaccard(a, b);
     if j < MIN_JACCARD {
         return false;
@@ -155,13 +167,13 @@ fn near_duplicates(a: &[u32], b: &[u32], na: f64, nb: f64) -> bool {
 /// two or more members, in ascending index order; groups sorted by their first member).
 pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     let mut parent: Vec<usize> = (0..signatures.len()).collect();
-    // Bins side by side and each cardinality once: comparing a candidate is then one
-    // contiguous read (this loop is bound by memory at 100k documents).
+    // Bins side by side: comparing a candidate is then one contiguous read (this loop is
+    // bound by memory at 100k documents).
     let bins = flat_bins(signatures);
     let bins_of = |i: usize| &bins[i * BINS..(i + 1) * BINS];
-    let sizes: Vec<f64> = signatures.iter().map(|s| cardinality(s)).collect();
+    let sizes: Vec<f64> = signatures.iter().map(|s| f64::from(s.shingles)).collect();
     let usable: Vec<usize> = (0..signatures.len())
-        .filter(|&i| bins_of(i).iter().any(|&v| v != EMPTY))
+        .filter(|&i| signatures[i].bins.len() == BINS)
         .collect();
     // Band by band, the signatures sorted by the band's key (a sort instead of a map of
     // buckets: no allocation per bucket); in each run of equal keys, every member is
@@ -171,7 +183,7 @@ pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
         keyed.clear();
         keyed.extend(usable.iter().map(|&i| {
             let rows = &bins_of(i)[band * ROWS..band * ROWS + 2];
-            ((u64::from(rows[0]) << 32) | u64::from(rows[1]), i)
+            ((u64::from(rows[0]) << 16) | u64::from(rows[1]), i)
         }));
         keyed.sort_unstable();
         for run in keyed
@@ -199,14 +211,15 @@ pub fn clusters(signatures: &[&Signature]) -> Vec<Vec<usize>> {
     out
 }
 
-/// All signatures' bins in one array, `BINS` apiece (a malformed signature's are empty).
-fn flat_bins(signatures: &[&Signature]) -> Vec<u32> {
+/// All signatures' bins in one array, `BINS` apiece (zeros for a signature without bins,
+/// which is never compared).
+fn flat_bins(signatures: &[&Signature]) -> Vec<u16> {
     let mut bins = Vec::with_capacity(signatures.len() * BINS);
     for sig in signatures {
-        if sig.0.len() == BINS {
-            bins.extend_from_slice(&sig.0);
+        if sig.bins.len() == BINS {
+            bins.extend_from_slice(&sig.bins);
         } else {
-            bins.extend(std::iter::repeat_n(EMPTY, BINS));
+            bins.extend(std::iter::repeat_n(0, BINS));
         }
     }
     bins
@@ -246,14 +259,14 @@ mod tests {
     /// compared with the first `MAX_BUCKET` members of each bucket it falls in.
     fn clusters_by_buckets(signatures: &[&Signature]) -> Vec<Vec<usize>> {
         let mut parent: Vec<usize> = (0..signatures.len()).collect();
-        let mut buckets: HashMap<(usize, u32, u32), Vec<usize>> = HashMap::new();
+        let mut buckets: HashMap<(usize, u16, u16), Vec<usize>> = HashMap::new();
         for (i, sig) in signatures.iter().enumerate() {
-            if sig.0.len() != BINS || sig.0.iter().all(|&v| v == EMPTY) {
+            if sig.bins.len() != BINS {
                 continue;
             }
             let mut candidates: Vec<usize> = Vec::new();
             for band in 0..BINS / ROWS {
-                let key = (band, sig.0[band * ROWS], sig.0[band * ROWS + 1]);
+                let key = (band, sig.bins[band * ROWS], sig.bins[band * ROWS + 1]);
                 let bucket = buckets.entry(key).or_default();
                 candidates.extend(bucket.iter());
                 if bucket.len() < MAX_BUCKET {
@@ -261,8 +274,9 @@ mod tests {
                 }
             }
             for other in candidates {
-                let (a, b) = (&signatures[other].0, &sig.0);
-                if near_duplicates(a, b, cardinality(signatures[other]), cardinality(sig)) {
+                let (a, b) = (signatures[other], sig);
+                let (na, nb) = (f64::from(a.shingles), f64::from(b.shingles));
+                if near_duplicates(&a.bins, &b.bins, na, nb) {
                     union(&mut parent, other, i);
                 }
             }
@@ -317,7 +331,8 @@ mod tests {
     #[test]
     fn signatures_are_deterministic() {
         assert_eq!(signature("治安防控ABC"), signature("治安防控abc"));
-        assert_eq!(signature("").0.len(), BINS);
+        assert_eq!(signature("，。").bins.len(), 0);
+        assert_eq!(signature("治安").bins.len(), BINS);
         assert_ne!(signature("治安防控体系"), signature("治安防控体制"));
     }
 }

@@ -146,7 +146,7 @@ mod tests {
             chars,
             year,
             passages: 1,
-            signature: dedup::Signature(Vec::new()).into(),
+            signature: dedup::Signature::default().into(),
             duplicate_of: None,
             duplicates: Vec::new(),
             title: id.into(),

@@ -134,7 +134,7 @@ mod tests {
                     chars: 10,
                     year: None,
                     passages: 1,
-                    signature: crate::ingest::dedup::Signature(vec![]).into(),
+                    signature: crate::ingest::dedup::Signature::default().into(),
                     duplicate_of: into.map(str::to_string),
                     duplicates: vec![],
                     title: String::new(),
